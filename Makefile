@@ -1,0 +1,47 @@
+# chat-grpc developer commands. Every target sets up what it needs on a machine that has only
+# Python 3.11, pip and make.
+
+PYTHON ?= python3
+VENV := .venv
+ORACLE_VENV := .venv-oracle
+PY := $(VENV)/bin/python
+PIP_FLAGS := --disable-pip-version-check --quiet
+
+.PHONY: setup oracle generate check-generated lint typecheck test clean
+
+# The project (editable) with its dev tools. Re-run when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install $(PIP_FLAGS) --upgrade pip
+	$(PY) -m pip install $(PIP_FLAGS) -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+# Google's published client libraries, in their own venv: a test oracle only (see tests/oracle/).
+$(ORACLE_VENV)/.installed: tests/oracle/requirements.txt
+	test -x $(ORACLE_VENV)/bin/python || $(PYTHON) -m venv $(ORACLE_VENV)
+	$(ORACLE_VENV)/bin/python -m pip install $(PIP_FLAGS) -r tests/oracle/requirements.txt
+	touch $@
+
+oracle: $(ORACLE_VENV)/.installed
+
+generate: setup
+	$(PY) buildscripts/generate.py
+
+check-generated: setup
+	$(PY) buildscripts/generate.py --check
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check src tests buildscripts
+
+typecheck: setup
+	$(PY) -m mypy
+
+# pytest exits 5 when it collected no tests; that is not a failure of the suite.
+test: setup oracle check-generated lint typecheck
+	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
+
+clean:
+	rm -rf $(VENV) $(ORACLE_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
