@@ -4,7 +4,8 @@ This is the only way ``generated/`` changes.  One canonical protoc command line 
 protoc, include paths taken from the installed grpcio-tools and googleapis-common-protos packages, files in
 sorted order) produces:
 
-* ``*_pb2.py`` / ``*_pb2.pyi`` / ``*_pb2_grpc.py`` for every file under ``protos/``;
+* ``*_pb2.py`` / ``*_pb2.pyi`` / ``*_pb2_grpc.py`` for every file under ``protos/``, and a typed
+  ``*_pb2_grpc.pyi`` (mypy-protobuf's ``protoc-gen-mypy_grpc``, pinned) for each file with a service;
 * ``google/chat/v1/chat_descriptor_set.binpb``: one FileDescriptorSet with imports and source info, for
   server reflection and HTTP/JSON transcoding;
 * an empty ``__init__.py`` and a ``py.typed`` marker in each leaf package (``google.chat.v1``,
@@ -50,6 +51,15 @@ def include_paths() -> list[str]:
     return [str(PROTO_ROOT), str(common_protos), str(well_known)]
 
 
+def mypy_grpc_plugin() -> str:
+    """The protoc-gen-mypy_grpc executable installed beside this interpreter (dev extra: mypy-protobuf)."""
+    beside = Path(sys.executable).parent / "protoc-gen-mypy_grpc"
+    found = str(beside) if beside.exists() else shutil.which("protoc-gen-mypy_grpc")
+    if not found:
+        raise SystemExit("protoc-gen-mypy_grpc not found: install the dev extra (mypy-protobuf)")
+    return found
+
+
 def run_protoc(args: list[str]) -> None:
     from grpc_tools import protoc
 
@@ -89,6 +99,8 @@ def generate_into(out_dir: Path) -> None:
             f"--python_out={out_dir}",
             f"--pyi_out={out_dir}",
             f"--grpc_python_out={out_dir}",
+            f"--plugin=protoc-gen-mypy_grpc={mypy_grpc_plugin()}",
+            f"--mypy_grpc_out=quiet:{out_dir}",
             *files,
         ]
     )

@@ -47,6 +47,7 @@ def test_every_proto_has_stubs_and_the_descriptor_set_has_source_info() -> None:
         stem = proto.removesuffix(".proto")
         for suffix in ("_pb2.py", "_pb2.pyi", "_pb2_grpc.py"):
             assert (ROOT / "generated" / f"{stem}{suffix}").is_file(), f"{stem}{suffix}"
+    assert (ROOT / "generated/google/chat/v1/chat_service_pb2_grpc.pyi").is_file()  # typed service stubs
     import chat_grpc
 
     files = {f.name: f for f in chat_grpc.descriptor_set().file}
