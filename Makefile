@@ -7,7 +7,7 @@ ORACLE_VENV := .venv-oracle
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle generate check-generated lint typecheck test clean
+.PHONY: setup oracle generate check-generated lint typecheck test run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -34,7 +34,7 @@ check-generated: setup
 
 lint: setup
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check src tests buildscripts
+	$(PY) -m ruff format --check src tests buildscripts bench
 
 typecheck: setup
 	$(PY) -m mypy
@@ -42,6 +42,15 @@ typecheck: setup
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
 test: setup oracle check-generated lint typecheck
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
+
+# The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port.
+PORT ?= 8790
+run: setup
+	$(PY) -m chat_grpc.server --demo --host 127.0.0.1 --port $(PORT)
+
+# Server-core benchmarks (see bench/README.md): ratios measured side by side in one run, a few minutes at most.
+bench: setup
+	$(PY) bench/bench_server.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,93 @@
+"""Domain errors of the fake Chat service.
+
+The store, the filters and every other piece of domain logic raise these; they know nothing of gRPC.
+Exactly one place (``chat_grpc.server.status``) turns them into gRPC statuses with ``google.rpc`` details:
+the class gives the status code, ``reason`` the ErrorInfo reason, ``violations`` the BadRequest field
+violations (``field`` is the request field path, e.g. ``space.display_name``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+ERROR_DOMAIN = "chat.googleapis.com"
+
+
+@dataclass(frozen=True)
+class FieldViolation:
+    field: str
+    description: str
+
+
+class ChatError(Exception):
+    """Base class: an expected failure that the caller caused or can act on."""
+
+    code: ClassVar[str] = "UNKNOWN"  # the name of a grpc.StatusCode member
+    default_reason: ClassVar[str] = "UNKNOWN"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str | None = None,
+        field: str | None = None,
+        violations: Iterable[FieldViolation] = (),
+        metadata: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason or self.default_reason
+        self.violations = list(violations)
+        if field is not None:
+            self.violations.insert(0, FieldViolation(field, message))
+        self.metadata = dict(metadata or {})
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+
+class InvalidArgument(ChatError):
+    code = "INVALID_ARGUMENT"
+    default_reason = "INVALID_ARGUMENT"
+
+
+class NotFound(ChatError):
+    code = "NOT_FOUND"
+    default_reason = "NOT_FOUND"
+
+
+class AlreadyExists(ChatError):
+    code = "ALREADY_EXISTS"
+    default_reason = "ALREADY_EXISTS"
+
+
+class PermissionDenied(ChatError):
+    code = "PERMISSION_DENIED"
+    default_reason = "PERMISSION_DENIED"
+
+
+class Unauthenticated(ChatError):
+    code = "UNAUTHENTICATED"
+    default_reason = "UNAUTHENTICATED"
+
+
+class FailedPrecondition(ChatError):
+    code = "FAILED_PRECONDITION"
+    default_reason = "FAILED_PRECONDITION"
+
+
+class ResourceExhausted(ChatError):
+    code = "RESOURCE_EXHAUSTED"
+    default_reason = "RESOURCE_EXHAUSTED"
+
+
+class Unimplemented(ChatError):
+    code = "UNIMPLEMENTED"
+    default_reason = "UNIMPLEMENTED"
+
+
+class Unavailable(ChatError):
+    code = "UNAVAILABLE"
+    default_reason = "UNAVAILABLE"
