@@ -1,0 +1,1 @@
+"""Benchmarks of the fake Chat server core (``make bench``); see bench/README.md."""

@@ -1,0 +1,377 @@
+"""Benchmarks of the fake Chat server core, measured side by side in one run (``make bench``).
+
+1. GetSpace through ``ChatServicer`` vs a bare echo servicer that returns a prebuilt Space: two real gRPC servers
+   on 127.0.0.1 with the same thread-pool size, sequential unary calls from one client with a bearer token.
+   Goal: calls/s(ours) / calls/s(echo) >= 0.8.
+2. ListMemberships, first page of 100, in a space of 100 members vs a space of 100,000 members (seeded through the
+   store API, not RPCs). Goal: time(100k) / time(100) <= 1.5.
+
+The machines this runs on are noisy, so the compared variants alternate in short slots (ABBA order), each round
+yields a paired ratio, and the table reports medians over the rounds; every phase is bounded in time. A missed goal
+is reported as MISS and does not fail the run; an error (wrong answer, failed RPC) exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+import grpc
+from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, space_pb2
+
+from chat_grpc.server import ChatServer
+from chat_grpc.server.auth import USER_SCOPES
+from chat_grpc.server.store import Actor, AuthKind, ChatStore, MemberRef, Space, User
+
+WORKERS = 16  # thread-pool size of both servers (ChatServer's default)
+SMALL, LARGE, PAGE = 100, 100_000, 100
+GETSPACE_GOAL, LIST_GOAL = 0.8, 1.5
+SLOT = 0.1  # seconds per variant per round: short slots pair the variants closely in time
+
+
+class EchoServicer(chat_service_pb2_grpc.ChatServiceServicer):
+    """The floor: gRPC and protobuf costs only, no auth, no store, no rendering."""
+
+    def __init__(self, space: space_pb2.Space) -> None:
+        self._space = space
+
+    def GetSpace(self, request: space_pb2.GetSpaceRequest, context: grpc.ServicerContext) -> space_pb2.Space:
+        return self._space
+
+
+@dataclass
+class Paired:
+    """Per-round measurements of two variants: a and b are per-slot values, ratios are a/b within each round."""
+
+    a: list[float]
+    b: list[float]
+    ratios: list[float]
+
+    @property
+    def rounds(self) -> int:
+        return len(self.ratios)
+
+
+def alternate(
+    run_a: Callable[[], float], run_b: Callable[[], float], *, budget: float, min_rounds: int, max_rounds: int
+) -> Paired:
+    """Run the two variants in ABBA order until ``budget`` seconds have passed (at least ``min_rounds``)."""
+    result = Paired([], [], [])
+    deadline = time.perf_counter() + budget
+    for round_no in range(max_rounds):
+        if round_no >= min_rounds and time.perf_counter() >= deadline:
+            break
+        if round_no % 2 == 0:
+            a, b = run_a(), run_b()
+        else:
+            b, a = run_b(), run_a()
+        result.a.append(a)
+        result.b.append(b)
+        result.ratios.append(a / b)
+    return result
+
+
+def spread(values: list[float]) -> str:
+    """The interquartile range relative to the median, as a noise indicator."""
+    if len(values) < 4:
+        return "n/a"
+    q1, _, q3 = statistics.quantiles(values, n=4)
+    return f"±{(q3 - q1) / 2 / statistics.median(values) * 100:.0f}%"
+
+
+def user_actor(user: User) -> Actor:
+    return Actor(user, AuthKind.USER, USER_SCOPES)
+
+
+def new_space(store: ChatStore, owner: User, name: str) -> Space:
+    template = Space(id="", space_type="SPACE", display_name=name, customer=owner.customer)
+    return store.create_space(user_actor(owner), template)
+
+
+def echo_server(space: space_pb2.Space) -> tuple[grpc.Server, str]:
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="echo"))
+    chat_service_pb2_grpc.add_ChatServiceServicer_to_server(EchoServicer(space), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    if port == 0:
+        raise OSError("cannot bind 127.0.0.1 for the echo server")
+    server.start()
+    return server, f"127.0.0.1:{port}"
+
+
+# ---------------------------------------------------------------------------------------------------- GetSpace
+
+
+@dataclass
+class GetSpaceResult:
+    ours: Paired  # calls/s of ours (a) and echo (b)
+    calls_per_slot: int
+
+
+# What the client needs from the servers: our address, the echo's address, the bearer token, the space's name.
+Servers = tuple[str, str, str, str]
+
+
+@contextmanager
+def get_space_servers() -> Iterator[Servers]:
+    """Ours and the echo side by side, the echo answering exactly what ours answers."""
+    with ChatServer(seed=1, max_workers=WORKERS) as chat:
+        owner = chat.store.add_user("owner@example.com", "Owner")
+        space = new_space(chat.store, owner, "GetSpace bench")
+        for i in range(5):
+            member = chat.store.add_user(f"m{i}@example.com")
+            chat.store.create_membership(user_actor(owner), space.id, MemberRef("HUMAN", member.id))
+        token = chat.token_for(owner)
+        with grpc.insecure_channel(chat.address) as channel:
+            stub = chat_service_pb2_grpc.ChatServiceStub(channel)
+            prebuilt = stub.GetSpace(
+                space_pb2.GetSpaceRequest(name=space.name), metadata=(("authorization", f"Bearer {token}"),)
+            )
+        if prebuilt.name != space.name or prebuilt.membership_count.joined_direct_human_user_count != 6:
+            raise RuntimeError(f"GetSpace answered an unexpected space: {prebuilt}")
+        echo, echo_address = echo_server(prebuilt)
+        try:
+            yield chat.address, echo_address, token, space.name
+        finally:
+            echo.stop(None).wait()
+
+
+def serve_get_space(conn: Connection) -> None:
+    """The server process: start the servers, send their addresses, serve until the client says stop."""
+    with get_space_servers() as servers:
+        conn.send(servers)
+        conn.recv()
+
+
+@contextmanager
+def get_space_server_process() -> Iterator[Servers]:
+    context = multiprocessing.get_context("spawn")
+    client_end, server_end = context.Pipe()
+    process = context.Process(target=serve_get_space, args=(server_end,), name="bench-servers", daemon=True)
+    process.start()
+    try:
+        if not client_end.poll(120):
+            raise RuntimeError("the server process did not report its addresses within 120 s")
+        servers: Servers = client_end.recv()  # EOFError if the server process died
+        yield servers
+    finally:
+        with suppress(OSError):
+            client_end.send("stop")
+        process.join(15)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"the server process exited with {process.exitcode}")
+
+
+def bench_get_space(servers: Servers, budget: float) -> GetSpaceResult:
+    ours_address, echo_address, token, space_name = servers
+    metadata = (("authorization", f"Bearer {token}"),)
+    request = space_pb2.GetSpaceRequest(name=space_name)
+    with grpc.insecure_channel(ours_address) as ours_channel, grpc.insecure_channel(echo_address) as echo_channel:
+        ours_stub = chat_service_pb2_grpc.ChatServiceStub(ours_channel)
+        echo_stub = chat_service_pb2_grpc.ChatServiceStub(echo_channel)
+        expected = ours_stub.GetSpace(request, metadata=metadata)
+
+        def slot(stub: chat_service_pb2_grpc.ChatServiceStub, calls: int) -> float:
+            get = stub.GetSpace
+            start = time.perf_counter()
+            for _ in range(calls):
+                answer = get(request, metadata=metadata)
+            elapsed = time.perf_counter() - start
+            if answer != expected:
+                raise RuntimeError("GetSpace answers differ between the servers")
+            return calls / elapsed
+
+        slot(ours_stub, 300), slot(echo_stub, 300)  # warm-up: connections, code paths, caches
+        calls = max(20, int(slot(echo_stub, 300) * SLOT))
+        paired = alternate(
+            lambda: slot(ours_stub, calls),
+            lambda: slot(echo_stub, calls),
+            budget=budget,
+            min_rounds=6,
+            max_rounds=2000,
+        )
+    return GetSpaceResult(paired, calls)
+
+
+# ---------------------------------------------------------------------------------------------------- ListMemberships
+
+
+@dataclass
+class ListResult:
+    seed_seconds: float
+    rpc: Paired  # ms per call: large space (a), small space (b)
+    store: Paired  # ms per store.list_memberships page: large (a), small (b)
+    get_space: Paired  # ms per GetSpace RPC: large (a), small (b)
+    calls_per_slot: int
+
+
+def seed_members(store: ChatStore, owner: User, space_id: str, count: int, prefix: str) -> None:
+    """``count`` members besides the owner, straight through the store API."""
+    actor = user_actor(owner)
+    for i in range(count):
+        user = store.add_user(f"{prefix}{i}@example.com", f"Member {i}")
+        store.create_membership(actor, space_id, MemberRef("HUMAN", user.id))
+
+
+def bench_list_memberships(budget: float) -> ListResult:
+    with ChatServer(seed=2, max_workers=WORKERS) as chat:
+        store = chat.store
+        owner = store.add_user("owner@example.com", "Owner")
+        small = new_space(store, owner, "Small space")
+        large = new_space(store, owner, "Large space")
+        start = time.perf_counter()
+        seed_members(store, owner, small.id, SMALL - 1, "small")
+        seed_members(store, owner, large.id, LARGE - 1, "large")
+        seed_seconds = time.perf_counter() - start
+        metadata = (("authorization", f"Bearer {chat.token_for(owner)}"),)
+        requests = {
+            space.id: membership_pb2.ListMembershipsRequest(parent=space.name, page_size=PAGE)
+            for space in (small, large)
+        }
+        with grpc.insecure_channel(chat.address) as channel:
+            stub = chat_service_pb2_grpc.ChatServiceStub(channel)
+            list_rpc = stub.ListMemberships
+
+            def check(space_id: str, page: membership_pb2.ListMembershipsResponse) -> None:
+                more = space_id == large.id
+                if len(page.memberships) != PAGE or bool(page.next_page_token) != more:
+                    raise RuntimeError(f"ListMemberships: {len(page.memberships)} members, token {more=} expected")
+
+            def rpc_slot(space_id: str, calls: int) -> float:
+                request = requests[space_id]
+                start = time.perf_counter()
+                for _ in range(calls):
+                    page = list_rpc(request, metadata=metadata)
+                elapsed = time.perf_counter() - start
+                check(space_id, page)
+                return elapsed / calls * 1000
+
+            actor = user_actor(owner)
+
+            def store_slot(space_id: str, calls: int) -> float:
+                start = time.perf_counter()
+                for _ in range(calls):
+                    page, _ = store.list_memberships(actor, space_id, lambda m: True, after=0, limit=PAGE)
+                elapsed = time.perf_counter() - start
+                if len(page) != PAGE:
+                    raise RuntimeError(f"store.list_memberships returned {len(page)} memberships")
+                return elapsed / calls * 1000
+
+            rpc_slot(small.id, 30), rpc_slot(large.id, 30)  # warm-up
+            calls = max(5, int(SLOT * 1000 / rpc_slot(small.id, 30)))
+            rpc = alternate(
+                lambda: rpc_slot(large.id, calls),
+                lambda: rpc_slot(small.id, calls),
+                budget=budget * 0.6,
+                min_rounds=6,
+                max_rounds=2000,
+            )
+            store_calls = max(5, int(SLOT * 1000 / store_slot(small.id, 30)))
+            in_store = alternate(
+                lambda: store_slot(large.id, store_calls),
+                lambda: store_slot(small.id, store_calls),
+                budget=budget * 0.2,
+                min_rounds=6,
+                max_rounds=2000,
+            )
+
+            def get_slot(space: Space, calls: int) -> float:
+                request = space_pb2.GetSpaceRequest(name=space.name)
+                start = time.perf_counter()
+                for _ in range(calls):
+                    answer = stub.GetSpace(request, metadata=metadata)
+                elapsed = time.perf_counter() - start
+                if answer.name != space.name:
+                    raise RuntimeError(f"GetSpace answered {answer.name}, not {space.name}")
+                return elapsed / calls * 1000
+
+            get_calls = max(5, int(SLOT * 1000 / get_slot(large, 5)))  # sized by the slower, large space
+            get_space = alternate(
+                lambda: get_slot(large, get_calls),
+                lambda: get_slot(small, get_calls),
+                budget=budget * 0.2,
+                min_rounds=6,
+                max_rounds=2000,
+            )
+    return ListResult(seed_seconds, rpc, in_store, get_space, calls)
+
+
+# ---------------------------------------------------------------------------------------------------- report
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def report(get: GetSpaceResult, get_in_process: GetSpaceResult, lst: ListResult) -> list[str]:
+    med = statistics.median
+    gs, gi, lr, ls, lg = get.ours, get_in_process.ours, lst.rpc, lst.store, lst.get_space
+    get_ratio, list_ratio = med(gs.ratios), med(lr.ratios)
+    get_goal = f">= {GETSPACE_GOAL}  {verdict(get_ratio >= GETSPACE_GOAL)}"
+    list_goal = f"<= {LIST_GOAL}  {verdict(list_ratio <= LIST_GOAL)}"
+    rows = [
+        ("GetSpace, ours (server process)", f"{med(gs.a):,.0f} calls/s", spread(gs.a), ""),
+        ("GetSpace, echo (server process)", f"{med(gs.b):,.0f} calls/s", spread(gs.b), ""),
+        ("  ratio ours/echo", f"{get_ratio:.3f}", spread(gs.ratios), get_goal),
+        ("GetSpace, ours (in-process, info)", f"{med(gi.a):,.0f} calls/s", spread(gi.a), ""),
+        ("GetSpace, echo (in-process, info)", f"{med(gi.b):,.0f} calls/s", spread(gi.b), ""),
+        ("  ratio ours/echo (info)", f"{med(gi.ratios):.3f}", spread(gi.ratios), ""),
+        (f"Seeding {SMALL - 1:,} + {LARGE - 1:,} members (store API)", f"{lst.seed_seconds:.1f} s", "", ""),
+        (f"ListMemberships page {PAGE}, {SMALL:,} members", f"{med(lr.b):.3f} ms", spread(lr.b), ""),
+        (f"ListMemberships page {PAGE}, {LARGE:,} members", f"{med(lr.a):.3f} ms", spread(lr.a), ""),
+        ("  ratio 100k/100", f"{list_ratio:.3f}", spread(lr.ratios), list_goal),
+        (f"  store only, {SMALL:,} members (info)", f"{med(ls.b):.3f} ms", spread(ls.b), ""),
+        (f"  store only, {LARGE:,} members (info)", f"{med(ls.a):.3f} ms", spread(ls.a), ""),
+        ("  store ratio 100k/100 (info)", f"{med(ls.ratios):.3f}", spread(ls.ratios), ""),
+        (f"GetSpace, {SMALL:,} members (info)", f"{med(lg.b):.3f} ms", spread(lg.b), ""),
+        (f"GetSpace, {LARGE:,} members (info)", f"{med(lg.a):.3f} ms", spread(lg.a), ""),
+        ("  ratio 100k/100 (info)", f"{med(lg.ratios):.3f}", spread(lg.ratios), ""),
+    ]
+    header = ("benchmark", "median", "IQR/2", "goal")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths[:3])) + "  {}"
+    out = [fmt.format(*header), line, *(fmt.format(*r) for r in rows), line]
+    out.append(
+        f"Rounds (slots per variant x calls): GetSpace {gs.rounds} x {get.calls_per_slot}, "
+        f"in-process {gi.rounds} x {get_in_process.calls_per_slot}; ListMemberships {lr.rounds} x "
+        f"{lst.calls_per_slot}, store {ls.rounds}; GetSpace 100/100k {lg.rounds}. {WORKERS} server threads. "
+        "Ratios: medians of per-round paired ratios."
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--budget", type=float, default=30.0, help="seconds of measurement per benchmark (default 30; ~2.5x in all)"
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    print(f"chat-grpc server benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
+    print("GetSpace: ours vs echo, servers in a separate process ...", flush=True)
+    with get_space_server_process() as servers:
+        get = bench_get_space(servers, args.budget)
+    print("GetSpace: ours vs echo, servers in this process ...", flush=True)
+    with get_space_servers() as servers:
+        get_in_process = bench_get_space(servers, args.budget / 2)
+    print(f"ListMemberships: seeding {LARGE:,} members, then {SMALL:,} vs {LARGE:,} ...", flush=True)
+    lst = bench_list_memberships(args.budget)
+    print()
+    print("\n".join(report(get, get_in_process, lst)))
+    print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
