@@ -51,6 +51,7 @@ run: setup
 # Server-core benchmarks (see bench/README.md): ratios measured side by side in one run, a few minutes at most.
 bench: setup
 	$(PY) bench/bench_server.py
+	$(PY) bench/bench_messages.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import grpc
-from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, space_pb2
+from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, message_pb2, space_pb2
 
 from chat_grpc.server import ChatServer
 from chat_grpc.server.auth import USER_SCOPES
@@ -40,11 +40,17 @@ SLOT = 0.1  # seconds per variant per round: short slots pair the variants close
 class EchoServicer(chat_service_pb2_grpc.ChatServiceServicer):
     """The floor: gRPC and protobuf costs only, no auth, no store, no rendering."""
 
-    def __init__(self, space: space_pb2.Space) -> None:
+    def __init__(self, space: space_pb2.Space, message: message_pb2.Message | None = None) -> None:
         self._space = space
+        self._message = message or message_pb2.Message()
 
     def GetSpace(self, request: space_pb2.GetSpaceRequest, context: grpc.ServicerContext) -> space_pb2.Space:
         return self._space
+
+    def CreateMessage(
+        self, request: message_pb2.CreateMessageRequest, context: grpc.ServicerContext
+    ) -> message_pb2.Message:
+        return self._message
 
 
 @dataclass
@@ -96,9 +102,9 @@ def new_space(store: ChatStore, owner: User, name: str) -> Space:
     return store.create_space(user_actor(owner), template)
 
 
-def echo_server(space: space_pb2.Space) -> tuple[grpc.Server, str]:
+def echo_server(space: space_pb2.Space, message: message_pb2.Message | None = None) -> tuple[grpc.Server, str]:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="echo"))
-    chat_service_pb2_grpc.add_ChatServiceServicer_to_server(EchoServicer(space), server)
+    chat_service_pb2_grpc.add_ChatServiceServicer_to_server(EchoServicer(space, message), server)
     port = server.add_insecure_port("127.0.0.1:0")
     if port == 0:
         raise OSError("cannot bind 127.0.0.1 for the echo server")
@@ -313,6 +319,15 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
+def format_table(rows: list[tuple[str, str, str, str]]) -> list[str]:
+    """Rows of (benchmark, median, IQR/2, goal) as an aligned table between rules."""
+    header = ("benchmark", "median", "IQR/2", "goal")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths[:3])) + "  {}"
+    return [fmt.format(*header), line, *(fmt.format(*r) for r in rows), line]
+
+
 def report(get: GetSpaceResult, get_in_process: GetSpaceResult, lst: ListResult) -> list[str]:
     med = statistics.median
     gs, gi, lr, ls, lg = get.ours, get_in_process.ours, lst.rpc, lst.store, lst.get_space
@@ -337,11 +352,7 @@ def report(get: GetSpaceResult, get_in_process: GetSpaceResult, lst: ListResult)
         (f"GetSpace, {LARGE:,} members (info)", f"{med(lg.a):.3f} ms", spread(lg.a), ""),
         ("  ratio 100k/100 (info)", f"{med(lg.ratios):.3f}", spread(lg.ratios), ""),
     ]
-    header = ("benchmark", "median", "IQR/2", "goal")
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
-    line = "  ".join("-" * w for w in widths)
-    fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths[:3])) + "  {}"
-    out = [fmt.format(*header), line, *(fmt.format(*r) for r in rows), line]
+    out = format_table(rows)
     out.append(
         f"Rounds (slots per variant x calls): GetSpace {gs.rounds} x {get.calls_per_slot}, "
         f"in-process {gi.rounds} x {get_in_process.calls_per_slot}; ListMemberships {lr.rounds} x "

@@ -5,10 +5,28 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from google.chat.v1 import group_pb2, membership_pb2, space_pb2, user_pb2
+from google.apps.card.v1 import card_pb2
+from google.chat.v1 import (
+    annotation_pb2,
+    attachment_pb2,
+    deletion_metadata_pb2,
+    group_pb2,
+    membership_pb2,
+    message_pb2,
+    reaction_pb2,
+    space_event_pb2,
+    space_notification_setting_pb2,
+    space_pb2,
+    space_read_state_pb2,
+    thread_read_state_pb2,
+    user_pb2,
+)
 from google.protobuf import timestamp_pb2
 
-from chat_grpc.server.store import model
+from chat_grpc.server.store import emojis, messages, model, reactions
+from chat_grpc.server.store.notification_settings import NotificationSetting
+from chat_grpc.server.store.read_states import ReadState
+from chat_grpc.server.store.space_events import resource_kind
 
 SPACE_URI = "https://mail.google.com/chat/u/0/#chat/space/{id}"
 _EPOCH, _NAIVE_EPOCH = datetime(1970, 1, 1, tzinfo=UTC), datetime(1970, 1, 1)
@@ -76,3 +94,148 @@ def membership_to_proto(membership: model.Membership) -> membership_pb2.Membersh
     else:
         message.member.CopyFrom(user_pb2.User(name=membership.member_name, type=membership.member_kind))
     return message
+
+
+MEDIA_URI = "https://chat.google.com/api/get_attachment_url?url_type={kind}&content_type={type}&attachment_token={id}"
+
+
+def emoji_key_to_proto(key: str) -> reaction_pb2.Emoji:
+    """Reaction emoji keys of the store: ``u:<unicode>`` or ``c:<custom emoji uid>``."""
+    kind, _, value = key.partition(":")
+    if kind == "c":
+        return reaction_pb2.Emoji(custom_emoji=reaction_pb2.CustomEmoji(uid=value, name=f"customEmojis/{value}"))
+    return reaction_pb2.Emoji(unicode=value)
+
+
+def attachment_to_proto(message: messages.Message, attachment: messages.Attachment) -> attachment_pb2.Attachment:
+    result = attachment_pb2.Attachment(
+        name=f"{message.name}/attachments/{attachment.id}",
+        content_name=attachment.content_name,
+        content_type=attachment.content_type,
+        source=attachment.source,
+    )
+    if attachment.source == "DRIVE_FILE":
+        result.drive_data_ref.drive_file_id = attachment.drive_file_id
+    else:
+        result.attachment_data_ref.resource_name = attachment.resource_name
+        result.thumbnail_uri = MEDIA_URI.format(kind="THUMBNAIL_URL", type=attachment.content_type, id=attachment.id)
+        result.download_uri = MEDIA_URI.format(kind="DOWNLOAD_URL", type=attachment.content_type, id=attachment.id)
+    return result
+
+
+def message_to_proto(message: messages.Message) -> message_pb2.Message:
+    result = message_pb2.Message(
+        name=message.name,
+        sender=user_pb2.User(name=message.sender_name, type=message.sender_kind),
+        create_time=timestamp(message.create_time),
+        last_update_time=timestamp(message.last_update_time),
+        delete_time=timestamp(message.delete_time),
+        thread=message_pb2.Thread(name=message.thread_name),
+        space=space_pb2.Space(name=f"spaces/{message.space_id}"),
+        thread_reply=message.thread_reply,
+        client_assigned_message_id=message.client_id,
+    )
+    if message.private_viewer_id:
+        result.private_message_viewer.name = f"users/{message.private_viewer_id}"
+    if message.delete_time is not None:
+        result.deletion_metadata.CopyFrom(deletion_metadata_pb2.DeletionMetadata(deletion_type=message.deletion_type))
+        return result  # a deleted message keeps no content
+    result.text = message.text
+    result.formatted_text = message.formatted_text
+    result.argument_text = message.argument_text
+    result.fallback_text = message.fallback_text
+    for mention in message.mentions:
+        result.annotations.append(
+            annotation_pb2.Annotation(
+                type=annotation_pb2.USER_MENTION,
+                start_index=mention.start,
+                length=mention.length,
+                user_mention=annotation_pb2.UserMentionMetadata(
+                    user=user_pb2.User(name=f"users/{mention.user_id}", type=mention.user_kind),
+                    type=annotation_pb2.UserMentionMetadata.MENTION,
+                ),
+            )
+        )
+    for card_id, card in message.cards_v2:
+        result.cards_v2.append(message_pb2.CardWithId(card_id=card_id, card=card_pb2.Card.FromString(card)))
+    for widget in message.accessory_widgets:
+        result.accessory_widgets.append(message_pb2.AccessoryWidget.FromString(widget))
+    for attachment in message.attachments:
+        result.attachment.append(attachment_to_proto(message, attachment))
+    for key, count in (message.reaction_counts or {}).items():
+        if count > 0:
+            result.emoji_reaction_summaries.append(
+                reaction_pb2.EmojiReactionSummary(emoji=emoji_key_to_proto(key), reaction_count=count)
+            )
+    return result
+
+
+def custom_emoji_to_proto(emoji: emojis.CustomEmoji, *, temporary_image_uri: str = "") -> reaction_pb2.CustomEmoji:
+    """A custom emoji; ``temporary_image_uri`` is given on get and list, never on the create response. The
+    payload is input only and never returned."""
+    return reaction_pb2.CustomEmoji(
+        name=emoji.name, uid=emoji.uid, emoji_name=emoji.emoji_name, temporary_image_uri=temporary_image_uri
+    )
+
+
+def reaction_to_proto(reaction: reactions.Reaction) -> reaction_pb2.Reaction:
+    """A reaction: its user is always a human (reactions need user authentication)."""
+    emoji = emoji_key_to_proto(reaction.emoji_key)
+    if reaction.emoji_name:
+        emoji.custom_emoji.emoji_name = reaction.emoji_name
+    return reaction_pb2.Reaction(
+        name=reaction.name, user=user_pb2.User(name=reaction.user_name, type=user_pb2.User.HUMAN), emoji=emoji
+    )
+
+
+def space_read_state_to_proto(state: ReadState) -> space_read_state_pb2.SpaceReadState:
+    return space_read_state_pb2.SpaceReadState(name=state.name, last_read_time=timestamp(state.last_read_time))
+
+
+def thread_read_state_to_proto(state: ReadState) -> thread_read_state_pb2.ThreadReadState:
+    return thread_read_state_pb2.ThreadReadState(name=state.name, last_read_time=timestamp(state.last_read_time))
+
+
+def notification_setting_to_proto(
+    setting: NotificationSetting,
+) -> space_notification_setting_pb2.SpaceNotificationSetting:
+    return space_notification_setting_pb2.SpaceNotificationSetting(
+        name=setting.name, notification_setting=setting.notification_setting, mute_setting=setting.mute_setting
+    )
+
+
+def space_event_to_proto(event: model.Event, payload: object | None) -> space_event_pb2.SpaceEvent:
+    """A space event with the payload case of its type; a missing payload (the resource is gone) is empty.
+
+    Deleted resources are trimmed to what the reference says their ``deleted`` payloads carry: a membership
+    only its name and state, a message only its name, create and delete times and deletion metadata."""
+    kind, verb = resource_kind(event.event_type), event.event_type.rsplit(".", 1)[1]
+    result = space_event_pb2.SpaceEvent(name=event.name, event_time=timestamp(event.time), event_type=event.event_type)
+    data = getattr(result, f"{kind}_{verb}_event_data")
+    if kind == "space":
+        if isinstance(payload, model.Space):
+            data.space.CopyFrom(space_to_proto(payload, with_permission_settings=False))
+    elif kind == "membership":
+        if isinstance(payload, model.Membership):
+            if verb == "deleted":
+                data.membership.name, data.membership.state = payload.name, "NOT_A_MEMBER"
+            else:
+                data.membership.CopyFrom(membership_to_proto(payload))
+        else:
+            data.membership.SetInParent()
+    elif kind == "message":
+        if isinstance(payload, messages.Message):
+            if verb == "deleted":
+                data.message.name = payload.name
+                data.message.create_time.CopyFrom(timestamp(payload.create_time))
+                data.message.delete_time.CopyFrom(timestamp(payload.delete_time))
+                data.message.deletion_metadata.deletion_type = payload.deletion_type
+            else:
+                data.message.CopyFrom(message_to_proto(payload))
+        else:
+            data.message.SetInParent()
+    elif isinstance(payload, reactions.Reaction):
+        data.reaction.CopyFrom(reaction_to_proto(payload))
+    else:
+        data.reaction.SetInParent()
+    return result

@@ -1,4 +1,4 @@
-"""A small demo workspace for ``make run``: a few people, a Chat app, spaces of every kind."""
+"""A small demo workspace for ``make run``: a few people, a Chat app, spaces of every kind, a conversation."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from chat_grpc.server.auth import APP_SCOPES, USER_SCOPES
 from chat_grpc.server.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, User
+from chat_grpc.server.store.messages import MessageContent, ThreadRequest
 
 ALICE_ID, BOB_ID, CAROL_ID, DAVE_ID, APP_ID = (f"1000000000000000000{n:02d}" for n in range(1, 6))
 
@@ -50,5 +51,26 @@ def seed_demo(store: ChatStore) -> DemoWorkspace:
     app_space = store.create_space(
         Actor(app, AuthKind.APP, APP_SCOPES, app=app), space("Bot Lab", description="Created by the demo app")
     )
+    _converse(store, falcon, as_alice, _as_user(bob), Actor(app, AuthKind.APP, APP_SCOPES, app=app))
+    store.messages.create(as_alice, dm.id, MessageContent(text="Lunch at noon?"), ThreadRequest())
+    store.messages.create(as_alice, group.id, MessageContent(text="Welcome, both of you!"), ThreadRequest())
     spaces = {"falcon": falcon, "announcements": news, "partners": partners, "dm": dm, "group": group}
     return DemoWorkspace(alice, bob, carol, dave, app, {**spaces, "bot_lab": app_space})
+
+
+def _converse(store: ChatStore, space: Space, alice: Actor, bob: Actor, app: Actor) -> None:
+    """A short threaded conversation with a mention, a reply, an app message and a reaction."""
+    kickoff = store.messages.create(
+        alice,
+        space.id,
+        MessageContent(text=f"Kick-off today at 10:00, <users/{BOB_ID}> can you bring the plan?"),
+        ThreadRequest(key="kickoff", reply_option="REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"),
+    )
+    store.messages.create(
+        bob,
+        space.id,
+        MessageContent(text="On it!"),
+        ThreadRequest(name=kickoff.thread_id, reply_option="REPLY_MESSAGE_OR_FAIL"),
+    )
+    store.messages.create(app, space.id, MessageContent(text="Reminder: the build is green."), ThreadRequest())
+    store.reactions.create(bob, space.id, kickoff.id, unicode="\N{THUMBS UP SIGN}")

@@ -37,10 +37,14 @@ class IdGenerator:
         return self._unique(lambda: str(self._random.randint(10**20, 10**21 - 1)))
 
     def message_id(self) -> str:
-        return self._unique(lambda: f"{self._chars(11)}.{self._chars(11)}")
+        # 22 random characters out of 64: a collision is never going to happen, so (unlike the short ids)
+        # these are not remembered — a space with millions of messages would pay for the registry.
+        return f"{self._chars(11)}.{self._chars(11)}"
 
     def opaque_id(self, n: int = 16) -> str:
         """Events, reactions, custom emojis, attachments."""
+        if n >= 11:  # 62**11 values: as safe as message ids, and as numerous (threads, reactions)
+            return self._chars(n, string.ascii_letters + string.digits)
         return self._unique(lambda: self._chars(n, string.ascii_letters + string.digits))
 
     def secret(self) -> bytes:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
-from google.protobuf import field_mask_pb2
+from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from chat_grpc.server.errors import InvalidArgument
 
@@ -75,3 +76,13 @@ def mask_paths(
 
 def _snake(path: str) -> str:
     return ".".join(re.sub(r"(?<!^)([A-Z])", r"_\1", part).lower() for part in path.split("."))
+
+
+def to_datetime(value: timestamp_pb2.Timestamp, field: str) -> datetime:
+    """A request Timestamp as an aware datetime; one outside years 1..9999 is INVALID_ARGUMENT, not a crash."""
+    try:
+        return value.ToDatetime(tzinfo=UTC)
+    except (ValueError, OverflowError):
+        raise InvalidArgument(
+            f"{field} is not a valid timestamp (years 1 to 9999, nanos 0 to 999,999,999)", field=field
+        ) from None

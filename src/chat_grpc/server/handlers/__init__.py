@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("spaces", "memberships")
+MODULES = (
+    "spaces",
+    "memberships",
+    "messages",
+    "custom_emojis",
+    "reactions",
+    "read_states",
+    "notification_settings",
+    "space_events",
+)
 
 
 def load() -> None:

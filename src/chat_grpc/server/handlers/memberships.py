@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from google.chat.v1 import membership_pb2
 
 from chat_grpc.server import codec, filters
 from chat_grpc.server.errors import InvalidArgument, NotFound
-from chat_grpc.server.names import mask_paths, parse_name, require, space_id
+from chat_grpc.server.names import mask_paths, parse_name, require, space_id, to_datetime
 from chat_grpc.server.pagination import page_size
 from chat_grpc.server.rpc import Call, handler
 from chat_grpc.server.store import model
@@ -56,7 +54,9 @@ def create_membership(call: Call, request: membership_pb2.CreateMembershipReques
                 f" {'Chat app' if ref.kind == 'BOT' else 'human user'}",
                 field="membership.member.type",
             )
-    create_time = membership.create_time.ToDatetime(tzinfo=UTC) if membership.HasField("create_time") else None
+    create_time = (
+        to_datetime(membership.create_time, "membership.create_time") if membership.HasField("create_time") else None
+    )
     created = call.store.create_membership(call.actor, parent, ref, create_time=create_time)
     return codec.membership_to_proto(created)
 

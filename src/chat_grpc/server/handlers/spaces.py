@@ -3,14 +3,12 @@ CompleteImportSpace, FindDirectMessage."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from google.chat.v1 import history_state_pb2, space_pb2, space_setup_pb2
 from google.protobuf import empty_pb2
 
 from chat_grpc.server import codec, filters
 from chat_grpc.server.errors import InvalidArgument
-from chat_grpc.server.names import mask_paths, max_length, parse_name, require, space_id
+from chat_grpc.server.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.server.pagination import page_size
 from chat_grpc.server.rpc import Call, handler
 from chat_grpc.server.store import model
@@ -98,7 +96,7 @@ def _template(call: Call, space: space_pb2.Space, *, setup: bool) -> model.Space
         import_mode=space.import_mode,
         single_user_bot_dm=space.single_user_bot_dm,
         customer=_customer(call, space.customer, "space.customer") if space_type != "DIRECT_MESSAGE" else None,
-        create_time=space.create_time.ToDatetime(tzinfo=UTC)
+        create_time=to_datetime(space.create_time, "space.create_time")
         if space.import_mode and space.HasField("create_time")
         else None,
     )

@@ -29,6 +29,9 @@ from chat_grpc.server.errors import (
     PermissionDenied,
 )
 from chat_grpc.server.ids import IdGenerator
+from chat_grpc.server.store.emojis import CustomEmojiBook
+from chat_grpc.server.store.events import EventLog
+from chat_grpc.server.store.messages import MessageBook
 from chat_grpc.server.store.model import (
     PERMISSION_SETTINGS,
     Actor,
@@ -44,6 +47,10 @@ from chat_grpc.server.store.model import (
     clone,
     default_permission_settings,
 )
+from chat_grpc.server.store.notification_settings import NotificationSettingBook
+from chat_grpc.server.store.reactions import ReactionBook
+from chat_grpc.server.store.read_states import ReadStateBook
+from chat_grpc.server.store.space_events import SpaceEventReader
 
 IMPORT = "chat.import"
 MEMBERSHIPS_APP = "chat.memberships.app"
@@ -115,8 +122,27 @@ class ChatStore:
         self._spaces: dict[str, _SpaceState] = {}
         self._spaces_of: dict[str, set[str]] = {}  # member_id -> space ids
         self._request_ids: dict[tuple[str | None, str], tuple[str, str]] = {}  # (app, request_id) -> (caller, space)
-        self._events: list[Event] = []
-        self.extensions: dict[str, Any] = {}  # state owned by later parts (messages, reactions, ...)
+        self.event_log = EventLog()
+        # Components that keep their own state under this store's lock, and the hooks they listen on.
+        self.on_space_deleted: list[Callable[[str], object]] = []
+        self.on_message_created: list[Callable[[Actor, Any], object]] = []
+        self.request_ids: dict[tuple[str, ...], str] = {}  # idempotency keys of the components' create RPCs
+        self.messages = MessageBook(self)
+        self.custom_emojis = CustomEmojiBook(self)
+        self.reactions = ReactionBook(self)
+        self.read_states = ReadStateBook(self)
+        self.notification_settings = NotificationSettingBook(self)
+        self.space_events = SpaceEventReader(self)
+        self.space_events.resolvers.update(
+            space=lambda space_id, _name: self._spaces[space_id].space if space_id in self._spaces else None,
+            membership=self._live_membership,
+            message=lambda space_id, name: self.messages.live(space_id, name.rsplit("/", 1)[1]),
+            reaction=lambda space_id, name: self.reactions.find(space_id, *name.split("/")[3::2]),
+        )
+
+    def _live_membership(self, space_id: str, name: str) -> Membership | None:
+        state = self._spaces.get(space_id)
+        return state.members.get(name.rsplit("/", 1)[1]) if state else None
 
     # ------------------------------------------------------------------ principals
 
@@ -220,14 +246,19 @@ class ChatStore:
 
     # ------------------------------------------------------------------ events
 
-    def _record(self, space_id: str, event_type: str, resource_name: str, snapshot: object | None = None) -> None:
-        self._events.append(
-            Event(self.ids.opaque_id(), space_id, self.clock.now(), event_type, resource_name, snapshot)
+    def _record(self, space_id: str, event_type: str, resource: object, snapshot: object | None = None) -> None:
+        """Log an event about ``resource`` (a record, or its name); a deletion passes a ``snapshot`` of it."""
+        self.event_log.append(
+            space_id,
+            self.clock.now(),
+            event_type,
+            snapshot if snapshot is not None else resource,
+            snapshot=snapshot is not None,
         )
 
     def events(self, space_id: str | None = None) -> list[Event]:
         with self._lock:
-            return [clone(e) for e in self._events if space_id is None or e.space_id == space_id]
+            return [clone(e) for e in self.event_log.all(space_id)]
 
     # ------------------------------------------------------------------ helpers (lock held)
 
@@ -314,14 +345,14 @@ class ChatStore:
         )
         state.add(membership)
         self._spaces_of.setdefault(ref.id, set()).add(state.space.id)
-        self._record(state.space.id, "google.workspace.chat.membership.v1.created", membership.name)
+        self._record(state.space.id, "google.workspace.chat.membership.v1.created", membership)
         return membership
 
     def _remove_member(self, state: _SpaceState, member_id: str) -> Membership:
         membership = state.remove(member_id)
         self._spaces_of.get(member_id, set()).discard(state.space.id)
         membership.delete_time = self.clock.now()
-        self._record(state.space.id, "google.workspace.chat.membership.v1.deleted", membership.name, clone(membership))
+        self._record(state.space.id, "google.workspace.chat.membership.v1.deleted", membership, clone(membership))
         return membership
 
     def _idempotent(self, actor: Actor, request_id: str) -> Space | None:
@@ -583,7 +614,7 @@ class ChatStore:
                 if caller is not None and caller.role != "ROLE_MANAGER":
                     caller.role = "ROLE_MANAGER"
                     self._record(space.id, "google.workspace.chat.membership.v1.updated", caller.name)
-            self._record(space.id, "google.workspace.chat.space.v1.updated", space.name)
+            self._record(space.id, "google.workspace.chat.space.v1.updated", space)
             return clone(space)
 
     @staticmethod
@@ -622,8 +653,8 @@ class ChatStore:
             for member_id in list(state.members):
                 self._spaces_of.get(member_id, set()).discard(space_id)
             del self._spaces[space_id]
-            self._events = [e for e in self._events if e.space_id != space_id]
-            for drop in self.extensions.get("on_space_deleted", []):
+            self.event_log.drop_space(space_id)
+            for drop in self.on_space_deleted:
                 drop(space_id)
 
     def complete_import(self, actor: Actor, space_id: str) -> Space:

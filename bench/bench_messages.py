@@ -1,0 +1,461 @@
+"""Message benchmarks of the fake Chat server, run by ``make bench`` after bench_server.py (same method and table).
+
+All three run against one server process (spawned fresh, so its memory is the server's alone), with this process
+as the gRPC client:
+
+1. CreateMessage through ``ChatServicer`` vs the echo servicer of bench_server.py answering a prebuilt Message
+   (the same bytes ours answers): sequential unary calls with a bearer token, alternating slots.
+   Informational goal: calls/s(ours) / calls/s(echo) >= 0.8.
+2. Resident memory of 1,000,000 messages of ~500 bytes of text each, created through the store API
+   (``store.messages.create``, as the CreateMessage handler does): the growth of VmRSS over the seeding.
+   Goal: <= 1 GiB. A tracemalloc sample of 10,000 more messages shows where the bytes go, per source file.
+3. ListMessages, first page of 100, in a space of 1,000 vs 1,000,000 messages, plain and with a
+   ``create_time >`` filter in the middle of each space's range. Goal: time(1M) / time(1k) <= 1.5.
+
+A missed goal is reported as MISS and does not fail the run; an error (wrong answer, failed RPC, a server process
+that dies) exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import grpc
+from bench_server import (
+    SLOT,
+    WORKERS,
+    Paired,
+    alternate,
+    echo_server,
+    format_table,
+    new_space,
+    spread,
+    user_actor,
+    verdict,
+)
+from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2, user_pb2
+
+from chat_grpc.server import ChatServer
+from chat_grpc.server.clock import ManualClock
+from chat_grpc.server.store import Actor, ChatStore
+from chat_grpc.server.store.messages import MessageContent, ThreadRequest
+
+SMALL, LARGE, PAGE = 1_000, 1_000_000, 100
+SAMPLE = 10_000  # messages created under tracemalloc for the per-file breakdown
+TEXT_BYTES = 500
+CREATE_GOAL, LIST_GOAL, MEMORY_GOAL_MIB = 0.8, 1.5, 1024.0
+LOREM = (
+    "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore "
+    "magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo "
+    "consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. "
+    "Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum. "
+    "Sed ut perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque laudantium, totam rem "
+    "aperiam, eaque ipsa quae ab illo inventore veritatis et quasi architecto beatae vitae dicta sunt explicabo."
+)
+CREATE_TEXT = "Hello from the CreateMessage benchmark"
+SRC = Path(__file__).resolve().parents[1] / "src" / "chat_grpc" / "server"
+
+
+def message_text(i: int, label: str) -> str:
+    """A distinct text of TEXT_BYTES ASCII characters (plain prose: no mentions, single spaces)."""
+    return f"Message {i} in the {label} space. {LOREM}"[:TEXT_BYTES]
+
+
+def rss_mib() -> float:
+    """This process's resident set (VmRSS), in MiB, after a full collection."""
+    gc.collect()
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def rfc3339(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# ---------------------------------------------------------------------------------------------------- server process
+
+
+@dataclass
+class CreatePhase:
+    """Phase 1: our server and the echo, both ready for CreateMessage."""
+
+    ours: str
+    echo: str
+    token: str
+    parent: str
+
+
+@dataclass
+class ListPhase:
+    """Phase 2: the seeded spaces, the memory they took, and the store-only timings."""
+
+    address: str
+    token: str
+    names: dict[int, str]  # space size -> space name
+    middles: dict[int, datetime]  # space size -> create time of its middle message
+    seed_seconds: float
+    rss_before: float  # MiB, after the 1,000-message space, before the 1,000,000-message one
+    rss_after: float
+    breakdown: list[tuple[str, float]]  # (source file, bytes per message), from the tracemalloc sample
+    store_plain: Paired  # ms per store.messages.list page: large (a), small (b)
+    store_filtered: Paired
+    store_calls: int
+
+
+def seed_messages(store: ChatStore, actor: Actor, space_id: str, count: int, label: str) -> datetime:
+    """``count`` messages, each a new thread, straight through the store API; the middle one's create time."""
+    create = store.messages.create
+    thread = ThreadRequest()
+    middle = None
+    for i in range(count):
+        message = create(actor, space_id, MessageContent(text=message_text(i, label)), thread)
+        if i == count // 2:
+            middle = message.create_time
+    assert middle is not None
+    return middle
+
+
+def allocation_breakdown(store: ChatStore, actor: Actor, space_id: str) -> list[tuple[str, float]]:
+    """Bytes per message still allocated after SAMPLE creates, grouped by the source file that allocated them."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.take_snapshot()
+        seed_messages(store, actor, space_id, SAMPLE, "sample")
+        gc.collect()
+        after = tracemalloc.take_snapshot()
+    finally:
+        tracemalloc.stop()
+    rows: dict[str, float] = {}
+    for stat in after.compare_to(before, "filename"):
+        path = Path(stat.traceback[0].filename)
+        if path == Path(__file__).resolve():
+            label = "the text itself (the caller's str)"
+        elif path.is_relative_to(SRC):
+            label = str(path.relative_to(SRC))
+        elif path.name == "<string>":
+            label = "<string> (dataclass field defaults)"
+        else:
+            label = path.name
+        rows[label] = rows.get(label, 0.0) + stat.size_diff / SAMPLE
+    return sorted(rows.items(), key=lambda row: -row[1])
+
+
+def bench_store_list(
+    store: ChatStore, actor: Actor, ids: dict[int, str], middles: dict[int, datetime], budget: float
+) -> tuple[Paired, Paired, int]:
+    """The ListMessages page without gRPC: large vs small, plain and filtered."""
+    list_ = store.messages.list
+
+    def slot(size: int, filtered: bool, calls: int) -> float:
+        after = middles[size] if filtered else None
+        start = time.perf_counter()
+        for _ in range(calls):
+            page, last = list_(
+                actor,
+                ids[size],
+                after=after,
+                before=None,
+                thread_id=None,
+                descending=False,
+                show_deleted=False,
+                cursor=None,
+                limit=PAGE,
+            )
+        elapsed = time.perf_counter() - start
+        if len(page) != PAGE or last is None or (after is not None and page[0].create_time <= after):
+            raise RuntimeError(f"store.messages.list returned {len(page)} messages, {last=}")
+        return elapsed / calls * 1000
+
+    slot(SMALL, False, 20), slot(LARGE, False, 20)  # warm-up
+    calls = max(5, int(SLOT * 1000 / slot(SMALL, False, 20)))
+
+    def pair(filtered: bool) -> Paired:
+        return alternate(
+            lambda: slot(LARGE, filtered, calls),
+            lambda: slot(SMALL, filtered, calls),
+            budget=budget,
+            min_rounds=6,
+            max_rounds=2000,
+        )
+
+    return pair(False), pair(True), calls
+
+
+def serve(conn: Connection, budget: float) -> None:
+    """The server process: CreateMessage phase, then seeding and memory, then ListMessages; until told to stop."""
+    with ChatServer(seed=3, clock=ManualClock(), max_workers=WORKERS) as chat:
+        store = chat.store
+        owner = store.add_user("owner@example.com", "Owner")
+        actor = user_actor(owner)
+        token = chat.token_for(owner)
+        create_space = new_space(store, owner, "CreateMessage bench")
+        with grpc.insecure_channel(chat.address) as channel:
+            prebuilt = chat_service_pb2_grpc.ChatServiceStub(channel).CreateMessage(
+                message_pb2.CreateMessageRequest(
+                    parent=create_space.name, message=message_pb2.Message(text=CREATE_TEXT)
+                ),
+                metadata=(("authorization", f"Bearer {token}"),),
+            )
+        if prebuilt.text != CREATE_TEXT or not prebuilt.name.startswith(f"{create_space.name}/messages/"):
+            raise RuntimeError(f"CreateMessage answered an unexpected message: {prebuilt}")
+        echo, echo_address = echo_server(space_pb2.Space(), prebuilt)
+        try:
+            conn.send(CreatePhase(chat.address, echo_address, token, create_space.name))
+            if conn.recv() == "stop":  # the client is done with CreateMessage, or gave up
+                return
+
+            small = new_space(store, owner, "1k messages")
+            large = new_space(store, owner, "1M messages")
+            ids = {SMALL: small.id, LARGE: large.id}
+            middles = {SMALL: seed_messages(store, actor, small.id, SMALL, "small")}
+            rss_before = rss_mib()
+            start = time.perf_counter()
+            middles[LARGE] = seed_messages(store, actor, large.id, LARGE, "large")
+            seed_seconds = time.perf_counter() - start
+            rss_after = rss_mib()
+            breakdown = allocation_breakdown(store, actor, new_space(store, owner, "tracemalloc sample").id)
+            store_plain, store_filtered, store_calls = bench_store_list(store, actor, ids, middles, budget * 0.1)
+            conn.send(
+                ListPhase(
+                    chat.address,
+                    token,
+                    {SMALL: small.name, LARGE: large.name},
+                    middles,
+                    seed_seconds,
+                    rss_before,
+                    rss_after,
+                    breakdown,
+                    store_plain,
+                    store_filtered,
+                    store_calls,
+                )
+            )
+            conn.recv()  # the client is done with ListMessages
+        finally:
+            echo.stop(None).wait()
+
+
+class ServerProcess:
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+
+    def next_phase(self, timeout: float) -> object:
+        if not self._conn.poll(timeout):
+            raise RuntimeError(f"the server process did not answer within {timeout:.0f} s")
+        return self._conn.recv()  # EOFError if the server process died
+
+    def go_on(self) -> None:
+        self._conn.send("next")
+
+
+@contextmanager
+def server_process(budget: float) -> Iterator[ServerProcess]:
+    context = multiprocessing.get_context("spawn")
+    client_end, server_end = context.Pipe()
+    process = context.Process(target=serve, args=(server_end, budget), name="bench-messages", daemon=True)
+    process.start()
+    try:
+        yield ServerProcess(client_end)
+    finally:
+        with suppress(OSError):
+            client_end.send("stop")
+        process.join(15)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"the server process exited with {process.exitcode}")
+
+
+# ---------------------------------------------------------------------------------------------------- client side
+
+
+@dataclass
+class CreateResult:
+    ours: Paired  # calls/s of ours (a) and echo (b)
+    calls_per_slot: int
+
+
+def bench_create(phase: CreatePhase, budget: float) -> CreateResult:
+    metadata = (("authorization", f"Bearer {phase.token}"),)
+    request = message_pb2.CreateMessageRequest(parent=phase.parent, message=message_pb2.Message(text=CREATE_TEXT))
+    with grpc.insecure_channel(phase.ours) as ours_channel, grpc.insecure_channel(phase.echo) as echo_channel:
+        ours_stub = chat_service_pb2_grpc.ChatServiceStub(ours_channel)
+        echo_stub = chat_service_pb2_grpc.ChatServiceStub(echo_channel)
+
+        def slot(stub: chat_service_pb2_grpc.ChatServiceStub, calls: int) -> float:
+            create = stub.CreateMessage
+            start = time.perf_counter()
+            for _ in range(calls):
+                answer = create(request, metadata=metadata)
+            elapsed = time.perf_counter() - start
+            if answer.text != CREATE_TEXT or answer.sender.type != user_pb2.User.HUMAN:
+                raise RuntimeError(f"CreateMessage answered an unexpected message: {answer}")
+            return calls / elapsed
+
+        slot(ours_stub, 300), slot(echo_stub, 300)  # warm-up: connections, code paths, caches
+        calls = max(20, int(slot(echo_stub, 300) * SLOT))
+        paired = alternate(
+            lambda: slot(ours_stub, calls),
+            lambda: slot(echo_stub, calls),
+            budget=budget,
+            min_rounds=6,
+            max_rounds=2000,
+        )
+    return CreateResult(paired, calls)
+
+
+@dataclass
+class ListResult:
+    plain: Paired  # ms per call: large space (a), small space (b)
+    filtered: Paired
+    calls_per_slot: int
+
+
+def bench_list(phase: ListPhase, budget: float) -> ListResult:
+    metadata = (("authorization", f"Bearer {phase.token}"),)
+    requests = {
+        (size, filtered): message_pb2.ListMessagesRequest(
+            parent=phase.names[size],
+            page_size=PAGE,
+            filter=f'create_time > "{rfc3339(phase.middles[size])}"' if filtered else "",
+        )
+        for size in (SMALL, LARGE)
+        for filtered in (False, True)
+    }
+    with grpc.insecure_channel(phase.address) as channel:
+        list_rpc = chat_service_pb2_grpc.ChatServiceStub(channel).ListMessages
+
+        def slot(size: int, filtered: bool, calls: int) -> float:
+            request = requests[size, filtered]
+            start = time.perf_counter()
+            for _ in range(calls):
+                page = list_rpc(request, metadata=metadata)
+            elapsed = time.perf_counter() - start
+            first = page.messages[0].create_time.ToDatetime(tzinfo=UTC) if page.messages else None
+            if len(page.messages) != PAGE or not page.next_page_token or first is None:
+                raise RuntimeError(f"ListMessages: {len(page.messages)} messages, token {page.next_page_token!r}")
+            if filtered and first <= phase.middles[size]:
+                raise RuntimeError(f"ListMessages filter {request.filter!r} answered a message of {first}")
+            return elapsed / calls * 1000
+
+        for size in (SMALL, LARGE):
+            slot(size, False, 10), slot(size, True, 10)  # warm-up
+        calls = max(5, int(SLOT * 1000 / slot(SMALL, False, 10)))
+
+        def pair(filtered: bool) -> Paired:
+            return alternate(
+                lambda: slot(LARGE, filtered, calls),
+                lambda: slot(SMALL, filtered, calls),
+                budget=budget,
+                min_rounds=6,
+                max_rounds=2000,
+            )
+
+        plain, filtered = pair(False), pair(True)
+    return ListResult(plain, filtered, calls)
+
+
+# ---------------------------------------------------------------------------------------------------- report
+
+
+def report(create: CreateResult, seeded: ListPhase, lst: ListResult) -> list[str]:
+    med = statistics.median
+    cr = create.ours
+    create_ratio = med(cr.ratios)
+    grown = seeded.rss_after - seeded.rss_before
+    per_message = grown * 1024 * 1024 / LARGE
+    rows = [
+        ("CreateMessage, ours (server process)", f"{med(cr.a):,.0f} calls/s", spread(cr.a), ""),
+        ("CreateMessage, echo (server process)", f"{med(cr.b):,.0f} calls/s", spread(cr.b), ""),
+        (
+            "  ratio ours/echo",
+            f"{create_ratio:.3f}",
+            spread(cr.ratios),
+            f">= {CREATE_GOAL}  {verdict(create_ratio >= CREATE_GOAL)} (info)",
+        ),
+        (
+            f"Seeding {LARGE:,} messages (store API)",
+            f"{seeded.seed_seconds:.1f} s",
+            "",
+            f"{LARGE / seeded.seed_seconds:,.0f} messages/s",
+        ),
+        (
+            f"RSS growth, {LARGE:,} messages of {TEXT_BYTES} B text",
+            f"{grown:,.0f} MiB",
+            "",
+            f"<= {MEMORY_GOAL_MIB:,.0f} MiB  {verdict(grown <= MEMORY_GOAL_MIB)}",
+        ),
+        ("  per message", f"{per_message:,.0f} B", "", f"RSS {seeded.rss_before:,.0f} -> {seeded.rss_after:,.0f} MiB"),
+    ]
+    traced = sum(size for _, size in seeded.breakdown)
+    rows.append((f"  tracemalloc, {SAMPLE:,} more (info)", f"{traced:,.0f} B", "", "per message, by allocating file:"))
+    shown = [(label, size) for label, size in seeded.breakdown if size >= traced * 0.02]
+    rows += [(f"    {label}", f"{size:,.0f} B", "", "") for label, size in shown]
+    rest = traced - sum(size for _, size in shown)
+    if round(rest):
+        rows.append(("    everything else", f"{rest:,.0f} B", "", ""))
+    for name, rpc, store in (("", lst.plain, seeded.store_plain), (" filtered", lst.filtered, seeded.store_filtered)):
+        ratio = med(rpc.ratios)
+        rows += [
+            (f"ListMessages{name} page {PAGE}, {SMALL:,} messages", f"{med(rpc.b):.3f} ms", spread(rpc.b), ""),
+            (f"ListMessages{name} page {PAGE}, {LARGE:,} messages", f"{med(rpc.a):.3f} ms", spread(rpc.a), ""),
+            ("  ratio 1M/1k", f"{ratio:.3f}", spread(rpc.ratios), f"<= {LIST_GOAL}  {verdict(ratio <= LIST_GOAL)}"),
+            (f"  store only, {SMALL:,} messages (info)", f"{med(store.b):.3f} ms", spread(store.b), ""),
+            (f"  store only, {LARGE:,} messages (info)", f"{med(store.a):.3f} ms", spread(store.a), ""),
+            ("  store ratio 1M/1k (info)", f"{med(store.ratios):.3f}", spread(store.ratios), ""),
+        ]
+    out = format_table(rows)
+    out.append(
+        f"Rounds (slots per variant x calls): CreateMessage {cr.rounds} x {create.calls_per_slot}; ListMessages "
+        f"{lst.plain.rounds} + {lst.filtered.rounds} x {lst.calls_per_slot}; store {seeded.store_plain.rounds} + "
+        f"{seeded.store_filtered.rounds} x {seeded.store_calls}. Filter: create_time > the middle message's. "
+        f"{WORKERS} server threads. Ratios: medians of per-round paired ratios."
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=30.0,
+        help="seconds of measurement per benchmark (default 30); seeding 1M messages adds about a minute",
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    print(f"chat-grpc message benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
+    with server_process(args.budget) as server:
+        create_phase = server.next_phase(120)
+        assert isinstance(create_phase, CreatePhase)
+        print("CreateMessage: ours vs echo, servers in a separate process ...", flush=True)
+        create = bench_create(create_phase, args.budget * 0.5)
+        print(f"Seeding {SMALL:,} + {LARGE:,} messages in the server process, measuring its memory ...", flush=True)
+        server.go_on()
+        list_phase = server.next_phase(600)
+        assert isinstance(list_phase, ListPhase)
+        print(f"ListMessages: {SMALL:,} vs {LARGE:,} messages, plain and filtered ...", flush=True)
+        lst = bench_list(list_phase, args.budget * 0.3)
+    print()
+    print("\n".join(report(create, list_phase, lst)))
+    print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
