@@ -28,9 +28,11 @@ oracle: $(ORACLE_VENV)/.installed
 
 generate: setup
 	$(PY) buildscripts/generate.py
+	$(PY) buildscripts/generate_client.py
 
 check-generated: setup
 	$(PY) buildscripts/generate.py --check
+	$(PY) buildscripts/generate_client.py --check
 
 lint: setup
 	$(PY) -m ruff check .

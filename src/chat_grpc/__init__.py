@@ -1,10 +1,121 @@
 """chat-grpc: the Google Chat API (google.chat.v1) over gRPC for Python backends.
 
 The generated protobuf and gRPC modules are importable as ``google.chat.v1.*_pb2`` /
-``google.apps.card.v1.card_pb2``; this package adds what is built on top of them.
+``google.apps.card.v1.card_pb2``; this package adds what is built on top of them: :class:`ChatClient` and
+:class:`AsyncChatClient` (docs/client.md), their errors, retry policy, pagers and resource name helpers.
+The public surface is what ``__all__`` lists (pinned by tests/client/test_surface.py).
 """
 
+from chat_grpc._base import DEFAULT_SCOPES, DEFAULT_TARGET
+from chat_grpc.aio import AsyncChatClient
+from chat_grpc.client import ChatClient
 from chat_grpc.descriptors import descriptor_set
+from chat_grpc.errors import (
+    Aborted,
+    AlreadyExists,
+    Cancelled,
+    ChatApiError,
+    DataLoss,
+    DeadlineExceeded,
+    FailedPrecondition,
+    Internal,
+    InvalidArgument,
+    NotFound,
+    OutOfRange,
+    PermissionDenied,
+    ResourceExhausted,
+    Unauthenticated,
+    Unavailable,
+    Unimplemented,
+    Unknown,
+    from_grpc_error,
+)
+from chat_grpc.pagers import AsyncPager, Pager
+from chat_grpc.paths import (
+    attachment_path,
+    custom_emoji_path,
+    membership_path,
+    message_path,
+    parse_attachment_path,
+    parse_custom_emoji_path,
+    parse_membership_path,
+    parse_message_path,
+    parse_quoted_message_metadata_path,
+    parse_reaction_path,
+    parse_space_event_path,
+    parse_space_notification_setting_path,
+    parse_space_path,
+    parse_space_read_state_path,
+    parse_thread_path,
+    parse_thread_read_state_path,
+    parse_user_path,
+    quoted_message_metadata_path,
+    reaction_path,
+    space_event_path,
+    space_notification_setting_path,
+    space_path,
+    space_read_state_path,
+    thread_path,
+    thread_read_state_path,
+    user_path,
+)
+from chat_grpc.retry import DEFAULT, DEFAULT_TIMEOUT, RetryPolicy
 
-__all__ = ["__version__", "descriptor_set"]
+__all__ = [
+    "DEFAULT",
+    "DEFAULT_SCOPES",
+    "DEFAULT_TARGET",
+    "DEFAULT_TIMEOUT",
+    "Aborted",
+    "AlreadyExists",
+    "AsyncChatClient",
+    "AsyncPager",
+    "Cancelled",
+    "ChatApiError",
+    "ChatClient",
+    "DataLoss",
+    "DeadlineExceeded",
+    "FailedPrecondition",
+    "Internal",
+    "InvalidArgument",
+    "NotFound",
+    "OutOfRange",
+    "Pager",
+    "PermissionDenied",
+    "ResourceExhausted",
+    "RetryPolicy",
+    "Unauthenticated",
+    "Unavailable",
+    "Unimplemented",
+    "Unknown",
+    "__version__",
+    "attachment_path",
+    "custom_emoji_path",
+    "descriptor_set",
+    "from_grpc_error",
+    "membership_path",
+    "message_path",
+    "parse_attachment_path",
+    "parse_custom_emoji_path",
+    "parse_membership_path",
+    "parse_message_path",
+    "parse_quoted_message_metadata_path",
+    "parse_reaction_path",
+    "parse_space_event_path",
+    "parse_space_notification_setting_path",
+    "parse_space_path",
+    "parse_space_read_state_path",
+    "parse_thread_path",
+    "parse_thread_read_state_path",
+    "parse_user_path",
+    "quoted_message_metadata_path",
+    "reaction_path",
+    "space_event_path",
+    "space_notification_setting_path",
+    "space_path",
+    "space_read_state_path",
+    "thread_path",
+    "thread_read_state_path",
+    "user_path",
+]
 __version__ = "0.1.0"

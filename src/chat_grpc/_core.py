@@ -1,0 +1,285 @@
+"""What the sync and asyncio clients share, with no I/O: request building, masks, request ids, routing
+metadata, deadlines and the retry decision of each attempt.
+
+:func:`build_request` turns ``request`` or keyword fields into the request message; :class:`CallPlan` holds
+one call's request, metadata, deadline and retry state. The clients only send ``plan.request`` with
+``plan.timeout()`` and ``plan.metadata()``, and on a ``grpc.RpcError`` sleep ``plan.failed(error)`` seconds
+(which raises the mapped :class:`~chat_grpc.errors.ChatApiError` instead when the call is over).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
+
+import grpc
+from google.api import field_behavior_pb2
+from google.protobuf import field_mask_pb2, message_factory
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from chat_grpc._rpcs import Rpc
+from chat_grpc.errors import from_grpc_error
+from chat_grpc.retry import DEFAULT, Default, RetryPolicy, next_sleep
+
+Req = TypeVar("Req", bound=Message)
+
+MetadataValue = str | bytes
+Metadata = Sequence[tuple[str, MetadataValue]]
+"""gRPC metadata: (lower-case key, value) pairs."""
+AuthMetadata = Callable[[], Metadata]
+"""Called before every attempt: per-call auth metadata, for plaintext channels that cannot carry call credentials."""
+
+ROUTING_HEADER = "x-goog-request-params"
+# Fields an update cannot change, so a computed update_mask leaves them out.
+_NOT_IN_MASK = frozenset({field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDENTIFIER, field_behavior_pb2.IMMUTABLE})
+
+
+# ------------------------------------------------------------------------------------------------ requests
+
+
+def build_request(rpc: Rpc[Req, Any], request: Req | None, fields: Mapping[str, object]) -> Req:
+    """The request to send: a copy of ``request``, or one built from the keyword ``fields`` (None = unset).
+
+    Keyword updates without ``update_mask`` get the mask of the resource's set fields; creates without a
+    ``request_id`` get a fresh one (also when ``request`` is given), so retrying them cannot duplicate.
+    """
+    given = {name: value for name, value in fields.items() if value is not None}
+    unknown = set(given) - set(rpc.params)
+    if unknown:
+        raise TypeError(f"{rpc.method}() got unexpected fields: {', '.join(sorted(unknown))}")
+    built = rpc.request()
+    if request is not None:
+        if given:
+            raise ValueError(
+                f"{rpc.method}(): pass either a request message or keyword fields, not both "
+                f"(got request and {', '.join(sorted(given))})"
+            )
+        if not isinstance(request, rpc.request):
+            hint = f" (pass the name as {rpc.params[0]}=...)" if isinstance(request, str) else ""
+            raise TypeError(
+                f"{rpc.method}(): request must be a {rpc.request.DESCRIPTOR.full_name}, "
+                f"got {type(request).__name__}{hint}"
+            )
+        built.CopyFrom(request)
+    else:
+        for name, value in given.items():
+            assign(built, name, value)
+        if rpc.resource is not None and "update_mask" not in given:
+            mask = update_mask_for(getattr(built, rpc.resource), nested=rpc.mask_nested)
+            built.update_mask.paths.extend(mask)  # type: ignore[attr-defined]
+    if rpc.request_id and not built.request_id:  # type: ignore[attr-defined]
+        built.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
+    return built
+
+
+def assign(message: Message, name: str, value: object) -> None:
+    """Set one field from a keyword argument, accepting what the client documents for each kind of field."""
+    field = cast(FieldDescriptor, message.DESCRIPTOR.fields_by_name[name])
+    target = f"{message.DESCRIPTOR.name}.{name}"
+    if field.message_type is not None and field.message_type.full_name == "google.protobuf.FieldMask":
+        getattr(message, name).CopyFrom(field_mask(value))
+    elif is_repeated(field):
+        if isinstance(value, str | bytes | Message | Mapping) or not isinstance(value, Sequence | Iterator):
+            raise TypeError(f"{target} is repeated: pass a list, got {type(value).__name__}")
+        container = getattr(message, name)
+        for item in value:
+            if field.message_type is not None:
+                container.add().CopyFrom(_message_value(field, item, target))
+            else:
+                container.append(_scalar_value(field, item, target))
+    elif field.message_type is not None:
+        getattr(message, name).CopyFrom(_message_value(field, value, target))
+    else:
+        setattr(message, name, _scalar_value(field, value, target))
+
+
+def is_repeated(field: FieldDescriptor) -> bool:
+    """``field.is_repeated`` where protobuf has it (``label`` is deprecated there), ``label`` before."""
+    if hasattr(type(field), "is_repeated"):
+        return bool(field.is_repeated)
+    return bool(getattr(field, "label", None) == FieldDescriptor.LABEL_REPEATED)
+
+
+def _message_value(field: FieldDescriptor, value: object, target: str) -> Message:
+    descriptor = field.message_type
+    assert descriptor is not None
+    cls = message_factory.GetMessageClass(descriptor)
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        return cls(**value)
+    raise TypeError(f"{target} must be a {descriptor.full_name} (or a dict of its fields), got {value!r}")
+
+
+def _scalar_value(field: FieldDescriptor, value: object, target: str) -> object:
+    if field.enum_type is not None:
+        if isinstance(value, str):
+            found = field.enum_type.values_by_name.get(value)
+            if found is None:
+                names = ", ".join(v.name for v in field.enum_type.values)
+                raise ValueError(f"{target}: {value!r} is not a {field.enum_type.full_name} (one of {names})")
+            return found.number
+        return value
+    if field.type == FieldDescriptor.TYPE_STRING and isinstance(value, Message):
+        return resource_name(value, target)
+    return value
+
+
+def resource_name(value: Message, target: str = "name") -> str:
+    """The ``name`` of a resource message passed where a resource name is expected."""
+    name = getattr(value, "name", None) if "name" in value.DESCRIPTOR.fields_by_name else None
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{target}: a {value.DESCRIPTOR.full_name} without a name cannot stand for a resource name")
+    return name
+
+
+def field_mask(value: object) -> field_mask_pb2.FieldMask:
+    """A FieldMask from a FieldMask, a list of paths or a comma-separated string."""
+    if isinstance(value, field_mask_pb2.FieldMask):
+        return value
+    if isinstance(value, str):
+        return field_mask_pb2.FieldMask(paths=[p.strip() for p in value.split(",") if p.strip()])
+    if isinstance(value, Sequence) and all(isinstance(p, str) for p in value):
+        return field_mask_pb2.FieldMask(paths=list(value))
+    raise TypeError(f"update_mask must be a FieldMask, a list of paths or 'a,b,c', got {value!r}")
+
+
+def _maskable(field: FieldDescriptor) -> bool:
+    behaviors: Sequence[int] = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]  # type: ignore[index]
+    return field.name != "name" and not _NOT_IN_MASK.intersection(behaviors)
+
+
+def update_mask_for(resource: Message, *, nested: frozenset[str] = frozenset()) -> list[str]:
+    """The paths of the fields set on ``resource``, without ``name``, output-only and immutable fields.
+
+    Fields listed in ``nested`` contribute their set subfields (``access_settings.audience``). A field only
+    counts as set when it differs from its default (proto3): to clear a field, pass ``update_mask``.
+    """
+    paths: list[str] = []
+    for field, value in resource.ListFields():
+        if not _maskable(field):
+            continue
+        if field.name in nested and field.message_type is not None and not is_repeated(field):
+            paths += [f"{field.name}.{sub.name}" for sub, _ in value.ListFields() if _maskable(sub)]
+        else:
+            paths.append(field.name)
+    return paths
+
+
+def field_value(message: Message, path: str) -> object:
+    value: object = message
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def routing_metadata(rpc: Rpc[Any, Any], request: Message) -> tuple[str, str] | None:
+    """The ``x-goog-request-params`` entry that lets Google route the call (``name=spaces/AAA``)."""
+    if rpc.routing is None:
+        return None
+    value = field_value(request, rpc.routing)
+    if not isinstance(value, str) or not value:
+        return None
+    return ROUTING_HEADER, urlencode({rpc.routing: value}, safe="/")
+
+
+# ------------------------------------------------------------------------------------------------ calls
+
+
+class CallPlan:
+    """One call in progress: its request and metadata, its deadline, and whether a failure is retried."""
+
+    def __init__(
+        self,
+        request: Message,
+        *,
+        metadata: Metadata,
+        auth_metadata: AuthMetadata | None,
+        timeout: float | None,
+        retry: RetryPolicy | None,
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.request = request
+        self._metadata = tuple(metadata)
+        self._auth_metadata = auth_metadata
+        self._clock = clock
+        self.deadline = clock() + timeout if timeout is not None else None
+        self.retry = retry
+        self._backoff = retry.backoff(rand) if retry is not None else iter(())
+        self.attempts = 0
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else max(self.deadline - self._clock(), 0.0)
+
+    def timeout(self) -> float | None:
+        """The gRPC timeout of the next attempt: whatever is left of the call's deadline. Counts the attempt."""
+        self.attempts += 1
+        return self.remaining()
+
+    def metadata(self) -> Metadata:
+        if self._auth_metadata is None:
+            return self._metadata
+        return (*self._metadata, *self._auth_metadata())
+
+    def failed(self, error: grpc.RpcError) -> float:
+        """The sleep before the next attempt, or raise the ChatApiError for ``error`` (``from error``)."""
+        mapped = from_grpc_error(error)
+        delay = None
+        if self.retry is not None:
+            delay = next_sleep(
+                self.retry, self._backoff, code=mapped.code, retry_delay=mapped.retry_delay, remaining=self.remaining()
+            )
+        if delay is None:
+            raise mapped from error
+        return delay
+
+
+class CallOptions:
+    """The client's defaults, and how one call's ``timeout`` / ``metadata`` / ``retry`` arguments resolve."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float | None,
+        retry: RetryPolicy | None,
+        metadata: Metadata = (),
+        auth_metadata: AuthMetadata | None = None,
+    ) -> None:
+        if timeout is not None and timeout <= 0:
+            raise ValueError(f"timeout must be positive seconds or None, got {timeout!r}")
+        self.timeout = timeout
+        self.retry = retry
+        self.metadata = tuple(metadata)
+        self.auth_metadata = auth_metadata
+
+    def plan(
+        self,
+        rpc: Rpc[Any, Any],
+        request: Message,
+        *,
+        timeout: float | Default | None,
+        metadata: Metadata | None,
+        retry: RetryPolicy | Default | None,
+    ) -> CallPlan:
+        seconds = self.timeout if timeout is DEFAULT else timeout
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
+        policy = self.retry if retry is DEFAULT else retry
+        extra = tuple(metadata or ())
+        headers = [*self.metadata, *extra]
+        routing = routing_metadata(rpc, request)
+        if routing is not None and not any(key == ROUTING_HEADER for key, _ in headers):
+            headers.append(routing)
+        return CallPlan(
+            request,
+            metadata=headers,
+            auth_metadata=self.auth_metadata,
+            timeout=seconds,
+            retry=policy if rpc.retryable else None,
+        )

@@ -1,0 +1,35 @@
+"""AsyncChatClient: the Google Chat API over gRPC, for asyncio (grpc.aio). See docs/client.md."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from chat_grpc._methods import AsyncMethods
+
+if TYPE_CHECKING:
+    from typing import Self
+
+
+class AsyncChatClient(AsyncMethods):
+    """The asyncio twin of :class:`chat_grpc.ChatClient`: the same constructors and methods, awaited.
+
+    Create it inside a running event loop (grpc.aio channels belong to one loop). Use it as an async
+    context manager, or ``await client.close()``.
+    """
+
+    async def close(self, grace: float | None = None) -> None:
+        """Close the channel, if the client opened it (an injected channel stays open). Idempotent."""
+        if self._owns_channel:
+            await self._channel.close(grace)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"<AsyncChatClient timeout={self.timeout} retry={self.retry}>"

@@ -1,0 +1,267 @@
+"""One exception hierarchy for failed calls, keyed by gRPC status code.
+
+Every failed RPC raises a subclass of :class:`ChatApiError` named after its status code (``NotFound``,
+``PermissionDenied``, ...), ``from`` the original ``grpc.RpcError``. It carries the code, the message and
+the ``google.rpc`` details of the ``grpc-status-details-bin`` trailer, decoded: ``field_violations``
+(``BadRequest``), ``error_info`` (``ErrorInfo``: reason, domain, metadata), ``retry_info`` (``RetryInfo``)
+and the rest in ``details``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import ClassVar, Protocol, TypeVar, cast
+
+import grpc
+from google.protobuf import any_pb2
+from google.protobuf.message import DecodeError, Message
+from google.rpc import error_details_pb2, status_pb2
+
+DETAILS_TRAILER = "grpc-status-details-bin"
+
+# The google.rpc detail types a server may attach; anything else stays a packed Any in `details`.
+_DETAIL_TYPES: tuple[type[Message], ...] = (
+    error_details_pb2.ErrorInfo,
+    error_details_pb2.RetryInfo,
+    error_details_pb2.DebugInfo,
+    error_details_pb2.QuotaFailure,
+    error_details_pb2.PreconditionFailure,
+    error_details_pb2.BadRequest,
+    error_details_pb2.RequestInfo,
+    error_details_pb2.ResourceInfo,
+    error_details_pb2.Help,
+    error_details_pb2.LocalizedMessage,
+)
+_BY_TYPE_NAME = {cls.DESCRIPTOR.full_name: cls for cls in _DETAIL_TYPES}
+
+M = TypeVar("M", bound=Message)
+
+
+class _Call(Protocol):
+    """What sync and asyncio RpcErrors both offer (grpc.Call / grpc.aio.AioRpcError)."""
+
+    def code(self) -> grpc.StatusCode: ...
+    def details(self) -> str | None: ...
+    def trailing_metadata(self) -> Iterable[tuple[str, str | bytes]] | None: ...
+
+
+class ChatApiError(Exception):
+    """A failed Chat API call. ``code``/``message`` are the gRPC status; the rest is decoded ``google.rpc``."""
+
+    grpc_status_code: ClassVar[grpc.StatusCode | None] = None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: grpc.StatusCode | None = None,
+        details: Sequence[Message] = (),
+        status: status_pb2.Status | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code: grpc.StatusCode = code or self.grpc_status_code or grpc.StatusCode.UNKNOWN
+        self.message = message
+        self.details: tuple[Message, ...] = tuple(details)
+        self.status = status
+
+    def __str__(self) -> str:
+        reason = f" [{self.error_info.reason}]" if self.error_info and self.error_info.reason else ""
+        return f"{self.code.name}: {self.message}{reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, code={self.code.name})"
+
+    def detail(self, kind: type[M]) -> M | None:
+        """The first decoded detail of that type (e.g. ``error_details_pb2.QuotaFailure``), or None."""
+        return next((d for d in self.details if isinstance(d, kind)), None)
+
+    @property
+    def error_info(self) -> error_details_pb2.ErrorInfo | None:
+        return self.detail(error_details_pb2.ErrorInfo)
+
+    @property
+    def reason(self) -> str:
+        """``ErrorInfo.reason`` (e.g. ``"PERMISSION_DENIED"``), or ``""``."""
+        return self.error_info.reason if self.error_info else ""
+
+    @property
+    def retry_info(self) -> error_details_pb2.RetryInfo | None:
+        return self.detail(error_details_pb2.RetryInfo)
+
+    @property
+    def retry_delay(self) -> float | None:
+        """``RetryInfo.retry_delay`` in seconds, when the server sent one."""
+        info = self.retry_info
+        return info.retry_delay.ToTimedelta().total_seconds() if info and info.HasField("retry_delay") else None
+
+    @property
+    def field_violations(self) -> list[error_details_pb2.BadRequest.FieldViolation]:
+        return [v for d in self.details if isinstance(d, error_details_pb2.BadRequest) for v in d.field_violations]
+
+    @property
+    def debug_info(self) -> error_details_pb2.DebugInfo | None:
+        return self.detail(error_details_pb2.DebugInfo)
+
+
+class Cancelled(ChatApiError):
+    grpc_status_code = grpc.StatusCode.CANCELLED
+
+
+class Unknown(ChatApiError):
+    grpc_status_code = grpc.StatusCode.UNKNOWN
+
+
+class InvalidArgument(ChatApiError):
+    grpc_status_code = grpc.StatusCode.INVALID_ARGUMENT
+
+
+class DeadlineExceeded(ChatApiError):
+    grpc_status_code = grpc.StatusCode.DEADLINE_EXCEEDED
+
+
+class NotFound(ChatApiError):
+    grpc_status_code = grpc.StatusCode.NOT_FOUND
+
+
+class AlreadyExists(ChatApiError):
+    grpc_status_code = grpc.StatusCode.ALREADY_EXISTS
+
+
+class PermissionDenied(ChatApiError):
+    grpc_status_code = grpc.StatusCode.PERMISSION_DENIED
+
+
+class ResourceExhausted(ChatApiError):
+    grpc_status_code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+
+class FailedPrecondition(ChatApiError):
+    grpc_status_code = grpc.StatusCode.FAILED_PRECONDITION
+
+
+class Aborted(ChatApiError):
+    grpc_status_code = grpc.StatusCode.ABORTED
+
+
+class OutOfRange(ChatApiError):
+    grpc_status_code = grpc.StatusCode.OUT_OF_RANGE
+
+
+class Unimplemented(ChatApiError):
+    grpc_status_code = grpc.StatusCode.UNIMPLEMENTED
+
+
+class Internal(ChatApiError):
+    grpc_status_code = grpc.StatusCode.INTERNAL
+
+
+class Unavailable(ChatApiError):
+    grpc_status_code = grpc.StatusCode.UNAVAILABLE
+
+
+class DataLoss(ChatApiError):
+    grpc_status_code = grpc.StatusCode.DATA_LOSS
+
+
+class Unauthenticated(ChatApiError):
+    grpc_status_code = grpc.StatusCode.UNAUTHENTICATED
+
+
+ERROR_CLASSES: dict[grpc.StatusCode, type[ChatApiError]] = {
+    cls.grpc_status_code: cls
+    for cls in (
+        Cancelled,
+        Unknown,
+        InvalidArgument,
+        DeadlineExceeded,
+        NotFound,
+        AlreadyExists,
+        PermissionDenied,
+        ResourceExhausted,
+        FailedPrecondition,
+        Aborted,
+        OutOfRange,
+        Unimplemented,
+        Internal,
+        Unavailable,
+        DataLoss,
+        Unauthenticated,
+    )
+    if cls.grpc_status_code is not None
+}
+
+
+def error_class(code: grpc.StatusCode | None) -> type[ChatApiError]:
+    """The ChatApiError subclass for a status code (``ChatApiError`` itself for OK or None)."""
+    return ERROR_CLASSES.get(code, ChatApiError) if code is not None else ChatApiError
+
+
+def unpack_details(status: status_pb2.Status) -> list[Message]:
+    """The status' details as google.rpc messages; unknown types stay packed ``Any`` messages."""
+    decoded: list[Message] = []
+    for packed in status.details:
+        kind = _BY_TYPE_NAME.get(packed.TypeName())
+        if kind is None:
+            decoded.append(packed)
+            continue
+        detail = kind()
+        decoded.append(detail if packed.Unpack(detail) else packed)
+    return decoded
+
+
+def decode_status(trailing_metadata: Iterable[tuple[str, str | bytes]] | None) -> status_pb2.Status | None:
+    """The google.rpc.Status of a ``grpc-status-details-bin`` trailer, if there is one (and it parses)."""
+    for key, value in trailing_metadata or ():
+        if key == DETAILS_TRAILER and isinstance(value, bytes):
+            try:
+                return status_pb2.Status.FromString(value)
+            except DecodeError:
+                return None
+    return None
+
+
+def from_grpc_error(error: grpc.RpcError) -> ChatApiError:
+    """The ChatApiError for a failed call (sync or asyncio); raise it ``from error``."""
+    call = cast(_Call, error)
+    code = call.code() if callable(getattr(error, "code", None)) else None
+    message = (call.details() if callable(getattr(error, "details", None)) else None) or ""
+    trailers = call.trailing_metadata() if callable(getattr(error, "trailing_metadata", None)) else None
+    status = decode_status(trailers)
+    details = unpack_details(status) if status is not None else []
+    if not message and status is not None:
+        message = status.message
+    return error_class(code)(message or str(error), code=code, details=details, status=status)
+
+
+def pack(detail: Message) -> any_pb2.Any:
+    """A detail packed for a google.rpc.Status (handy in tests and fakes)."""
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    return packed
+
+
+__all__ = [
+    "DETAILS_TRAILER",
+    "ERROR_CLASSES",
+    "Aborted",
+    "AlreadyExists",
+    "Cancelled",
+    "ChatApiError",
+    "DataLoss",
+    "DeadlineExceeded",
+    "FailedPrecondition",
+    "Internal",
+    "InvalidArgument",
+    "NotFound",
+    "OutOfRange",
+    "PermissionDenied",
+    "ResourceExhausted",
+    "Unauthenticated",
+    "Unavailable",
+    "Unimplemented",
+    "Unknown",
+    "decode_status",
+    "error_class",
+    "from_grpc_error",
+    "unpack_details",
+]

@@ -1,0 +1,58 @@
+"""The public surface of chat_grpc, pinned: adding or removing a name is a decision, made here."""
+
+from __future__ import annotations
+
+import chat_grpc
+
+PUBLIC = [
+    # clients
+    "ChatClient", "AsyncChatClient", "Pager", "AsyncPager",
+    # settings
+    "RetryPolicy", "DEFAULT", "DEFAULT_TIMEOUT", "DEFAULT_TARGET", "DEFAULT_SCOPES",
+    # errors
+    "ChatApiError", "from_grpc_error",
+    "Cancelled", "Unknown", "InvalidArgument", "DeadlineExceeded", "NotFound", "AlreadyExists", "PermissionDenied",
+    "ResourceExhausted", "FailedPrecondition", "Aborted", "OutOfRange", "Unimplemented", "Internal", "Unavailable",
+    "DataLoss", "Unauthenticated",
+    # resource names
+    "space_path", "parse_space_path", "message_path", "parse_message_path", "membership_path",
+    "parse_membership_path", "reaction_path", "parse_reaction_path", "attachment_path", "parse_attachment_path",
+    "custom_emoji_path", "parse_custom_emoji_path", "space_event_path", "parse_space_event_path", "thread_path",
+    "parse_thread_path", "quoted_message_metadata_path", "parse_quoted_message_metadata_path",
+    "space_read_state_path", "parse_space_read_state_path", "thread_read_state_path", "parse_thread_read_state_path",
+    "space_notification_setting_path", "parse_space_notification_setting_path", "user_path", "parse_user_path",
+    # the stubs' descriptors, the version
+    "descriptor_set", "__version__",
+]  # fmt: skip
+
+
+def test_all_is_pinned() -> None:
+    assert sorted(chat_grpc.__all__) == sorted(PUBLIC)
+    assert len(set(chat_grpc.__all__)) == len(chat_grpc.__all__)
+
+
+def test_every_public_name_resolves() -> None:
+    for name in chat_grpc.__all__:
+        assert getattr(chat_grpc, name) is not None, name
+
+
+def test_no_private_module_leaks_through_all() -> None:
+    assert not [name for name in chat_grpc.__all__ if name.startswith("_") and name != "__version__"]
+
+
+def test_public_submodules() -> None:
+    from chat_grpc import aio, client, errors, pagers, paths, retry
+
+    assert client.ChatClient is chat_grpc.ChatClient
+    assert aio.AsyncChatClient is chat_grpc.AsyncChatClient
+    assert errors.NotFound is chat_grpc.NotFound
+    assert pagers.Pager is chat_grpc.Pager
+    assert paths.space_path is chat_grpc.space_path
+    assert retry.RetryPolicy is chat_grpc.RetryPolicy
+
+
+def test_default_scopes_are_the_services_and_the_target_is_google() -> None:
+    assert chat_grpc.DEFAULT_TARGET == "chat.googleapis.com:443"
+    assert len(chat_grpc.DEFAULT_SCOPES) == 29
+    assert "https://www.googleapis.com/auth/chat.bot" in chat_grpc.DEFAULT_SCOPES
+    assert all(s.startswith("https://www.googleapis.com/auth/chat.") for s in chat_grpc.DEFAULT_SCOPES)
