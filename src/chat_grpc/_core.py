@@ -9,6 +9,7 @@ one call's request, metadata, deadline and retry state. The clients only send ``
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 import uuid
@@ -42,22 +43,74 @@ _NOT_IN_MASK = frozenset({field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDE
 # ------------------------------------------------------------------------------------------------ requests
 
 
+class _Shape:
+    """What :func:`build_request` needs to know about one RPC's request, worked out once."""
+
+    def __init__(self, rpc: Rpc[Any, Any]) -> None:
+        self.params = frozenset(rpc.params)
+        # Fields whose value may go straight to the message constructor when it has exactly this Python type:
+        # singular strings, bools and integers that are not enums (those take names, resources, masks, ...).
+        self.plain: dict[str, type] = {}
+        for name in rpc.params:
+            field = cast(FieldDescriptor, rpc.request.DESCRIPTOR.fields_by_name[name])
+            if is_repeated(field) or field.enum_type is not None or field.message_type is not None:
+                continue
+            kind = _PLAIN_TYPES.get(field.type)
+            if kind is not None:
+                self.plain[name] = kind
+
+
+_PLAIN_TYPES: dict[int, type] = {
+    FieldDescriptor.TYPE_STRING: str,
+    FieldDescriptor.TYPE_BOOL: bool,
+    FieldDescriptor.TYPE_INT32: int,
+    FieldDescriptor.TYPE_INT64: int,
+}
+_SHAPES: dict[str, _Shape] = {}
+
+
+def _shape(rpc: Rpc[Any, Any]) -> _Shape:
+    found = _SHAPES.get(rpc.name)
+    if found is None:
+        found = _SHAPES[rpc.name] = _Shape(rpc)
+    return found
+
+
 def build_request(rpc: Rpc[Req, Any], request: Req | None, fields: Mapping[str, object]) -> Req:
     """The request to send: a copy of ``request``, or one built from the keyword ``fields`` (None = unset).
 
     Keyword updates without ``update_mask`` get the mask of the resource's set fields; creates without a
     ``request_id`` get a fresh one (also when ``request`` is given), so retrying them cannot duplicate.
     """
-    given = {name: value for name, value in fields.items() if value is not None}
-    unknown = set(given) - set(rpc.params)
-    if unknown:
+    # One pass over the fields, kept short (it runs on every call): the plain values (``name="spaces/A"``) go to
+    # the message constructor in one call, the others (messages, dicts, enum names, resources...) one by one.
+    shape = _SHAPES.get(rpc.name) or _shape(rpc)
+    plain = shape.plain
+    direct: dict[str, Any] = {}
+    others: list[tuple[str, object]] = []
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if plain.get(name) is type(value):
+            direct[name] = value
+        else:
+            others.append((name, value))
+    if others and not shape.params.issuperset(name for name, _ in others):
+        unknown = {name for name, _ in others} - shape.params
         raise TypeError(f"{rpc.method}() got unexpected fields: {', '.join(sorted(unknown))}")
-    built = rpc.request()
-    if request is not None:
-        if given:
+    if request is None:
+        built = rpc.request(**direct)
+        for name, value in others:
+            assign(built, name, value)
+        if rpc.resource is not None and fields.get("update_mask") is None:
+            mask = update_mask_for(getattr(built, rpc.resource), nested=rpc.mask_nested)
+            built.update_mask.paths.extend(mask)  # type: ignore[attr-defined]
+    else:
+        if direct or others:
+            given = sorted([*direct, *(name for name, _ in others)])
             raise ValueError(
                 f"{rpc.method}(): pass either a request message or keyword fields, not both "
-                f"(got request and {', '.join(sorted(given))})"
+                f"(got request and {', '.join(given)})"
             )
         if not isinstance(request, rpc.request):
             hint = f" (pass the name as {rpc.params[0]}=...)" if isinstance(request, str) else ""
@@ -65,13 +118,8 @@ def build_request(rpc: Rpc[Req, Any], request: Req | None, fields: Mapping[str, 
                 f"{rpc.method}(): request must be a {rpc.request.DESCRIPTOR.full_name}, "
                 f"got {type(request).__name__}{hint}"
             )
+        built = rpc.request()
         built.CopyFrom(request)
-    else:
-        for name, value in given.items():
-            assign(built, name, value)
-        if rpc.resource is not None and "update_mask" not in given:
-            mask = update_mask_for(getattr(built, rpc.resource), nested=rpc.mask_nested)
-            built.update_mask.paths.extend(mask)  # type: ignore[attr-defined]
     if rpc.request_id and not built.request_id:  # type: ignore[attr-defined]
         built.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
     return built
@@ -180,12 +228,18 @@ def field_value(message: Message, path: str) -> object:
 
 def routing_metadata(rpc: Rpc[Any, Any], request: Message) -> tuple[str, str] | None:
     """The ``x-goog-request-params`` entry that lets Google route the call (``name=spaces/AAA``)."""
-    if rpc.routing is None:
+    path = rpc.routing
+    if path is None:
         return None
-    value = field_value(request, rpc.routing)
+    value = field_value(request, path) if "." in path else getattr(request, path)
     if not isinstance(value, str) or not value:
         return None
-    return ROUTING_HEADER, urlencode({rpc.routing: value}, safe="/")
+    return _routing_entry(path, value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _routing_entry(path: str, value: str) -> tuple[str, str]:
+    return ROUTING_HEADER, urlencode({path: value}, safe="/")
 
 
 # ------------------------------------------------------------------------------------------------ calls
@@ -193,6 +247,10 @@ def routing_metadata(rpc: Rpc[Any, Any], request: Message) -> tuple[str, str] | 
 
 class CallPlan:
     """One call in progress: its request and metadata, its deadline, and whether a failure is retried."""
+
+    __slots__ = (
+        "_auth_metadata", "_backoff", "_clock", "_metadata", "_rand", "attempts", "deadline", "request", "retry",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -206,12 +264,13 @@ class CallPlan:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.request = request
-        self._metadata = tuple(metadata)
+        self._metadata = metadata if type(metadata) is tuple else tuple(metadata)
         self._auth_metadata = auth_metadata
         self._clock = clock
+        self._rand = rand
         self.deadline = clock() + timeout if timeout is not None else None
         self.retry = retry
-        self._backoff = retry.backoff(rand) if retry is not None else iter(())
+        self._backoff: Iterator[float] | None = None  # made on the first failure: most calls never need it
         self.attempts = 0
 
     def remaining(self) -> float | None:
@@ -220,7 +279,7 @@ class CallPlan:
     def timeout(self) -> float | None:
         """The gRPC timeout of the next attempt: whatever is left of the call's deadline. Counts the attempt."""
         self.attempts += 1
-        return self.remaining()
+        return None if self.deadline is None else max(self.deadline - self._clock(), 0.0)
 
     def metadata(self) -> Metadata:
         if self._auth_metadata is None:
@@ -232,6 +291,8 @@ class CallPlan:
         mapped = from_grpc_error(error)
         delay = None
         if self.retry is not None:
+            if self._backoff is None:
+                self._backoff = self.retry.backoff(self._rand)
             delay = next_sleep(
                 self.retry, self._backoff, code=mapped.code, retry_delay=mapped.retry_delay, remaining=self.remaining()
             )
@@ -257,6 +318,7 @@ class CallOptions:
         self.retry = retry
         self.metadata = tuple(metadata)
         self.auth_metadata = auth_metadata
+        self._routing_preset = any(key == ROUTING_HEADER for key, _ in self.metadata)
 
     def plan(
         self,
@@ -271,11 +333,14 @@ class CallOptions:
         if seconds is not None and seconds <= 0:
             raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
         policy = self.retry if retry is DEFAULT else retry
-        extra = tuple(metadata or ())
-        headers = [*self.metadata, *extra]
+        headers = self.metadata
+        if metadata:
+            headers = (*headers, *metadata)
         routing = routing_metadata(rpc, request)
-        if routing is not None and not any(key == ROUTING_HEADER for key, _ in headers):
-            headers.append(routing)
+        if routing is not None and (
+            not (metadata or self._routing_preset) or not any(key == ROUTING_HEADER for key, _ in headers)
+        ):
+            headers = (*headers, routing)
         return CallPlan(
             request,
             metadata=headers,

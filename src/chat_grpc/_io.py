@@ -16,7 +16,7 @@ import grpc.aio
 from google.protobuf.message import Message
 
 from chat_grpc._base import ClientBase, Connection
-from chat_grpc._core import CallPlan, Metadata
+from chat_grpc._core import CallPlan, Metadata, build_request
 from chat_grpc._rpcs import Rpc
 from chat_grpc.pagers import AsyncPager, Pager
 from chat_grpc.retry import Default, RetryPolicy
@@ -47,7 +47,7 @@ class SyncInvoker(ClientBase[grpc.Channel]):
         return found
 
     def _send(self, rpc: Rpc[Req, Resp], plan: CallPlan) -> Resp:
-        send = self._callable(rpc)
+        send: grpc.UnaryUnaryMultiCallable[Req, Resp] = self._callables.get(rpc.name) or self._callable(rpc)
         while True:
             try:
                 return send(plan.request, timeout=plan.timeout(), metadata=plan.metadata())  # type: ignore[arg-type]
@@ -64,7 +64,8 @@ class SyncInvoker(ClientBase[grpc.Channel]):
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> Resp:
-        return self._send(rpc, self._plan(rpc, request, fields, timeout=timeout, metadata=metadata, retry=retry))
+        built = build_request(rpc, request, fields)
+        return self._send(rpc, self._options.plan(rpc, built, timeout=timeout, metadata=metadata, retry=retry))
 
     def _paginate(
         self,
@@ -103,7 +104,7 @@ class AsyncInvoker(ClientBase[grpc.aio.Channel]):
         return found
 
     async def _send(self, rpc: Rpc[Req, Resp], plan: CallPlan) -> Resp:
-        send = self._callable(rpc)
+        send: grpc.aio.UnaryUnaryMultiCallable[Req, Resp] = self._callables.get(rpc.name) or self._callable(rpc)
         while True:
             try:
                 return await send(plan.request, timeout=plan.timeout(), metadata=plan.metadata())  # type: ignore[arg-type]
@@ -120,7 +121,8 @@ class AsyncInvoker(ClientBase[grpc.aio.Channel]):
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> Resp:
-        return await self._send(rpc, self._plan(rpc, request, fields, timeout=timeout, metadata=metadata, retry=retry))
+        built = build_request(rpc, request, fields)
+        return await self._send(rpc, self._options.plan(rpc, built, timeout=timeout, metadata=metadata, retry=retry))
 
     async def _paginate(
         self,

@@ -1,0 +1,310 @@
+"""Client benchmarks: the ChatClient facade vs the raw generated stub, run by ``make bench`` (same method and table
+as bench_server.py).
+
+One server process (our ``ChatServer``, spawned fresh) serves a space of 100 members; this process is the client.
+The facade (``ChatClient(channel=...)``) and the generated ``ChatServiceStub`` share one channel and send the same
+bearer token and deadline (30 s, the facade's default); both build the request message in each call, the stub
+as its users do (``stub.GetSpace(GetSpaceRequest(name=...), ...)``). The facade adds what it always adds: the
+routing header and ``x-goog-api-client`` (about 1% of a GetSpace here), its request building and retry bookkeeping.
+
+1. GetSpace, sequential unary calls. Goal: calls/s(facade) / calls/s(stub) >= 0.95.
+2. ListMemberships, one page of 100 items, iterated item by item (the facade's pager vs the response's repeated
+   field). Goal: time(facade) / time(stub) <= 1.1.
+3. ``import chat_grpc`` vs ``import grpc``: wall time of the import statement in fresh interpreters, alternating,
+   medians (info; no goal).
+4. When Google's google-apps-chat is installed in .venv-oracle (``make oracle``): the same GetSpace calls through
+   its ``ChatServiceClient`` vs a raw call, in a process of its own (bench/oracle_get_space.py) against the same
+   server (info).
+
+A missed goal is reported as MISS and does not fail the run; an error (wrong answer, failed RPC, a server process
+that dies) exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import grpc
+from bench_server import (
+    SLOT,
+    WORKERS,
+    Paired,
+    alternate,
+    format_table,
+    new_space,
+    seed_members,
+    spread,
+    verdict,
+)
+from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, space_pb2
+
+from chat_grpc import ChatClient
+from chat_grpc.server import ChatServer
+
+MEMBERS = 100  # the space's memberships, the owner's included: exactly one page
+GET_GOAL, LIST_GOAL = 0.95, 1.1
+TIMEOUT = 30.0  # both sides' deadline per call (the facade's default)
+ROOT = Path(__file__).resolve().parent.parent
+ORACLE_PYTHON = ROOT / ".venv-oracle" / "bin" / "python"
+
+# The client needs from the server process: the address, the bearer token, the space's name.
+Server = tuple[str, str, str]
+
+
+def serve(conn: Connection) -> None:
+    """The server process: a space of MEMBERS members; send (address, token, space), serve until told to stop."""
+    with ChatServer(seed=3, max_workers=WORKERS) as chat:
+        owner = chat.store.add_user("owner@example.com", "Owner")
+        space = new_space(chat.store, owner, "Client bench")
+        seed_members(chat.store, owner, space.id, MEMBERS - 1, "member")
+        conn.send((chat.address, chat.token_for(owner), space.name))
+        conn.recv()
+
+
+@contextmanager
+def server_process() -> Iterator[Server]:
+    context = multiprocessing.get_context("spawn")
+    client_end, server_end = context.Pipe()
+    process = context.Process(target=serve, args=(server_end,), name="bench-server", daemon=True)
+    process.start()
+    try:
+        if not client_end.poll(120):
+            raise RuntimeError("the server process did not report its address within 120 s")
+        server: Server = client_end.recv()
+        yield server
+    finally:
+        with suppress(OSError):
+            client_end.send("stop")
+        process.join(15)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"the server process exited with {process.exitcode}")
+
+
+# ---------------------------------------------------------------------------------------------------- RPCs
+
+
+@dataclass
+class RpcResults:
+    get: Paired  # calls/s: facade (a), stub (b)
+    get_calls: int
+    page: Paired  # ms per page iterated: facade (a), stub (b)
+    page_calls: int
+
+
+def bench_rpcs(server: Server, budget: float) -> RpcResults:
+    address, token, space_name = server
+    metadata = (("authorization", f"Bearer {token}"),)
+    with grpc.insecure_channel(address) as channel:
+        stub = chat_service_pb2_grpc.ChatServiceStub(channel)
+        client = ChatClient(channel=channel, metadata=metadata, timeout=TIMEOUT)
+        get_request = space_pb2.GetSpaceRequest(name=space_name)
+        expected = stub.GetSpace(get_request, metadata=metadata, timeout=TIMEOUT)
+        if client.get_space(name=space_name) != expected:
+            raise RuntimeError("the facade and the stub answer different spaces")
+
+        def facade_get(calls: int) -> float:
+            get = client.get_space
+            start = time.perf_counter()
+            for _ in range(calls):
+                answer = get(name=space_name)
+            elapsed = time.perf_counter() - start
+            if answer != expected:
+                raise RuntimeError("GetSpace through the facade answered another space")
+            return calls / elapsed
+
+        def stub_get(calls: int) -> float:
+            get, request = stub.GetSpace, space_pb2.GetSpaceRequest
+            start = time.perf_counter()
+            for _ in range(calls):
+                answer = get(request(name=space_name), metadata=metadata, timeout=TIMEOUT)
+            elapsed = time.perf_counter() - start
+            if answer != expected:
+                raise RuntimeError("GetSpace through the stub answered another space")
+            return calls / elapsed
+
+        facade_get(300), stub_get(300)  # warm-up: connection, code paths
+        get_calls = max(20, int(stub_get(300) * SLOT))
+        get = alternate(
+            lambda: facade_get(get_calls), lambda: stub_get(get_calls), budget=budget, min_rounds=6, max_rounds=2000
+        )
+
+        def check(names: list[str]) -> None:
+            if len(names) != MEMBERS or len(set(names)) != MEMBERS:
+                raise RuntimeError(f"ListMemberships: {len(names)} items, {MEMBERS} expected")
+
+        def facade_page(calls: int) -> float:
+            list_memberships = client.list_memberships
+            start = time.perf_counter()
+            for _ in range(calls):
+                names = [m.name for m in list_memberships(parent=space_name, page_size=MEMBERS)]
+            elapsed = time.perf_counter() - start
+            check(names)
+            return elapsed / calls * 1000
+
+        def stub_page(calls: int) -> float:
+            list_memberships, request = stub.ListMemberships, membership_pb2.ListMembershipsRequest
+            start = time.perf_counter()
+            for _ in range(calls):
+                wanted = request(parent=space_name, page_size=MEMBERS)
+                page = list_memberships(wanted, metadata=metadata, timeout=TIMEOUT)
+                names = [m.name for m in page.memberships]
+                if page.next_page_token:
+                    raise RuntimeError("ListMemberships: the page is not the last one")
+            elapsed = time.perf_counter() - start
+            check(names)
+            return elapsed / calls * 1000
+
+        facade_page(30), stub_page(30)  # warm-up
+        page_calls = max(5, int(SLOT * 1000 / stub_page(30)))
+        page = alternate(
+            lambda: facade_page(page_calls), lambda: stub_page(page_calls), budget=budget, min_rounds=6, max_rounds=2000
+        )
+    return RpcResults(get, get_calls, page, page_calls)
+
+
+# ---------------------------------------------------------------------------------------------------- imports
+
+IMPORT_PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+
+
+def import_seconds(module: str) -> float:
+    """The wall time of ``import module`` in a fresh interpreter (the interpreter's own start-up excluded)."""
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE.format(module=module)], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.strip())
+
+
+@dataclass
+class ImportResult:
+    ours: Paired  # ms: import chat_grpc (a), import grpc (b)
+
+
+def bench_imports(budget: float) -> ImportResult:
+    import_seconds("chat_grpc"), import_seconds("grpc")  # warm the OS file cache
+    paired = alternate(
+        lambda: import_seconds("chat_grpc") * 1000,
+        lambda: import_seconds("grpc") * 1000,
+        budget=budget,
+        min_rounds=10,
+        max_rounds=200,
+    )
+    return ImportResult(paired)
+
+
+# ---------------------------------------------------------------------------------------------------- the oracle
+
+
+@dataclass
+class OracleResult:
+    google: list[float]  # calls/s through google-apps-chat's ChatServiceClient
+    raw: list[float]  # calls/s of a raw unary call in the same process
+    ratios: list[float]
+    calls_per_slot: int
+    version: str
+
+
+def oracle_available() -> bool:
+    if not ORACLE_PYTHON.exists():
+        return False
+    probe = subprocess.run([str(ORACLE_PYTHON), "-c", "import google.apps.chat_v1"], capture_output=True)
+    return probe.returncode == 0
+
+
+def bench_oracle(server: Server, budget: float) -> OracleResult:
+    address, token, space_name = server
+    script = Path(__file__).resolve().parent / "oracle_get_space.py"
+    done = subprocess.run(
+        [str(ORACLE_PYTHON), str(script), address, token, space_name, "--budget", str(budget)],
+        capture_output=True,
+        text=True,
+        timeout=budget * 3 + 120,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the oracle benchmark failed:\n{done.stderr}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return OracleResult(found["google"], found["raw"], found["ratios"], found["calls_per_slot"], found["version"])
+
+
+# ---------------------------------------------------------------------------------------------------- report
+
+
+def report(rpcs: RpcResults, imports: ImportResult, oracle: OracleResult | None) -> list[str]:
+    med = statistics.median
+    get, page, imp = rpcs.get, rpcs.page, imports.ours
+    get_ratio, page_ratio = med(get.ratios), med(page.ratios)
+    get_goal = f">= {GET_GOAL}  {verdict(get_ratio >= GET_GOAL)}"
+    page_goal = f"<= {LIST_GOAL}  {verdict(page_ratio <= LIST_GOAL)}"
+    rows = [
+        ("GetSpace, facade", f"{med(get.a):,.0f} calls/s", spread(get.a), ""),
+        ("GetSpace, generated stub", f"{med(get.b):,.0f} calls/s", spread(get.b), ""),
+        ("  ratio facade/stub", f"{get_ratio:.3f}", spread(get.ratios), get_goal),
+        (f"List page of {MEMBERS}, facade pager", f"{med(page.a):.3f} ms", spread(page.a), ""),
+        (f"List page of {MEMBERS}, generated stub", f"{med(page.b):.3f} ms", spread(page.b), ""),
+        ("  ratio facade/stub", f"{page_ratio:.3f}", spread(page.ratios), page_goal),
+        ("import chat_grpc (fresh interpreter)", f"{med(imp.a):.1f} ms", spread(imp.a), ""),
+        ("import grpc (fresh interpreter)", f"{med(imp.b):.1f} ms", spread(imp.b), ""),
+        ("  ratio chat_grpc/grpc (info)", f"{med(imp.ratios):.2f}", spread(imp.ratios), ""),
+    ]  # fmt: skip
+    if oracle is not None:
+        google_ratio = med(oracle.ratios)
+        rows += [
+            (f"GetSpace, google-apps-chat {oracle.version} (own process)", f"{med(oracle.google):,.0f} calls/s",
+             spread(oracle.google), ""),
+            ("GetSpace, raw call (its process)", f"{med(oracle.raw):,.0f} calls/s", spread(oracle.raw), ""),
+            ("  ratio google-apps-chat/raw (info)", f"{google_ratio:.3f}", spread(oracle.ratios), ""),
+            ("  facade/stub over google/raw (info)", f"{get_ratio / google_ratio:.2f}", "", ""),
+        ]  # fmt: skip
+    out = format_table(rows)
+    oracle_note = (
+        f", google-apps-chat {len(oracle.ratios)} x {oracle.calls_per_slot}"
+        if oracle is not None
+        else "; google-apps-chat: not installed (make oracle)"
+    )
+    out.append(
+        f"Rounds (slots per variant x calls): GetSpace {get.rounds} x {rpcs.get_calls}, list page {page.rounds} x "
+        f"{rpcs.page_calls}, imports {imp.rounds}{oracle_note}. Server: another process, {WORKERS} threads. "
+        "Ratios: medians of per-round paired ratios."
+    )
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--budget", type=float, default=20.0, help="seconds of measurement per benchmark (default 20; ~4x in all)"
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    print(f"chat-grpc client benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
+    oracle: OracleResult | None = None
+    with server_process() as server:
+        print("GetSpace and a list page: facade vs generated stub ...", flush=True)
+        rpcs = bench_rpcs(server, args.budget)
+        if oracle_available():
+            print("GetSpace: google-apps-chat vs a raw call, in the oracle virtualenv ...", flush=True)
+            oracle = bench_oracle(server, args.budget)
+    print("import chat_grpc vs import grpc, fresh interpreters ...", flush=True)
+    imports = bench_imports(args.budget)
+    print()
+    print("\n".join(report(rpcs, imports, oracle)))
+    print(f"total {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
