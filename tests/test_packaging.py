@@ -50,6 +50,8 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
         "chat_grpc/__init__.py", "chat_grpc/py.typed",
         "google/chat/v1/message_pb2.py", "google/chat/v1/message_pb2.pyi", "google/chat/v1/chat_service_pb2_grpc.py",
         "google/chat/v1/chat_descriptor_set.binpb", "google/chat/v1/py.typed", "google/apps/card/v1/card_pb2.py",
+        "chat_grpc/server/__init__.py", "chat_grpc/server/store/store.py", "chat_grpc/server/handlers/spaces.py",
+        "chat_grpc/server/demo_workspace.json",
     ):  # fmt: skip
         assert expected in names
     # google/, google/chat/, google/apps/ must stay namespace packages to merge with google.api & co.
@@ -69,6 +71,13 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
     assert completed.returncode == 0, completed.stderr
     assert '"text": "hello"' in completed.stdout
     assert str(env_dir) in completed.stdout  # imported from the installed wheel, not the checkout
+    demo = subprocess.run(  # the emulator's demo workspace ships as package data and loads without PyYAML
+        [str(python), "-c", "from chat_grpc.server import ChatStore; from chat_grpc.server.demo import seed_demo;"
+         " print(sorted(seed_demo(ChatStore()).spaces))"],
+        cwd=elsewhere, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    assert "'falcon'" in demo.stdout
 
 
 def test_editable_install_imports_from_outside_the_repo(tmp_path: Path) -> None:

@@ -70,8 +70,8 @@ def test_parse_args_defaults_environment_and_flags() -> None:
     assert parse_args([], {}) == Config()
     env = {"CHAT_EMULATOR_PORT": "9000", "CHAT_EMULATOR_HOST": "0.0.0.0", "CHAT_EMULATOR_DEMO": "true"}
     assert parse_args([], env) == Config(host="0.0.0.0", port=9000, demo=True)
-    assert parse_args(["--port", "9100", "--no-demo", "--seed", "3"], env) == Config(
-        host="0.0.0.0", port=9100, demo=False, seed=3
+    assert parse_args(["--port", "9100", "--no-demo", "--id-seed", "3"], env) == Config(
+        host="0.0.0.0", port=9100, demo=False, id_seed=3
     )
 
 

@@ -473,10 +473,16 @@ def test_event_times_compare_to_the_exact_microsecond() -> None:
     log.append("s", odd, MESSAGE_CREATED, "spaces/s/messages/m", snapshot=False)
     accept = lambda _e: True  # noqa: E731
     tick = timedelta(microseconds=1)
-    (event,) = log.page("s", accept, after=odd - tick, until=odd, cursor=None, limit=10)[0]
+    (event,) = log.page("s", frozenset({MESSAGE_CREATED}), accept, after=odd - tick, until=odd, cursor=None, limit=10)[
+        0
+    ]
     assert event.time == odd and log.get("s", event.id) == event
-    assert not log.page("s", accept, after=odd - 2 * tick, until=odd - tick, cursor=None, limit=10)[0]
-    assert not log.page("s", accept, after=odd, until=odd + tick, cursor=None, limit=10)[0]
+    assert not log.page(
+        "s", frozenset({MESSAGE_CREATED}), accept, after=odd - 2 * tick, until=odd - tick, cursor=None, limit=10
+    )[0]
+    assert not log.page("s", frozenset({MESSAGE_CREATED}), accept, after=odd, until=odd + tick, cursor=None, limit=10)[
+        0
+    ]
 
 
 # ------------------------------------------------------------------ pages

@@ -16,9 +16,15 @@ class Config:
     host: str = "127.0.0.1"
     port: int = 0
     demo: bool = False
-    seed: int | None = None
+    id_seed: int | None = None  # deterministic ids
+    seed_file: str | None = None  # a workspace file (JSON or YAML) loaded at startup
+    export: str | None = None  # where the workspace is written on a clean shutdown
+    state: str | None = None  # SQLite state file: changes survive restarts
     default_principal: str | None = None
     max_workers: int = 16
+    manual_clock: bool = False  # start with a frozen clock at the current time
+    control: bool = True  # serve the (unauthenticated, test-only) control service
+    journal_size: int = 10_000  # calls the journal keeps
 
 
 def _env_bool(value: str, name: str) -> bool:
@@ -58,7 +64,28 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         default=_env_bool(env("DEMO") or "", ENV_PREFIX + "DEMO"),
         help="seed a small demo workspace",
     )
-    parser.add_argument("--seed", type=int, default=_env_int(env("SEED"), "SEED"), help="deterministic ids")
+    parser.add_argument(
+        "--id-seed", type=int, default=_env_int(env("ID_SEED"), "ID_SEED"), help="make ids deterministic (an integer)"
+    )
+    parser.add_argument(
+        "--seed",
+        dest="seed_file",
+        metavar="FILE",
+        default=env("SEED_FILE") or None,
+        help="load a workspace file (JSON, or YAML with PyYAML) at startup, after --demo",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        default=env("EXPORT") or None,
+        help="write the workspace to FILE (YAML for .yaml/.yml, else JSON) on a clean shutdown (SIGINT, SIGTERM)",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="PATH",
+        default=env("STATE") or None,
+        help="SQLite state file: every acknowledged change is kept across restarts (--demo/--seed seed a new file)",
+    )
     parser.add_argument(
         "--default-principal",
         default=env("DEFAULT_PRINCIPAL"),
@@ -67,16 +94,50 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
     parser.add_argument(
         "--max-workers", type=int, default=_env_int(env("MAX_WORKERS"), "MAX_WORKERS") or defaults.max_workers
     )
+    parser.add_argument(
+        "--manual-clock",
+        action=argparse.BooleanOptionalAction,
+        default=_env_bool(env("MANUAL_CLOCK") or "", ENV_PREFIX + "MANUAL_CLOCK"),
+        help="freeze the clock at startup; it then moves only through the control service",
+    )
+    parser.add_argument(
+        "--control",
+        action=argparse.BooleanOptionalAction,
+        default=_env_bool(env("CONTROL") or "true", ENV_PREFIX + "CONTROL"),
+        help="serve the unauthenticated, test-only control service chat_grpc.control.v1.Control (default: on)",
+    )
+    journal_size = _env_int(env("JOURNAL_SIZE"), "JOURNAL_SIZE")
+    parser.add_argument(
+        "--journal-size",
+        type=int,
+        default=defaults.journal_size if journal_size is None else journal_size,
+        help="how many of the latest calls the journal keeps (0: none)",
+    )
     args = parser.parse_args(list(argv))
+    if env("SEED") is not None:
+        parser.error(
+            f"{ENV_PREFIX}SEED is no longer read: {ENV_PREFIX}ID_SEED makes ids deterministic,"
+            f" {ENV_PREFIX}SEED_FILE loads a workspace file"
+        )
+    if args.seed_file is not None and args.seed_file.isdigit():
+        parser.error(f"--seed takes a workspace file; for deterministic ids use --id-seed {args.seed_file}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
     if args.max_workers < 1:
         parser.error("--max-workers must be at least 1")
+    if args.journal_size < 0:
+        parser.error("--journal-size must be zero or more")
     return Config(
         host=args.host,
         port=args.port,
         demo=args.demo,
-        seed=args.seed,
+        id_seed=args.id_seed,
+        seed_file=args.seed_file,
+        export=args.export,
+        state=args.state,
         default_principal=args.default_principal,
         max_workers=args.max_workers,
+        manual_clock=args.manual_clock,
+        control=args.control,
+        journal_size=args.journal_size,
     )

@@ -3,13 +3,15 @@
 The store, the filters and every other piece of domain logic raise these; they know nothing of gRPC.
 Exactly one place (``chat_grpc.server.status``) turns them into gRPC statuses with ``google.rpc`` details:
 the class gives the status code, ``reason`` the ErrorInfo reason, ``violations`` the BadRequest field
-violations (``field`` is the request field path, e.g. ``space.display_name``).
+violations (``field`` is the request field path, e.g. ``space.display_name``), ``retry_delay`` a
+``google.rpc.RetryInfo`` (when to try again).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import ClassVar
 
 ERROR_DOMAIN = "chat.googleapis.com"
@@ -35,6 +37,7 @@ class ChatError(Exception):
         field: str | None = None,
         violations: Iterable[FieldViolation] = (),
         metadata: dict[str, str] | None = None,
+        retry_delay: timedelta | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -43,6 +46,7 @@ class ChatError(Exception):
         if field is not None:
             self.violations.insert(0, FieldViolation(field, message))
         self.metadata = dict(metadata or {})
+        self.retry_delay = retry_delay
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"

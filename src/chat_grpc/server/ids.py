@@ -14,6 +14,7 @@ class IdGenerator:
     """Makes ids: spaces ``AAAAxxxxxxx`` (11 chars), users/apps 21 digits, messages ``xxxxxxxxxxx.xxxxxxxxxxx``."""
 
     def __init__(self, seed: int | None = None) -> None:
+        self._seed = seed
         self._random = random.Random(seed) if seed is not None else random.SystemRandom()
         self._lock = threading.Lock()
         self._issued: set[str] = set()
@@ -27,7 +28,7 @@ class IdGenerator:
                     return value
 
     def _chars(self, n: int, alphabet: str = _ID_CHARS) -> str:
-        return "".join(self._random.choice(alphabet) for _ in range(n))
+        return "".join(self._random.choices(alphabet, k=n))  # one call, not n: ids are made on every create
 
     def space_id(self) -> str:
         return self._unique(lambda: "AAAA" + self._chars(7, string.ascii_letters + string.digits))
@@ -49,3 +50,55 @@ class IdGenerator:
 
     def secret(self) -> bytes:
         return bytes(self._random.getrandbits(8) for _ in range(32))
+
+    def reserve(self, *values: str) -> None:
+        """Never issue these ids (made elsewhere: a workspace file, a replayed journal)."""
+        with self._lock:
+            self._issued.update(values)
+
+    def fork(self, salt: str) -> None:
+        """A seeded generator continues on another deterministic stream (after ids were replayed rather than
+        drawn, so that it does not issue them again); a random one is left as it is."""
+        if self._seed is not None:
+            with self._lock:
+                self._random = random.Random(f"{self._seed}/{salt}")
+
+
+UNIQUE_KINDS = frozenset({"space", "numeric"})  # and opaque ids shorter than 11 characters
+
+
+class IdGeneratorProxy(IdGenerator):
+    """Forwards every id to ``inner``; subclasses intercept ``_next`` (seeding presets ids, the state journal
+    records and replays them)."""
+
+    def __init__(self, inner: IdGenerator) -> None:  # no super().__init__: this generator draws nothing itself
+        self.inner = inner
+
+    def _next(self, kind: str, n: int, make: Callable[[], str]) -> str:
+        return make()
+
+    @staticmethod
+    def remembered(kind: str, n: int) -> bool:
+        """Ids the generator keeps to issue each only once."""
+        return kind in UNIQUE_KINDS or (kind == "opaque" and n < 11)
+
+    def space_id(self) -> str:
+        return self._next("space", 0, self.inner.space_id)
+
+    def numeric_id(self) -> str:
+        return self._next("numeric", 0, self.inner.numeric_id)
+
+    def message_id(self) -> str:
+        return self._next("message", 0, self.inner.message_id)
+
+    def opaque_id(self, n: int = 16) -> str:
+        return self._next("opaque", n, lambda: self.inner.opaque_id(n))
+
+    def secret(self) -> bytes:
+        return self.inner.secret()
+
+    def reserve(self, *values: str) -> None:
+        self.inner.reserve(*values)
+
+    def fork(self, salt: str) -> None:
+        self.inner.fork(salt)

@@ -7,23 +7,34 @@ from types import TracebackType
 
 import google.oauth2.credentials
 import grpc
-from google.chat.v1 import chat_service_pb2_grpc
+from google.chat.v1 import chat_service_pb2, chat_service_pb2_grpc
+from grpc_health.v1 import health
 
+from chat_grpc.server import standard
 from chat_grpc.server.auth import APP_SCOPES, USER_SCOPES, Credentials, TokenRegistry, full_scope, short_scope
-from chat_grpc.server.clock import Clock
+from chat_grpc.server.clock import Clock, ServerClock
+from chat_grpc.server.control import ControlHandler
+from chat_grpc.server.faults import Faults
 from chat_grpc.server.ids import IdGenerator
+from chat_grpc.server.journal import DEFAULT_MAX_CALLS, Journal
 from chat_grpc.server.pagination import PageTokens
 from chat_grpc.server.service import ChatServicer
 from chat_grpc.server.store import App, AuthKind, ChatStore, User
 from chat_grpc.server.store.model import Principal
 
+CHAT_RPCS = tuple(m.name for m in chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].methods)
+
 
 class ChatServer:
-    """Serves ChatService on ``host:port`` (port 0 picks a free one) over plaintext gRPC.
+    """Serves ChatService on ``host:port`` (port 0 picks a free one) over plaintext gRPC, with gRPC health
+    checking and server reflection beside it.
 
     ``store`` is the live state: seed it and inspect it from tests. ``seed`` makes ids deterministic;
-    ``clock`` may be a ``ManualClock``. ``default_principal`` (a user or app id) answers calls that carry no
-    token, instead of UNAUTHENTICATED.
+    ``clock`` may be a ``ManualClock``; ``chat.clock`` freezes and advances time either way.
+    ``default_principal`` (a user or app id) answers calls that carry no token, instead of UNAUTHENTICATED.
+    ``chat.faults`` injects failures and delays, ``chat.journal`` records every call (the last
+    ``journal_size``). ``control=True`` also serves the unauthenticated, test-only control service
+    (``chat_grpc.server.control``).
     """
 
     def __init__(
@@ -36,16 +47,25 @@ class ChatServer:
         seed: int | None = None,
         max_workers: int = 16,
         default_principal: str | None = None,
+        control: bool = False,
+        journal_size: int = DEFAULT_MAX_CALLS,
     ) -> None:
-        self.store = store or ChatStore(clock=clock, ids=IdGenerator(seed))
+        self.store = store or ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
+        self.store.clock = self.clock  # a given store's clock gets wrapped too
         self.tokens = TokenRegistry()
+        self.faults = Faults(CHAT_RPCS)
+        self.journal = Journal(journal_size, methods=CHAT_RPCS)
+        self.control = control
+        self.health: health.HealthServicer | None = None
         self._host, self._requested_port = host, port
         self._max_workers = max_workers
         self._default_principal = default_principal
         self._server: grpc.Server | None = None
         self._port = 0
         # The typed base class declares every RPC abstract; ChatServicer installs them from the handler table.
-        self.servicer = ChatServicer(self.store, self.tokens, PageTokens(self.store.ids.secret()))  # type: ignore[abstract]
+        self.servicer = ChatServicer(  # type: ignore[abstract]
+            self.store, self.tokens, PageTokens(self.store.ids.secret()), faults=self.faults, journal=self.journal
+        )
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -56,6 +76,10 @@ class ChatServer:
             self.servicer.default_credentials = self._credentials(self._default_principal, None, None)
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="chat-grpc"))
         chat_service_pb2_grpc.add_ChatServiceServicer_to_server(self.servicer, server)
+        self.health = standard.add_health(server, [standard.CHAT_SERVICE])
+        standard.add_reflection(server, [standard.CHAT_SERVICE])
+        if self.control:
+            server.add_generic_rpc_handlers((ControlHandler(self),))
         self._port = server.add_insecure_port(f"{self._host}:{self._requested_port}")
         if self._port == 0:
             raise OSError(f"cannot bind {self._host}:{self._requested_port}")
@@ -64,6 +88,8 @@ class ChatServer:
         return self
 
     def stop(self, grace: float | None = 1.0) -> None:
+        if self.health is not None:
+            self.health.enter_graceful_shutdown()  # NOT_SERVING to every watcher, for the grace period
         if self._server is not None:
             self._server.stop(grace).wait()
             self._server = None
@@ -77,6 +103,33 @@ class ChatServer:
 
     def __exit__(self, *exc: object | TracebackType) -> None:
         self.stop()
+
+    def reset(self, *, clock: Clock | None = None, seed: int | None = None) -> None:
+        """Start over without restarting the gRPC server (the pytest plugin does this between tests): a new,
+        empty store whose clock is ``clock`` (default: real time) and whose ids come from ``seed``, no issued
+        tokens (those issued before answer UNAUTHENTICATED), no faults, an empty journal (same size) and a new
+        page-token secret. The address, the health and reflection services, the control service and the
+        default principal's credentials stay (calls without a token answer UNAUTHENTICATED until a principal
+        with that id exists again). Call it while no call is in flight. A server recording to a state file
+        (``--state``) cannot be reset: RuntimeError."""
+        if self.servicer.state is not None:
+            raise RuntimeError("a server recording to a state file cannot be reset; start a new one")
+        self.store = ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
+        self.tokens = TokenRegistry()
+        self.faults = Faults(CHAT_RPCS)
+        self.journal = Journal(self.journal.max_calls, methods=CHAT_RPCS)
+        servicer = self.servicer
+        servicer.store, servicer.tokens = self.store, self.tokens
+        servicer.faults, servicer.journal = self.faults, self.journal
+        servicer.page_tokens = PageTokens(self.store.ids.secret())
+
+    @property
+    def clock(self) -> ServerClock:
+        """The store's clock: ``chat.clock.freeze()``, ``.advance(timedelta(hours=1))``, ``.set(when)``."""
+        clock = self.store.clock
+        if not isinstance(clock, ServerClock):
+            clock = self.store.clock = ServerClock(clock)
+        return clock
 
     @property
     def address(self) -> str:

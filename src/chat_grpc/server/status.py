@@ -1,9 +1,10 @@
 """The one boundary where domain errors become gRPC statuses with google.rpc details.
 
 ``ChatError`` subclasses map to their status code; the status carries ``google.rpc.ErrorInfo`` (reason,
-domain ``chat.googleapis.com``) and, for invalid fields, ``google.rpc.BadRequest`` field violations, in the
-``grpc-status-details-bin`` trailer that grpcio-status and Google's clients read. Any other exception is a
-bug in the fake: it becomes INTERNAL with a generic message and is logged, never leaked.
+domain ``chat.googleapis.com``), for invalid fields ``google.rpc.BadRequest`` field violations, and
+``google.rpc.RetryInfo`` when the error says when to retry, in the ``grpc-status-details-bin`` trailer that
+grpcio-status and Google's clients read. Any other exception is a bug in the fake: it becomes INTERNAL with a
+generic message and is logged, never leaked.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 from typing import NoReturn
 
 import grpc
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, duration_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from chat_grpc.server.errors import ERROR_DOMAIN, ChatError
@@ -47,6 +48,10 @@ def to_status_proto(error: ChatError) -> status_pb2.Status:
                 )
             )
         )
+    if error.retry_delay is not None:
+        delay = duration_pb2.Duration()
+        delay.FromTimedelta(error.retry_delay)
+        details.append(_pack(error_details_pb2.RetryInfo(retry_delay=delay)))
     return status_pb2.Status(code=code_pb2.Code.Value(error.code), message=error.message, details=details)
 
 
@@ -55,11 +60,16 @@ def to_grpc_status(error: ChatError) -> grpc.Status:
     return _Status(grpc.StatusCode[error.code], error.message, ((DETAILS_TRAILER, proto.SerializeToString()),))
 
 
+def to_chat_error(error: BaseException, method: str) -> ChatError:
+    """``error`` itself if it is a ChatError; anything else is a bug, logged and answered as INTERNAL."""
+    if isinstance(error, ChatError):
+        return error
+    _log.exception("bug in the fake Chat service while serving %s", method, exc_info=error)
+    return _Internal(f"internal error in the fake Chat service while serving {method}")
+
+
 def abort(context: grpc.ServicerContext, error: BaseException, method: str) -> NoReturn:
-    if not isinstance(error, ChatError):
-        _log.exception("bug in the fake Chat service while serving %s", method, exc_info=error)
-        error = _Internal(f"internal error in the fake Chat service while serving {method}")
-    context.abort_with_status(to_grpc_status(error))
+    context.abort_with_status(to_grpc_status(to_chat_error(error, method)))
     raise AssertionError("abort_with_status returned")  # pragma: no cover
 
 

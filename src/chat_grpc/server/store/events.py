@@ -10,6 +10,7 @@ costs O(log n + page + skipped entries), never a scan of the log.
 
 from __future__ import annotations
 
+import re
 import string
 from array import array
 from bisect import bisect_right
@@ -106,6 +107,7 @@ class EventLog:
     def page(
         self,
         space_id: str,
+        event_types: frozenset[str],
         accept: Callable[[Event], bool],
         *,
         after: datetime,
@@ -113,7 +115,8 @@ class EventLog:
         cursor: int | None,
         limit: int,
     ) -> tuple[list[Event], int | None]:
-        """Events with ``after < time <= until``, oldest first, resuming after ``cursor`` (an entry key)."""
+        """Events of ``event_types`` with ``after < time <= until`` that ``accept`` keeps, oldest first, resuming
+        after ``cursor`` (an entry key). Entries of other types are skipped by their codes, at C speed."""
         log = self._spaces.get(space_id)
         if log is None:
             return [], None
@@ -122,16 +125,23 @@ class EventLog:
         if cursor is not None:
             low = max(low, bisect_right(keys, cursor))
         high = bisect_right(keys, max(0, ((_micros(until) + 1) << _SEQ_BITS) - 1))
+        wanted = bytes(c for t in event_types if t in self._codes for c in (2 * self._codes[t], 2 * self._codes[t] + 1))
+        if not wanted:
+            return [], None
+        of_wanted_type = re.compile(b"[" + re.escape(wanted) + b"]")
         page: list[Event] = []
         position: int | None = None
-        for i in range(low, high):
+        i = low
+        while (found := of_wanted_type.search(log.codes, i, high)) is not None:
+            i = found.start()
             event = self._event(space_id, log, i)
+            i += 1
             if not accept(event):
                 continue
             if len(page) == limit:
                 return page, position
             page.append(event)
-            position = keys[i]
+            position = keys[i - 1]
         return page, None
 
     def all(self, space_id: str | None = None) -> list[Event]:

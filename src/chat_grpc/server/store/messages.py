@@ -551,6 +551,21 @@ class MessageBook:
             book = self._spaces.get(space_id)
             return len(book.by_id) if book else 0
 
+    def thread_keys(self, space_id: str) -> dict[tuple[str | None, str], str]:
+        """The thread keys of a space: (id of the Chat app they are scoped to, or None; key) -> thread id."""
+        with self._core.lock:
+            book = self._spaces.get(space_id)
+            return dict(book.thread_keys) if book else {}
+
+    def tombstone(self, space_id: str, message_id: str, deletion_type: str) -> Message:
+        """Seeding: delete a message as ``deletion_type`` says it was deleted (at the clock's time), recording
+        its ``deleted`` event; no caller's rights are checked and its replies are left alone."""
+        with self._core.lock:
+            message = self._spaces[space_id].by_id[message_id]
+            if message.delete_time is None:
+                self._soft_delete(message, deletion_type)
+            return clone(message)
+
     def for_each(self, space_id: str, visit: Callable[[Message], None]) -> None:
         """Visit live messages under the lock (for later parts, e.g. read states)."""
         with self._core.lock:

@@ -73,3 +73,8 @@ class NotificationSettingBook:
             updated = (notification or current[0], mute or current[1])
             self._settings[(user_id, space_id)] = updated
             return NotificationSetting(user_id, space_id, *updated)
+
+    def all(self) -> list[NotificationSetting]:
+        """Every setting a member changed (the others are the defaults)."""
+        with self._core.lock:
+            return [NotificationSetting(user, space, *values) for (user, space), values in self._settings.items()]

@@ -86,3 +86,15 @@ class ReadStateBook:
             if not core.messages.has_thread(space_id, thread_id):
                 raise NotFound(f"thread spaces/{space_id}/threads/{thread_id} not found", field="name")
             return ReadState(user_id, space_id, thread_id, self._read.get((user_id, space_id, thread_id)))
+
+    # ------------------------------------------------------------------ introspection and seeding
+
+    def all(self) -> list[ReadState]:
+        """Every read state that was ever set, space read states before thread ones of the same space."""
+        with self._core.lock:
+            return [ReadState(user, space, thread, when) for (user, space, thread), when in self._read.items()]
+
+    def set_read_time(self, user_id: str, space_id: str, thread_id: str, when: datetime) -> None:
+        """Seeding: a user's read state of a space (``thread_id`` "") or of one of its threads, as given."""
+        with self._core.lock:
+            self._read[(user_id, space_id, thread_id)] = when

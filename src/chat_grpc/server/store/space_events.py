@@ -82,7 +82,8 @@ class SpaceEventReader:
             oldest = core.clock.now() - RETENTION
             events, last = core.event_log.page(
                 space_id,
-                lambda e: e.event_type in event_types and self._visible(actor, e),
+                event_types,
+                lambda e: self._visible(actor, e),
                 after=max(after, oldest),
                 until=until,
                 cursor=cursor,

@@ -871,6 +871,31 @@ class ChatStore:
             state = self._spaces.get(space_id)
             return [clone(m) for m in state.members.values()] if state else []
 
+    def users(self) -> list[User]:
+        """Every user, in the order they were added."""
+        with self._lock:
+            return [clone(u) for u in self._users.values()]
+
+    def apps(self) -> list[App]:
+        with self._lock:
+            return [clone(a) for a in self._apps.values()]
+
+    def groups(self) -> list[Group]:
+        with self._lock:
+            return [clone(g) for g in self._groups.values()]
+
+    def set_membership_state(self, space_id: str, member_id: str, state: str) -> None:
+        """Seeding: make a membership JOINED or INVITED, whatever the member's auto-accept setting made it (a
+        workspace file states the outcome; e.g. a group chat turned into a space keeps its joined members)."""
+        if state not in ("JOINED", "INVITED"):
+            raise ValueError(f"a membership is JOINED or INVITED, not {state!r}")
+        with self._lock:
+            space = self._spaces[space_id]
+            membership = space.members[member_id]
+            space.counts[membership.member_kind, membership.state] -= 1
+            membership.state = state
+            space.counts[membership.member_kind, membership.state] += 1
+
     def set_space_permission(self, space_id: str, setting: str, *, managers: bool, members: bool) -> None:
         if setting not in PERMISSION_SETTINGS:
             raise KeyError(setting)

@@ -1,0 +1,171 @@
+"""The call journal: every ChatService call a server answered, for tests to assert on and for people to read.
+
+Each entry holds the method, a copy of the request, the caller (``users/{id}``, or None when the call was
+not authenticated), the metadata (``authorization`` redacted, binary values base64), the status code name,
+the status message, the latency in milliseconds (injected delays included) and the wall-clock time the
+call arrived. A call is recorded before its answer leaves the server, so a test sees it as soon as the
+call returns. The journal keeps the last ``max_calls`` calls (10,000 by default) and counts the rest in
+``dropped``, so a long-running emulator cannot grow without limit.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import json
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from os import PathLike
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+DEFAULT_MAX_CALLS = 10_000
+REDACTED = "<redacted>"
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    seq: int  # 1, 2, ... in the order calls arrived at the journal (never reused, also after clear())
+    method: str  # "CreateMessage"
+    request: Message = field(repr=False)
+    principal: str | None  # "users/{id}" of the caller, None when not authenticated
+    metadata: tuple[tuple[str, str], ...]
+    code: str  # a grpc.StatusCode name: "OK", "NOT_FOUND", ...
+    details: str  # the status message ("" when OK)
+    latency_ms: float
+    time: datetime  # when the call arrived (wall clock, UTC)
+    fault: str | None = None  # the injected fault that fired on this call, e.g. "fail UNAVAILABLE"
+
+    @property
+    def ok(self) -> bool:
+        return self.code == "OK"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time": self.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "method": self.method,
+            "request": json_format.MessageToDict(self.request),
+            "principal": self.principal,
+            "metadata": [list(pair) for pair in self.metadata],
+            "code": self.code,
+            "details": self.details,
+            "latency_ms": round(self.latency_ms, 3),
+            "fault": self.fault,
+        }
+
+
+def clean_metadata(metadata: Iterable[tuple[str, str | bytes]]) -> tuple[tuple[str, str], ...]:
+    """Metadata as text pairs: ``authorization`` keeps only its scheme, binary values become base64."""
+    out = []
+    for key, value in metadata:
+        if key.lower() == "authorization":
+            text = value.decode(errors="replace") if isinstance(value, bytes) else value
+            scheme, _, credential = text.strip().partition(" ")
+            out.append((key, f"{scheme} {REDACTED}" if credential.strip() else REDACTED))  # never a bare token
+        elif isinstance(value, bytes):
+            out.append((key, base64.b64encode(value).decode("ascii")))
+        else:
+            out.append((key, value))
+    return tuple(out)
+
+
+class Journal:
+    """The calls of one server (``chat.journal``), oldest first. Thread-safe.
+
+    ``method`` arguments take a ChatService method name (``"CreateMessage"``); None means every method. A
+    name that is not a method of the service is a ValueError, so that a typo cannot pass as "no calls"."""
+
+    def __init__(self, max_calls: int = DEFAULT_MAX_CALLS, *, methods: Iterable[str] | None = None) -> None:
+        if max_calls < 0:
+            raise ValueError(f"max_calls must be zero or more, got {max_calls}")
+        self.max_calls = max_calls
+        self._methods = frozenset(methods) if methods is not None else None
+        self._calls: deque[RecordedCall] = deque(maxlen=max_calls)
+        self._lock = threading.Lock()
+        self._seq = itertools.count(1)
+        self._dropped = 0
+
+    def record(
+        self,
+        method: str,
+        request: Message,
+        *,
+        principal: str | None,
+        metadata: Iterable[tuple[str, str | bytes]],
+        code: str,
+        details: str,
+        latency_ms: float,
+        time: datetime,
+        fault: str | None = None,
+    ) -> RecordedCall | None:
+        """Add a call (the servicer does this); returns it, or None when the journal keeps no calls."""
+        if self.max_calls == 0:
+            return None
+        copy = type(request)()
+        copy.CopyFrom(request)
+        with self._lock:
+            entry = RecordedCall(
+                next(self._seq),
+                method,
+                copy,
+                principal,
+                clean_metadata(metadata),
+                code,
+                details,
+                latency_ms,
+                time,
+                fault,
+            )
+            if len(self._calls) == self.max_calls:
+                self._dropped += 1
+            self._calls.append(entry)
+        return entry
+
+    def _check(self, method: str | None) -> None:
+        if method is not None and self._methods is not None and method not in self._methods:
+            raise ValueError(f"{method!r} is not a ChatService method (e.g. 'CreateMessage')")
+
+    def calls(self, method: str | None = None, *, limit: int | None = None) -> list[RecordedCall]:
+        """The recorded calls of ``method`` (all methods if None), oldest first; ``limit``: only the last ones."""
+        self._check(method)
+        with self._lock:
+            found = [c for c in self._calls if method is None or c.method == method]
+        return found if limit is None else found[max(len(found) - limit, 0) :]
+
+    def count(self, method: str | None = None) -> int:
+        return len(self.calls(method))
+
+    def last(self, method: str | None = None) -> RecordedCall:
+        """The latest call of ``method``; LookupError if there is none."""
+        found = self.calls(method, limit=1)
+        if not found:
+            raise LookupError(f"no {method or 'ChatService'} call recorded")
+        return found[0]
+
+    @property
+    def dropped(self) -> int:
+        """How many calls were forgotten because the journal was full (since the last clear())."""
+        with self._lock:
+            return self._dropped
+
+    def clear(self) -> int:
+        """Forget every call; returns how many there were."""
+        with self._lock:
+            count = len(self._calls)
+            self._calls.clear()
+            self._dropped = 0
+            return count
+
+    def dump_jsonl(self, path: str | PathLike[str], method: str | None = None) -> int:
+        """Write the calls as JSON Lines (one object per call, the request as protobuf JSON); returns the count."""
+        calls = self.calls(method)
+        with open(path, "w", encoding="utf-8") as out:
+            for call in calls:
+                out.write(json.dumps(call.to_json(), ensure_ascii=False) + "\n")
+        return len(calls)
