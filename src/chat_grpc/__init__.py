@@ -4,62 +4,129 @@ The generated protobuf and gRPC modules are importable as ``google.chat.v1.*_pb2
 ``google.apps.card.v1.card_pb2``; this package adds what is built on top of them: :class:`ChatClient` and
 :class:`AsyncChatClient` (docs/client.md), their errors, retry policy, pagers and resource name helpers.
 The public surface is what ``__all__`` lists (pinned by tests/client/test_surface.py).
+
+Names are imported lazily, on first use: ``import chat_grpc`` (and loading its pytest plugin) stays cheap and
+does not load the generated stubs into protobuf's descriptor pool until something needs them.
 """
 
-from chat_grpc._base import DEFAULT_SCOPES, DEFAULT_TARGET
-from chat_grpc.aio import AsyncChatClient
-from chat_grpc.client import ChatClient
-from chat_grpc.descriptors import descriptor_set
-from chat_grpc.errors import (
-    Aborted,
-    AlreadyExists,
-    Cancelled,
-    ChatApiError,
-    DataLoss,
-    DeadlineExceeded,
-    FailedPrecondition,
-    Internal,
-    InvalidArgument,
-    NotFound,
-    OutOfRange,
-    PermissionDenied,
-    ResourceExhausted,
-    Unauthenticated,
-    Unavailable,
-    Unimplemented,
-    Unknown,
-    from_grpc_error,
-)
-from chat_grpc.pagers import AsyncPager, Pager
-from chat_grpc.paths import (
-    attachment_path,
-    custom_emoji_path,
-    membership_path,
-    message_path,
-    parse_attachment_path,
-    parse_custom_emoji_path,
-    parse_membership_path,
-    parse_message_path,
-    parse_quoted_message_metadata_path,
-    parse_reaction_path,
-    parse_space_event_path,
-    parse_space_notification_setting_path,
-    parse_space_path,
-    parse_space_read_state_path,
-    parse_thread_path,
-    parse_thread_read_state_path,
-    parse_user_path,
-    quoted_message_metadata_path,
-    reaction_path,
-    space_event_path,
-    space_notification_setting_path,
-    space_path,
-    space_read_state_path,
-    thread_path,
-    thread_read_state_path,
-    user_path,
-)
-from chat_grpc.retry import DEFAULT, DEFAULT_TIMEOUT, RetryPolicy
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chat_grpc._base import DEFAULT_SCOPES, DEFAULT_TARGET
+    from chat_grpc.aio import AsyncChatClient
+    from chat_grpc.client import ChatClient
+    from chat_grpc.descriptors import descriptor_set
+    from chat_grpc.errors import (
+        Aborted,
+        AlreadyExists,
+        Cancelled,
+        ChatApiError,
+        DataLoss,
+        DeadlineExceeded,
+        FailedPrecondition,
+        Internal,
+        InvalidArgument,
+        NotFound,
+        OutOfRange,
+        PermissionDenied,
+        ResourceExhausted,
+        Unauthenticated,
+        Unavailable,
+        Unimplemented,
+        Unknown,
+        from_grpc_error,
+    )
+    from chat_grpc.pagers import AsyncPager, Pager
+    from chat_grpc.paths import (
+        attachment_path,
+        custom_emoji_path,
+        membership_path,
+        message_path,
+        parse_attachment_path,
+        parse_custom_emoji_path,
+        parse_membership_path,
+        parse_message_path,
+        parse_quoted_message_metadata_path,
+        parse_reaction_path,
+        parse_space_event_path,
+        parse_space_notification_setting_path,
+        parse_space_path,
+        parse_space_read_state_path,
+        parse_thread_path,
+        parse_thread_read_state_path,
+        parse_user_path,
+        quoted_message_metadata_path,
+        reaction_path,
+        space_event_path,
+        space_notification_setting_path,
+        space_path,
+        space_read_state_path,
+        thread_path,
+        thread_read_state_path,
+        user_path,
+    )
+    from chat_grpc.retry import DEFAULT, DEFAULT_TIMEOUT, RetryPolicy
+
+# name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "DEFAULT_SCOPES": "chat_grpc._base",
+    "DEFAULT_TARGET": "chat_grpc._base",
+    "AsyncChatClient": "chat_grpc.aio",
+    "ChatClient": "chat_grpc.client",
+    "descriptor_set": "chat_grpc.descriptors",
+    "Aborted": "chat_grpc.errors",
+    "AlreadyExists": "chat_grpc.errors",
+    "Cancelled": "chat_grpc.errors",
+    "ChatApiError": "chat_grpc.errors",
+    "DataLoss": "chat_grpc.errors",
+    "DeadlineExceeded": "chat_grpc.errors",
+    "FailedPrecondition": "chat_grpc.errors",
+    "Internal": "chat_grpc.errors",
+    "InvalidArgument": "chat_grpc.errors",
+    "NotFound": "chat_grpc.errors",
+    "OutOfRange": "chat_grpc.errors",
+    "PermissionDenied": "chat_grpc.errors",
+    "ResourceExhausted": "chat_grpc.errors",
+    "Unauthenticated": "chat_grpc.errors",
+    "Unavailable": "chat_grpc.errors",
+    "Unimplemented": "chat_grpc.errors",
+    "Unknown": "chat_grpc.errors",
+    "from_grpc_error": "chat_grpc.errors",
+    "AsyncPager": "chat_grpc.pagers",
+    "Pager": "chat_grpc.pagers",
+    "attachment_path": "chat_grpc.paths",
+    "custom_emoji_path": "chat_grpc.paths",
+    "membership_path": "chat_grpc.paths",
+    "message_path": "chat_grpc.paths",
+    "parse_attachment_path": "chat_grpc.paths",
+    "parse_custom_emoji_path": "chat_grpc.paths",
+    "parse_membership_path": "chat_grpc.paths",
+    "parse_message_path": "chat_grpc.paths",
+    "parse_quoted_message_metadata_path": "chat_grpc.paths",
+    "parse_reaction_path": "chat_grpc.paths",
+    "parse_space_event_path": "chat_grpc.paths",
+    "parse_space_notification_setting_path": "chat_grpc.paths",
+    "parse_space_path": "chat_grpc.paths",
+    "parse_space_read_state_path": "chat_grpc.paths",
+    "parse_thread_path": "chat_grpc.paths",
+    "parse_thread_read_state_path": "chat_grpc.paths",
+    "parse_user_path": "chat_grpc.paths",
+    "quoted_message_metadata_path": "chat_grpc.paths",
+    "reaction_path": "chat_grpc.paths",
+    "space_event_path": "chat_grpc.paths",
+    "space_notification_setting_path": "chat_grpc.paths",
+    "space_path": "chat_grpc.paths",
+    "space_read_state_path": "chat_grpc.paths",
+    "thread_path": "chat_grpc.paths",
+    "thread_read_state_path": "chat_grpc.paths",
+    "user_path": "chat_grpc.paths",
+    "DEFAULT": "chat_grpc.retry",
+    "DEFAULT_TIMEOUT": "chat_grpc.retry",
+    "RetryPolicy": "chat_grpc.retry",
+}
 
 __all__ = [
     "DEFAULT",
@@ -119,3 +186,16 @@ __all__ = [
     "user_path",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -56,3 +56,17 @@ def test_default_scopes_are_the_services_and_the_target_is_google() -> None:
     assert len(chat_grpc.DEFAULT_SCOPES) == 29
     assert "https://www.googleapis.com/auth/chat.bot" in chat_grpc.DEFAULT_SCOPES
     assert all(s.startswith("https://www.googleapis.com/auth/chat.") for s in chat_grpc.DEFAULT_SCOPES)
+
+
+def test_every_public_name_is_lazily_importable_and_import_is_cheap() -> None:
+    import subprocess
+    import sys
+
+    import chat_grpc
+
+    assert set(chat_grpc.__all__) == {*chat_grpc._EXPORTS, "__version__"}
+    for name in chat_grpc.__all__:
+        assert getattr(chat_grpc, name) is not None
+    probe = "import chat_grpc, sys; print('google.chat.v1.space_pb2' in sys.modules)"
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "False"  # the stubs load only when a client is first used
