@@ -195,7 +195,7 @@ def bearer_token(metadata: Iterable[tuple[str, str | bytes]]) -> str | None:
 def authorize(rpc: str, credentials: Credentials, store: ChatStore, *, use_admin_access: bool) -> Actor:
     """Check the kind of authentication and the scopes for ``rpc``; return the acting Actor."""
     policy = POLICIES[rpc]
-    principal = store.principal(credentials.principal_id)
+    principal = store.principal(credentials.principal_id, copy=False)  # read-only, for this call
     if principal is None:
         raise Unauthenticated(f"the principal users/{credentials.principal_id} of this token no longer exists")
     is_app = credentials.kind is AuthKind.APP

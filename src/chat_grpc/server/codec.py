@@ -75,10 +75,20 @@ def space_to_proto(
         message.access_settings.access_state = space.access_state  # type: ignore[assignment]
         message.access_settings.audience = space.audience
     if is_space and with_permission_settings and space.permission_settings:
-        for setting, value in space.permission_settings.items():
-            target = getattr(message.permission_settings, setting)
-            target.managers_allowed, target.members_allowed = value.managers_allowed, value.members_allowed
+        message.permission_settings.CopyFrom(
+            space_pb2.Space.PermissionSettings(
+                **{s: _PERMISSION[v.managers_allowed, v.members_allowed] for s, v in space.permission_settings.items()}
+            )
+        )
     return message
+
+
+# The four possible PermissionSetting values, built once (GetSpace renders eight of them per call).
+_PERMISSION = {
+    (managers, members): space_pb2.Space.PermissionSetting(managers_allowed=managers, members_allowed=members)
+    for managers in (False, True)
+    for members in (False, True)
+}
 
 
 def membership_to_proto(membership: model.Membership) -> membership_pb2.Membership:

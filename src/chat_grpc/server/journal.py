@@ -1,6 +1,7 @@
 """The call journal: every ChatService call a server answered, for tests to assert on and for people to read.
 
-Each entry holds the method, a copy of the request, the caller (``users/{id}``, or None when the call was
+Each entry holds the method, the request (the object the handler got: the fake never changes a request, so
+no copy is made on the hot path), the caller (``users/{id}``, or None when the call was
 not authenticated), the metadata (``authorization`` redacted, binary values base64), the status code name,
 the status message, the latency in milliseconds (injected delays included) and the wall-clock time the
 call arrived. A call is recorded before its answer leaves the server, so a test sees it as soon as the
@@ -34,12 +35,18 @@ class RecordedCall:
     method: str  # "CreateMessage"
     request: Message = field(repr=False)
     principal: str | None  # "users/{id}" of the caller, None when not authenticated
-    metadata: tuple[tuple[str, str], ...]
+    raw_metadata: tuple[tuple[str, str | bytes], ...] = field(repr=False)  # as received; read `metadata`
     code: str  # a grpc.StatusCode name: "OK", "NOT_FOUND", ...
     details: str  # the status message ("" when OK)
     latency_ms: float
     time: datetime  # when the call arrived (wall clock, UTC)
     fault: str | None = None  # the injected fault that fired on this call, e.g. "fail UNAVAILABLE"
+
+    @property
+    def metadata(self) -> tuple[tuple[str, str], ...]:
+        """The metadata with ``authorization`` redacted and binary values in base64 (cleaned when read, not
+        on every call)."""
+        return clean_metadata(self.raw_metadata)
 
     @property
     def ok(self) -> bool:
@@ -107,15 +114,13 @@ class Journal:
         """Add a call (the servicer does this); returns it, or None when the journal keeps no calls."""
         if self.max_calls == 0:
             return None
-        copy = type(request)()
-        copy.CopyFrom(request)
         with self._lock:
             entry = RecordedCall(
                 next(self._seq),
                 method,
-                copy,
+                request,
                 principal,
-                clean_metadata(metadata),
+                tuple(metadata),
                 code,
                 details,
                 latency_ms,

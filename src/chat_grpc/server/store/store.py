@@ -190,10 +190,12 @@ class ChatStore:
         with self._lock:
             self._users[blocker_id].blocked_user_ids.add(blocked_id)
 
-    def principal(self, principal_id: str) -> Principal | None:
+    def principal(self, principal_id: str, *, copy: bool = True) -> Principal | None:
+        """A user or app by id. ``copy=False`` hands out the live record, read-only, for the one place that
+        resolves the caller on every call (auth.authorize); everyone else gets a copy."""
         with self._lock:
             found = self._users.get(principal_id) or self._apps.get(principal_id)
-            return clone(found) if found else None
+            return (clone(found) if copy else found) if found else None
 
     def user_by_email(self, email: str) -> User | None:
         with self._lock:
