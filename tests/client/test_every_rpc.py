@@ -991,7 +991,9 @@ def test_the_deadline_bounds_every_attempt_and_sleep(flavor: str, world: World) 
         return time.monotonic() - started
 
     elapsed = drive(flavor, world.wire.address, body, token=world.token(), retry=patient)
-    assert elapsed < 0.75
+    # Without the deadline the policy would go on for 1000 attempts (~100 s); 0.25 s is scheduling slack on a
+    # loaded 2-core machine (the error is raised just after the deadline passes).
+    assert elapsed < 0.75 + 0.25
     calls = world.wire.calls("GetSpace")
     assert 4 <= len(calls) <= 8 and calls[-1].at - calls[0].at < 0.75
 
