@@ -217,7 +217,7 @@ def test_retries_end_with_the_deadline(flaky: tuple[str, Script]) -> None:
         with pytest.raises(Unavailable):
             client.get_space(name="spaces/A", timeout=0.55)
         elapsed = time.monotonic() - started
-    assert elapsed < 0.55
+    assert elapsed < 0.55 + 0.25  # 100 attempts would take ~10 s; 0.25 s is scheduling slack on a busy machine
     assert 3 <= len(script.seen) <= 6
 
 
