@@ -40,12 +40,45 @@ def timestamp(when: datetime | None) -> timestamp_pb2.Timestamp | None:
     return timestamp_pb2.Timestamp(seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000)
 
 
+# Rendered spaces by everything that goes into them: GetSpace and ListSpaces render the same few spaces again
+# and again, and parsing cached bytes (in C) costs a fraction of building the message field by field in Python.
+_RENDERED: dict[tuple[object, ...], bytes] = {}
+_RENDERED_MAX = 4096
+_SPACE_INPUTS = (
+    "id", "space_type", "display_name", "description", "guidelines", "external_user_allowed", "history_state",
+    "import_mode", "import_mode_expire_time", "single_user_bot_dm", "create_time", "last_active_time", "customer",
+    "access_state", "audience",
+)  # fmt: skip
+
+
 def space_to_proto(
     space: model.Space,
     *,
     member_counts: tuple[int, int] | None = None,
     with_permission_settings: bool = True,
     with_access_settings: bool = True,
+) -> space_pb2.Space:
+    key = (
+        *[getattr(space, name) for name in _SPACE_INPUTS],
+        tuple(space.permission_settings.items()) if with_permission_settings else None,
+        member_counts,
+        with_access_settings,
+    )
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
+        _RENDERED[key] = message.SerializeToString()
+        return message
+    return space_pb2.Space.FromString(rendered)
+
+
+def _render_space(
+    space: model.Space,
+    member_counts: tuple[int, int] | None,
+    with_permission_settings: bool,
+    with_access_settings: bool,
 ) -> space_pb2.Space:
     is_space = space.space_type == "SPACE"
     message = space_pb2.Space(
