@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import zlib
-from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from chat_grpc.server.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.server.store.model import Actor, User, clone
+from chat_grpc.server.store.ordering import InsertionOrder
 
 if TYPE_CHECKING:
     from chat_grpc.server.store.store import ChatStore
@@ -276,26 +276,20 @@ class _Catalog:
 
     by_uid: dict[str, CustomEmoji] = field(default_factory=dict)
     by_name: dict[str, str] = field(default_factory=dict)  # emoji_name -> uid
-    order: list[tuple[int, str]] = field(default_factory=list)  # (seq, uid), append-only but compacted
+    order: InsertionOrder = field(default_factory=InsertionOrder)  # emojis by seq, for paging
 
     def add(self, emoji: CustomEmoji) -> None:
         self.by_uid[emoji.uid] = emoji
         self.by_name[emoji.emoji_name] = emoji.uid
-        self.order.append((emoji.seq, emoji.uid))
+        self.order.append(emoji.seq, emoji.uid)
 
     def remove(self, emoji: CustomEmoji) -> None:
         del self.by_uid[emoji.uid]
         del self.by_name[emoji.emoji_name]
-        if len(self.order) > 64 and len(self.order) > 2 * len(self.by_uid):
-            self.order = [(e.seq, e.uid) for e in sorted(self.by_uid.values(), key=lambda e: e.seq)]
+        self.order.compact(self.by_uid)
 
     def iter_from(self, after_seq: int) -> Iterator[CustomEmoji]:
-        order = self.order
-        for i in range(bisect_right(order, (after_seq, "\uffff")), len(order)):
-            seq, uid = order[i]
-            emoji = self.by_uid.get(uid)
-            if emoji is not None and emoji.seq == seq:
-                yield emoji
+        return self.order.after(after_seq, self.by_uid)
 
 
 class CustomEmojiBook:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import builtins
 import unicodedata
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from chat_grpc.server.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.server.store.model import Actor, clone
+from chat_grpc.server.store.ordering import InsertionOrder
 
 if TYPE_CHECKING:
     from chat_grpc.server.store.emojis import CustomEmoji
@@ -142,26 +142,20 @@ class _MessageReactions:
 
     by_id: dict[str, Reaction] = field(default_factory=dict)
     by_user_emoji: dict[tuple[str, str], str] = field(default_factory=dict)  # (user id, emoji key) -> reaction id
-    order: list[tuple[int, str]] = field(default_factory=list)  # (seq, id), append-only but compacted
+    order: InsertionOrder = field(default_factory=InsertionOrder)  # reactions by seq, for paging
 
     def add(self, reaction: Reaction) -> None:
         self.by_id[reaction.id] = reaction
         self.by_user_emoji[reaction.user_id, reaction.emoji_key] = reaction.id
-        self.order.append((reaction.seq, reaction.id))
+        self.order.append(reaction.seq, reaction.id)
 
     def remove(self, reaction: Reaction) -> None:
         del self.by_id[reaction.id]
         del self.by_user_emoji[reaction.user_id, reaction.emoji_key]
-        if len(self.order) > 64 and len(self.order) > 2 * len(self.by_id):
-            self.order = [(r.seq, r.id) for r in sorted(self.by_id.values(), key=lambda r: r.seq)]
+        self.order.compact(self.by_id)
 
     def iter_from(self, after_seq: int) -> Iterator[Reaction]:
-        order = self.order  # indexed, not sliced: a slice would copy the rest of a long list
-        for i in range(bisect_right(order, (after_seq, "\uffff")), len(order)):
-            seq, reaction_id = order[i]
-            reaction = self.by_id.get(reaction_id)
-            if reaction is not None and reaction.seq == seq:
-                yield reaction
+        return self.order.after(after_seq, self.by_id)
 
 
 class ReactionBook:

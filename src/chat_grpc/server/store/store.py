@@ -48,6 +48,7 @@ from chat_grpc.server.store.model import (
     default_permission_settings,
 )
 from chat_grpc.server.store.notification_settings import NotificationSettingBook
+from chat_grpc.server.store.ordering import InsertionOrder
 from chat_grpc.server.store.reactions import ReactionBook
 from chat_grpc.server.store.read_states import ReadStateBook
 from chat_grpc.server.store.space_events import SpaceEventReader
@@ -65,7 +66,7 @@ class _SpaceState:
 
     space: Space
     members: dict[str, Membership] = field(default_factory=dict)  # member_id -> membership
-    order: list[tuple[int, str]] = field(default_factory=list)  # (seq, member_id), append-only
+    order: InsertionOrder = field(default_factory=InsertionOrder)  # members by seq, for paging
     next_seq: int = 1
 
     # (member kind, state) -> how many: kept by add/remove, the only ways a membership's kind or state
@@ -76,24 +77,18 @@ class _SpaceState:
         membership.seq = self.next_seq
         self.next_seq += 1
         self.members[membership.member_id] = membership
-        self.order.append((membership.seq, membership.member_id))
+        self.order.append(membership.seq, membership.member_id)
         self.counts[membership.member_kind, membership.state] += 1
 
     def remove(self, member_id: str) -> Membership:
         membership = self.members.pop(member_id)
         self.counts[membership.member_kind, membership.state] -= 1
-        if len(self.order) > 64 and len(self.order) > 2 * len(self.members):
-            self.order = [(m.seq, m.member_id) for m in sorted(self.members.values(), key=lambda m: m.seq)]
+        self.order.compact(self.members)
         return membership
 
     def iter_from(self, after_seq: int) -> Iterator[Membership]:
         """Live memberships after a position: O(skipped + yielded), never a scan of the whole space."""
-        order = self.order  # indexed, not sliced: a slice would copy the rest of a large space's order
-        for i in range(bisect_right(order, (after_seq, "\uffff")), len(order)):
-            seq, member_id = order[i]
-            membership = self.members.get(member_id)
-            if membership is not None and membership.seq == seq:
-                yield membership
+        return self.order.after(after_seq, self.members)
 
 
 @dataclass(frozen=True)
