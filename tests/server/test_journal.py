@@ -128,7 +128,9 @@ def test_dump_jsonl(chat: ChatServer, ws: Workspace, call: Caller, tmp_path: Pat
     assert set(first) == {"seq", "time", "method", "request", "principal", "metadata", "code", "details"} | {
         "latency_ms",
         "fault",
+        "face",
     }
+    assert first["face"] == "grpc"  # the door it came through
     assert chat.journal.dump_jsonl(tmp_path / "one.jsonl", "ListSpaces") == 1
 
 

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import grpc
 
@@ -77,6 +78,12 @@ class Rule:
         return out
 
 
+class Waiter(Protocol):
+    def wait(self, seconds: float) -> str | None:
+        """Wait; None when waited out, else the status code name of how the call ended meanwhile."""
+        ...
+
+
 @dataclass(frozen=True)
 class Fired:
     """A rule firing on one call: which rule, on which RPC, when (wall-clock time), in which order overall."""
@@ -103,19 +110,19 @@ class Fired:
             retry_delay=None if rule.retry_delay is None else timedelta(seconds=rule.retry_delay),
         )
 
-    def apply(self, context: grpc.ServicerContext | None = None) -> None:
+    def apply(self, door: Waiter | None = None) -> None:
         """Act out the fault: raise the failure, or wait; a call that ends while waiting (deadline,
-        cancellation) ends the wait and is answered CANCELLED or DEADLINE_EXCEEDED, unprocessed."""
+        cancellation: ``door.wait`` tells) ends the wait and is answered CANCELLED or DEADLINE_EXCEEDED,
+        unprocessed."""
         if self.rule.kind == "fail":
             raise self.error()
         seconds = self.rule.seconds or 0.0
-        ended = threading.Event()
-        if context is not None and not context.add_callback(ended.set):
-            ended.set()  # the call has already ended
-        if ended.wait(seconds):
-            remaining = context.time_remaining() if context is not None else None
-            code = "DEADLINE_EXCEEDED" if remaining is not None and remaining <= 0 else "CANCELLED"
-            raise fault_error(code)(
+        if door is None:
+            time.sleep(seconds)
+            return
+        ended = door.wait(seconds)
+        if ended is not None:
+            raise fault_error(ended)(
                 f"the call ended during an injected delay of {seconds:g}s on {self.rpc}; it was not processed",
                 metadata={"rpc": self.rpc, "fault_id": str(self.rule.id)},
             )

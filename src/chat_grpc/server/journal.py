@@ -41,6 +41,7 @@ class RecordedCall:
     latency_ms: float
     time: datetime  # when the call arrived (wall clock, UTC)
     fault: str | None = None  # the injected fault that fired on this call, e.g. "fail UNAVAILABLE"
+    face: str = "grpc"  # the door the call came through: "grpc" or "rest"
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -64,6 +65,7 @@ class RecordedCall:
             "details": self.details,
             "latency_ms": round(self.latency_ms, 3),
             "fault": self.fault,
+            "face": self.face,
         }
 
 
@@ -110,6 +112,7 @@ class Journal:
         latency_ms: float,
         time: datetime,
         fault: str | None = None,
+        face: str = "grpc",
     ) -> RecordedCall | None:
         """Add a call (the servicer does this); returns it, or None when the journal keeps no calls."""
         if self.max_calls == 0:
@@ -126,6 +129,7 @@ class Journal:
                 latency_ms,
                 time,
                 fault,
+                face,
             )
             if len(self._calls) == self.max_calls:
                 self._dropped += 1

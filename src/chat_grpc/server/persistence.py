@@ -45,8 +45,8 @@ from chat_grpc.server.seed import Workspace, load_workspace, workspace_source
 from chat_grpc.server.store import AuthKind, ChatStore
 
 if TYPE_CHECKING:
+    from chat_grpc.server.core import ChatCore
     from chat_grpc.server.server import ChatServer
-    from chat_grpc.server.service import ChatServicer
 
 FORMAT = "chat-grpc-state"
 FORMAT_VERSION = 1
@@ -229,22 +229,22 @@ class StateFile:
         store = server.store
         state = cls(path, store)
         try:
-            state._install(server.servicer)
-            state.replay(server.servicer)
+            state._install(server.core)
+            state.replay(server.core)
         except BaseException:
             state.close()
             raise
-        server.servicer.state = state
+        server.core.state = state
         return state
 
-    def _install(self, servicer: ChatServicer) -> None:
+    def _install(self, core: ChatCore) -> None:
         store = self.store
         if not isinstance(store.clock, _TapeClock):
             store.clock = _TapeClock(store.clock, self._tape)
         if not isinstance(store.ids, _TapeIds):
             store.ids = _TapeIds(store.ids, self._tape)
         # Page tokens issued before a restart stay valid after it.
-        servicer.page_tokens = PageTokens(bytes.fromhex(self.meta["page_token_secret"]))
+        core.page_tokens = PageTokens(bytes.fromhex(self.meta["page_token_secret"]))
 
     @property
     def records(self) -> int:
@@ -253,13 +253,13 @@ class StateFile:
 
     # -------------------------------------------------------------- replay
 
-    def replay(self, servicer: ChatServicer) -> int:
+    def replay(self, core: ChatCore) -> int:
         """Run every record again; returns how many there were."""
         count = 0
         try:
             rows = self._db.execute("SELECT seq, kind, rpc, credentials, payload, tape FROM journal ORDER BY seq")
             for seq, kind, rpc, credentials, payload, tape in rows:
-                self._replay_one(servicer, seq, kind, rpc, credentials, payload, tape)
+                self._replay_one(core, seq, kind, rpc, credentials, payload, tape)
                 count += 1
         except sqlite3.DatabaseError as error:
             raise StateError(f"{self.path}: the journal cannot be read ({error}); the file is damaged") from None
@@ -270,7 +270,7 @@ class StateFile:
 
     def _replay_one(
         self,
-        servicer: ChatServicer,
+        core: ChatCore,
         seq: int,
         kind: str,
         rpc: str | None,
@@ -285,7 +285,7 @@ class StateFile:
             with self.store.lock:
                 if kind == "rpc" and rpc is not None and credentials is not None:
                     request = _request_class(rpc).FromString(bytes(payload))
-                    servicer.execute(rpc, _credentials(credentials), request)
+                    core.execute(rpc, _credentials(credentials), request)
                 elif kind == "seed":
                     load_workspace(self.store, json.loads(bytes(payload).decode()))
                 else:
@@ -307,14 +307,19 @@ class StateFile:
     # -------------------------------------------------------------- recording
 
     def run(
-        self, rpc: str, credentials: Credentials, request: Any, execute: Callable[[str, Credentials, Any], Any]
+        self,
+        rpc: str,
+        credentials: Credentials,
+        request: Any,
+        execute: Callable[[str, Credentials, Any, Any], Any],
+        media: Any = None,
     ) -> Any:
         """Serve one call; a mutating one is recorded (and durable) before this returns its response."""
         if rpc not in MUTATING_RPCS:
-            return execute(rpc, credentials, request)
+            return execute(rpc, credentials, request, media)
         with self.store.lock:
             self._usable()
-            response = self._recorded(lambda: execute(rpc, credentials, request))
+            response = self._recorded(lambda: execute(rpc, credentials, request, media))
             self._append("rpc", rpc, _credentials_json(credentials), request.SerializeToString())
             return response
 

@@ -17,13 +17,23 @@ from chat_grpc.server.store import Actor, ChatStore
 
 
 @dataclass(frozen=True)
+class Media:
+    """Bytes uploaded with a call (the REST door's media upload protocols); gRPC calls carry none."""
+
+    data: bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Call:
-    """What a handler gets besides its request: who calls, the state, and the page-token codec."""
+    """What a handler gets besides its request: who calls, the state, the page-token codec, and any
+    uploaded media."""
 
     rpc: str
     actor: Actor
     store: ChatStore
     page_tokens: PageTokens
+    media: Media | None = None
 
     def page_cursor(self, token: str, request: dict[str, Any]) -> Any:
         return self.page_tokens.read(token, self.rpc, request)

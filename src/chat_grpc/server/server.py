@@ -14,6 +14,7 @@ from chat_grpc.server import standard
 from chat_grpc.server.auth import APP_SCOPES, USER_SCOPES, Credentials, TokenRegistry, full_scope, short_scope
 from chat_grpc.server.clock import Clock, ServerClock
 from chat_grpc.server.control import ControlHandler
+from chat_grpc.server.core import ChatCore
 from chat_grpc.server.faults import Faults
 from chat_grpc.server.ids import IdGenerator
 from chat_grpc.server.journal import DEFAULT_MAX_CALLS, Journal
@@ -62,10 +63,11 @@ class ChatServer:
         self._default_principal = default_principal
         self._server: grpc.Server | None = None
         self._port = 0
-        # The typed base class declares every RPC abstract; ChatServicer installs them from the handler table.
-        self.servicer = ChatServicer(  # type: ignore[abstract]
+        self.core = ChatCore(
             self.store, self.tokens, PageTokens(self.store.ids.secret()), faults=self.faults, journal=self.journal
         )
+        # The gRPC door. The typed base class declares every RPC abstract; ChatServicer installs them all.
+        self.servicer = ChatServicer(self.core)  # type: ignore[abstract]
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -73,7 +75,7 @@ class ChatServer:
         if self._server is not None:
             raise RuntimeError("the server is already running")
         if self._default_principal is not None:
-            self.servicer.default_credentials = self._credentials(self._default_principal, None, None)
+            self.core.default_credentials = self._credentials(self._default_principal, None, None)
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="chat-grpc"))
         chat_service_pb2_grpc.add_ChatServiceServicer_to_server(self.servicer, server)
         self.health = standard.add_health(server, [standard.CHAT_SERVICE])
@@ -112,16 +114,16 @@ class ChatServer:
         default principal's credentials stay (calls without a token answer UNAUTHENTICATED until a principal
         with that id exists again). Call it while no call is in flight. A server recording to a state file
         (``--state``) cannot be reset: RuntimeError."""
-        if self.servicer.state is not None:
+        if self.core.state is not None:
             raise RuntimeError("a server recording to a state file cannot be reset; start a new one")
         self.store = ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
         self.tokens = TokenRegistry()
         self.faults = Faults(CHAT_RPCS)
         self.journal = Journal(self.journal.max_calls, methods=CHAT_RPCS)
-        servicer = self.servicer
-        servicer.store, servicer.tokens = self.store, self.tokens
-        servicer.faults, servicer.journal = self.faults, self.journal
-        servicer.page_tokens = PageTokens(self.store.ids.secret())
+        core = self.core
+        core.store, core.tokens = self.store, self.tokens
+        core.faults, core.journal = self.faults, self.journal
+        core.page_tokens = PageTokens(self.store.ids.secret())
 
     @property
     def clock(self) -> ServerClock:
