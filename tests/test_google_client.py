@@ -64,7 +64,7 @@ def emulator() -> Iterator[str]:
                 pytest.fail(f"the emulator exited ({process.wait()}) before listening:\n{''.join(output)}")
             output.append(line)
             if line.startswith(READY):
-                address = line[len(READY) :].strip()
+                address = line[len(READY) :].split()[0]  # "HOST:PORT (gRPC) and http://... (REST)"
         yield address
     finally:
         if process.poll() is None:

@@ -127,7 +127,7 @@ def _emulator(workspace: Path) -> Iterator[str]:
                 process.kill()
                 process.wait(timeout=10)
                 pytest.fail(f"the emulator did not start: {first!r}\n{errors()}", pytrace=False)
-            yield first.removeprefix(READY).strip()
+            yield first.removeprefix(READY).split()[0]  # "HOST:PORT (gRPC) and http://... (REST)"
         finally:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)  # a clean shutdown, as a user's Ctrl-C or service stop

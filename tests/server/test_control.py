@@ -58,7 +58,7 @@ def start_emulator(*flags: str) -> Emulator:
     lines = [ready]
     if "--no-control" not in flags or "--manual-clock" in flags:
         lines.append(process.stdout.readline())
-    return Emulator(process, ready.split()[-1], lines)
+    return Emulator(process, ready.removeprefix("chat-grpc emulator listening on ").split()[0], lines)
 
 
 def stop_emulator(emulator: Emulator) -> None:

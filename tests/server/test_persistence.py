@@ -325,7 +325,7 @@ def emulator(path: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
         process.wait()
         raise AssertionError(f"the emulator did not start: {ready!r} {log.read_text()}")
     threading.Thread(target=process.stdout.read, daemon=True).start()  # drain, so it never blocks on print
-    return process, ready.split()[-1]
+    return process, ready.removeprefix("chat-grpc emulator listening on ").split()[0]
 
 
 def terminate(process: subprocess.Popen[str]) -> None:
@@ -555,7 +555,7 @@ def test_the_emulator_replays_instead_of_seeding_again(
     )
     processes.append(again)
     assert again.stdout is not None
-    address = again.stdout.readline().split()[-1]
+    address = again.stdout.readline().removeprefix("chat-grpc emulator listening on ").split()[0]
     lines = [again.stdout.readline() for _ in range(2)]
     assert any("2 recorded changes replayed" in line and "seed only a new state file" in line for line in lines), lines
     client = Client(address)

@@ -793,7 +793,7 @@ def test_the_emulator_seeds_from_a_file_and_exports_on_shutdown(tmp_path: Path) 
     )
     try:
         assert process.stdout is not None
-        address = process.stdout.readline().split()[-1]
+        address = process.stdout.readline().removeprefix("chat-grpc emulator listening on ").split()[0]
         summary = process.stdout.readline()
         assert summary.startswith(f"Workspace from {workspace}: 5 users (alice@example.com,"), summary
         with grpc.insecure_channel(address) as channel:

@@ -106,7 +106,7 @@ def test_emulator_process_serves_the_demo_and_stops_cleanly(stop_signal: signal.
         assert process.stdout is not None
         ready = process.stdout.readline()
         assert ready.startswith("chat-grpc emulator listening on 127.0.0.1:"), ready
-        address = ready.split()[-1]
+        address = ready.removeprefix("chat-grpc emulator listening on ").split()[0]
         with grpc.insecure_channel(address) as channel:
             stub = chat_service_pb2_grpc.ChatServiceStub(channel)
             spaces = stub.ListSpaces(

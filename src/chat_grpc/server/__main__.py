@@ -30,6 +30,7 @@ def how_to_connect(address: str, demo: DemoWorkspace) -> str:
             f" {address} google.chat.v1.ChatService/ListSpaces",
             f"  python: grpc.insecure_channel({address!r}) with metadata"
             " [('authorization', 'Bearer user:bob@example.com')]",
+            "  curl -H 'Authorization: Bearer user:alice@example.com' {rest_url}/v1/spaces",
         ]
     )
 
@@ -69,6 +70,8 @@ def serve(config: Config) -> int:
         clock=ManualClock(datetime.now(UTC)) if config.manual_clock else None,
         control=config.control,
         journal_size=config.journal_size,
+        rest=config.rest,
+        rest_port=config.effective_rest_port,
     )
     state: StateFile | None = None
     try:
@@ -88,14 +91,20 @@ def serve(config: Config) -> int:
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
-    server.start()
-    print(f"chat-grpc emulator listening on {server.address}", flush=True)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"chat-grpc emulator: cannot listen: {error}", file=sys.stderr, flush=True)
+        return 2
+    rest = f" (gRPC) and {server.rest_url} (REST)" if config.rest else ""
+    print(f"chat-grpc emulator listening on {server.address}{rest}", flush=True)
     if config.control:
         print(f"control service {CONTROL_SERVICE} on the same port (unauthenticated, for tests)", flush=True)
     if server.clock.frozen:
         print(f"manual clock, frozen at {server.clock.now().isoformat()}", flush=True)
     for note in notes:
-        print(note.replace("{address}", server.address), flush=True)
+        rest_url = server.rest_url if config.rest else "(REST is off)"
+        print(note.replace("{address}", server.address).replace("{rest_url}", rest_url), flush=True)
     stopping.wait()
     server.stop(grace=2.0)
     if state is not None:

@@ -25,6 +25,14 @@ class Config:
     manual_clock: bool = False  # start with a frozen clock at the current time
     control: bool = True  # serve the (unauthenticated, test-only) control service
     journal_size: int = 10_000  # calls the journal keeps
+    rest: bool = True  # serve the REST/JSON door beside gRPC
+    rest_port: int | None = None  # None: the gRPC port + 1 (0 when the gRPC port is 0)
+
+    @property
+    def effective_rest_port(self) -> int:
+        if self.rest_port is not None:
+            return self.rest_port
+        return self.port + 1 if 0 < self.port < 65535 else 0
 
 
 def _env_bool(value: str, name: str) -> bool:
@@ -113,6 +121,20 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         default=defaults.journal_size if journal_size is None else journal_size,
         help="how many of the latest calls the journal keeps (0: none)",
     )
+    rest_port = _env_int(env("REST_PORT"), "REST_PORT")
+    parser.add_argument(
+        "--rest-port",
+        type=int,
+        default=rest_port,
+        help="port of the REST/JSON door (default: the gRPC port + 1, or a free port when --port is 0; 0 picks a"
+        " free one)",
+    )
+    parser.add_argument(
+        "--rest",
+        action=argparse.BooleanOptionalAction,
+        default=_env_bool(env("REST") or "true", ENV_PREFIX + "REST"),
+        help="serve the REST/JSON door (HTTP/1.1) beside gRPC (default: on; --no-rest turns it off)",
+    )
     args = parser.parse_args(list(argv))
     if env("SEED") is not None:
         parser.error(
@@ -123,6 +145,8 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         parser.error(f"--seed takes a workspace file; for deterministic ids use --id-seed {args.seed_file}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
+    if args.rest_port is not None and not 0 <= args.rest_port <= 65535:
+        parser.error(f"--rest-port must be between 0 and 65535, got {args.rest_port}")
     if args.max_workers < 1:
         parser.error("--max-workers must be at least 1")
     if args.journal_size < 0:
@@ -140,4 +164,6 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         manual_clock=args.manual_clock,
         control=args.control,
         journal_size=args.journal_size,
+        rest=args.rest,
+        rest_port=args.rest_port,
     )

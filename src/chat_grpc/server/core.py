@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chat_grpc.server import auth, handlers
 from chat_grpc.server.errors import ChatError, Unauthenticated, Unimplemented
-from chat_grpc.server.faults import Faults
+from chat_grpc.server.faults import Faults, Fired
 from chat_grpc.server.journal import Journal
 from chat_grpc.server.pagination import PageTokens
 from chat_grpc.server.rpc import HANDLERS, Call, Media
@@ -103,10 +103,19 @@ class ChatCore:
         )
         return HANDLERS[rpc](Call(rpc, actor, self.store, self.page_tokens, media), request)
 
-    def serve(self, rpc: str, request: Any, door: Door, media: Media | None = None) -> Any:
-        """Serve one call; raises the failure (a ChatError, or a bug) for the door to turn into its error."""
+    def take_fault(self, rpc: str) -> Fired | None:
+        return self.faults.take(rpc) if self.faults is not None else None
+
+    def serve(
+        self, rpc: str, request: Any, door: Door, media: Media | None = None, *, fired: Fired | bool | None = True
+    ) -> Any:
+        """Serve one call; raises the failure (a ChatError, or a bug) for the door to turn into its error.
+        ``fired``: the fault the door already took for this call (None: none fired), or True to take it here."""
         arrived, started = datetime.now(UTC), time.perf_counter()
-        fired = self.faults.take(rpc) if self.faults is not None else None
+        if fired is True:
+            fired = self.take_fault(rpc)
+        elif fired is False:
+            fired = None
         principal: str | None = None
         code, details = "OK", ""
         metadata = door.metadata()

@@ -19,6 +19,8 @@ from chat_grpc.server.faults import Faults
 from chat_grpc.server.ids import IdGenerator
 from chat_grpc.server.journal import DEFAULT_MAX_CALLS, Journal
 from chat_grpc.server.pagination import PageTokens
+from chat_grpc.server.rest.app import RestApp
+from chat_grpc.server.rest.listener import RestListener
 from chat_grpc.server.service import ChatServicer
 from chat_grpc.server.store import App, AuthKind, ChatStore, User
 from chat_grpc.server.store.model import Principal
@@ -35,7 +37,9 @@ class ChatServer:
     ``default_principal`` (a user or app id) answers calls that carry no token, instead of UNAUTHENTICATED.
     ``chat.faults`` injects failures and delays, ``chat.journal`` records every call (the last
     ``journal_size``). ``control=True`` also serves the unauthenticated, test-only control service
-    (``chat_grpc.server.control``).
+    (``chat_grpc.server.control``). ``rest`` (on by default) serves the same core over HTTP/1.1 + JSON as Google
+    maps it, on ``rest_port`` (0: a free port): ``chat.rest_url``; ``chat.rest_app`` is the ASGI app itself,
+    to mount in-process (``httpx.ASGITransport(app=chat.rest_app)``).
     """
 
     def __init__(
@@ -50,6 +54,8 @@ class ChatServer:
         default_principal: str | None = None,
         control: bool = False,
         journal_size: int = DEFAULT_MAX_CALLS,
+        rest: bool = True,
+        rest_port: int = 0,
     ) -> None:
         self.store = store or ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
         self.store.clock = self.clock  # a given store's clock gets wrapped too
@@ -68,6 +74,10 @@ class ChatServer:
         )
         # The gRPC door. The typed base class declares every RPC abstract; ChatServicer installs them all.
         self.servicer = ChatServicer(self.core)  # type: ignore[abstract]
+        # The REST door: an ASGI app on the same core, served on its own port when ``rest`` is true.
+        self.rest_app = RestApp(self.core, workers=max_workers)
+        self._rest, self._rest_port = rest, rest_port
+        self._rest_listener: RestListener | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -87,9 +97,18 @@ class ChatServer:
             raise OSError(f"cannot bind {self._host}:{self._requested_port}")
         server.start()
         self._server = server
+        if self._rest:
+            try:
+                self._rest_listener = RestListener(self.rest_app, self._host, self._rest_port).start()
+            except BaseException:
+                self.stop(grace=None)
+                raise
         return self
 
     def stop(self, grace: float | None = 1.0) -> None:
+        if self._rest_listener is not None:
+            self._rest_listener.stop()
+            self._rest_listener = None
         if self.health is not None:
             self.health.enter_graceful_shutdown()  # NOT_SERVING to every watcher, for the grace period
         if self._server is not None:
@@ -139,6 +158,13 @@ class ChatServer:
             raise RuntimeError("the server is not running")
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"{host}:{self._port}"
+
+    @property
+    def rest_url(self) -> str:
+        """The REST door's base URL, ``http://127.0.0.1:PORT`` (the ``api_endpoint`` of REST clients)."""
+        if self._rest_listener is None:
+            raise RuntimeError("the REST listener is not running (the server is stopped, or rest=False)")
+        return self._rest_listener.url
 
     # ------------------------------------------------------------------ callers
 

@@ -1,0 +1,152 @@
+"""What the REST door writes back: responses in the proto3 JSON mapping, cut to the ``fields`` selector, and
+errors as Google writes them (``{"error": {"code", "message", "status", "details"}}``, the HTTP status from
+the canonical mapping of ``google/rpc/code.proto``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from google.protobuf import json_format
+from google.protobuf.message import Message
+
+from chat_grpc.server import status
+from chat_grpc.server.errors import ChatError, InvalidArgument
+
+# google/rpc/code.proto: the HTTP status each canonical code maps to.
+HTTP_STATUS = {
+    "OK": 200,
+    "CANCELLED": 499,
+    "UNKNOWN": 500,
+    "INVALID_ARGUMENT": 400,
+    "DEADLINE_EXCEEDED": 504,
+    "NOT_FOUND": 404,
+    "ALREADY_EXISTS": 409,
+    "PERMISSION_DENIED": 403,
+    "UNAUTHENTICATED": 401,
+    "RESOURCE_EXHAUSTED": 429,
+    "FAILED_PRECONDITION": 400,
+    "ABORTED": 409,
+    "OUT_OF_RANGE": 400,
+    "UNIMPLEMENTED": 501,
+    "INTERNAL": 500,
+    "UNAVAILABLE": 503,
+    "DATA_LOSS": 500,
+}
+
+JSON_TYPE = "application/json; charset=UTF-8"
+
+
+class FieldSelectorError(InvalidArgument):
+    pass
+
+
+def dumps(value: Any, *, pretty: bool) -> bytes:
+    if pretty:
+        return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def to_json(message: Message, *, enums_as_ints: bool = False) -> dict[str, Any]:
+    return json_format.MessageToDict(message, use_integers_for_enums=enums_as_ints)
+
+
+def error_body(error: ChatError) -> tuple[int, dict[str, Any]]:
+    """The HTTP status and the JSON error of a failure, with the same ``google.rpc`` details as gRPC's."""
+    proto = status.to_status_proto(error)
+    code = HTTP_STATUS.get(error.code, 500)
+    body: dict[str, Any] = {"code": code, "message": error.message, "status": error.code}
+    details = [json_format.MessageToDict(detail) for detail in proto.details]
+    if details:
+        body["details"] = details
+    return code, {"error": body}
+
+
+def plain_error(code: int, status_name: str, message: str) -> dict[str, Any]:
+    """An error the door answers by itself (no such URL, wrong method, body too large)."""
+    return {"error": {"code": code, "message": message, "status": status_name}}
+
+
+# ---------------------------------------------------------------- fields selector (partial responses)
+
+Selector = dict[str, "Selector | None"]  # None: the whole value
+
+
+def parse_fields(text: str) -> Selector:
+    """Google's ``fields`` syntax: ``a,b/c,d(e,f/g)``; ``*`` selects everything at its level."""
+    position = 0
+
+    def fail(why: str) -> FieldSelectorError:
+        message = f"Invalid field selector {text[:200]!r} in query parameter 'fields': {why} (at character {position})"
+        return FieldSelectorError(message, field="fields")
+
+    def parse_list(depth: int) -> Selector:
+        nonlocal position
+        out: Selector = {}
+        if depth > 32:
+            raise fail("nested too deeply")
+        while True:
+            path: list[str] = []
+            while True:
+                start = position
+                while position < len(text) and (text[position].isalnum() or text[position] in "_*@$-"):
+                    position += 1
+                if position == start:
+                    raise fail("expected a field name")
+                path.append(text[start:position])
+                if position < len(text) and text[position] == "/":
+                    position += 1
+                    continue
+                break
+            sub: Selector | None = None
+            if position < len(text) and text[position] == "(":
+                position += 1
+                sub = parse_list(depth + 1)
+                if position >= len(text) or text[position] != ")":
+                    raise fail("missing ')'")
+                position += 1
+            node = out
+            for name in path[:-1]:
+                existing = node.get(name, {})
+                if existing is None:
+                    break
+                node[name] = existing
+                node = existing
+            else:
+                last = path[-1]
+                if sub is None or node.get(last, {}) is None:
+                    node[last] = None
+                else:
+                    merged = node.get(last) or {}
+                    merged.update(sub)
+                    node[last] = merged
+            if position < len(text) and text[position] == ",":
+                position += 1
+                continue
+            return out
+
+    text = text.replace(" ", "")
+    if not text:
+        raise fail("empty")
+    selector = parse_list(0)
+    if position != len(text):
+        raise fail("unexpected character")
+    return selector
+
+
+def select(value: Any, selector: Selector | None) -> Any:
+    """``value`` cut to ``selector``; lists are cut element by element."""
+    if selector is None:
+        return value
+    if isinstance(value, list):
+        return [select(item, selector) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "*" in selector:
+        wildcard = selector["*"]
+        return {key: select(item, selector.get(key, wildcard)) for key, item in value.items()}
+    out = {}
+    for key, sub in selector.items():
+        if key in value:
+            out[key] = select(value[key], sub)
+    return out

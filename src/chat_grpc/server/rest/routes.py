@@ -1,0 +1,183 @@
+"""The URL table of the REST door, derived from the ``google.api.http`` annotations of a service descriptor —
+never a hand-kept list, so an RPC added to the protos gets its route with no other change.
+
+A rule's path template (``/v1/{name=spaces/*/messages/*}:verb``) compiles to a regular expression over the
+raw (percent-encoded) path: ``*`` is one segment, ``**`` one or more, a variable binds a (dotted) request
+field, a custom verb is a literal suffix. Routes are tried most specific first (more literal characters,
+then fewer variables), so ``/v1/spaces:search`` wins over ``/v1/{name=spaces/*}`` and a verb route over the
+plain one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from google.api import annotations_pb2, http_pb2
+from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
+
+_VARIABLE = re.compile(r"\{([^}=]+)(?:=([^}]*))?\}")
+_METHODS = ("get", "put", "post", "delete", "patch")
+
+
+class TemplateError(ValueError):
+    """A path template that does not follow the ``google.api.http`` grammar."""
+
+
+@dataclass(frozen=True)
+class PathTemplate:
+    """One compiled path template: ``match(raw_path)`` gives the bound fields (decoded) or None."""
+
+    text: str
+    regex: re.Pattern[str]
+    variables: tuple[str, ...]  # request field paths, in order
+    literal_chars: int
+
+    @classmethod
+    def parse(cls, text: str) -> PathTemplate:
+        if not text.startswith("/"):
+            raise TemplateError(f"path template {text!r} must start with '/'")
+        path, verb = text, ""
+        last = text.rsplit("/", 1)[-1]
+        if ":" in last and "}" not in last.rsplit(":", 1)[1]:
+            path, verb = text[: -len(last)] + last.rsplit(":", 1)[0], last.rsplit(":", 1)[1]
+        pattern: list[str] = []
+        variables: list[str] = []
+        literal = len(verb)
+        position = 0
+        for found in _VARIABLE.finditer(path):
+            literal += _literal(path[position : found.start()], pattern)
+            field_path, segments = found.group(1).strip(), found.group(2) or "*"
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", field_path):
+                raise TemplateError(f"path template {text!r}: bad field path {field_path!r}")
+            group = f"v{len(variables)}"
+            variables.append(field_path)
+            inner: list[str] = []
+            literal += _segments(segments, inner, text)
+            pattern.append(f"(?P<{group}>{''.join(inner)})")
+            position = found.end()
+        literal += _literal(path[position:], pattern)
+        if verb:
+            pattern.append(re.escape(":" + verb))
+        return cls(text, re.compile("".join(pattern)), tuple(variables), literal)
+
+    def match(self, raw_path: str) -> dict[str, str] | None:
+        found = self.regex.fullmatch(raw_path)
+        if found is None:
+            return None
+        return {name: unquote(found.group(f"v{i}")) for i, name in enumerate(self.variables)}
+
+    def expand(self, values: dict[str, str]) -> str:
+        """The path with each variable replaced by its value (the client direction, for the REST transport)."""
+        out = self.text
+        for name in self.variables:
+            value = values[name]
+            out = re.sub(r"\{" + re.escape(name) + r"(=[^}]*)?\}", lambda _m: value, out, count=1)  # noqa: B023
+        return out
+
+
+def _literal(text: str, pattern: list[str]) -> int:
+    segments = text.split("/")
+    pieces = []
+    for segment in segments:
+        if segment == "**":
+            pieces.append(".+")
+        elif segment == "*":
+            pieces.append("[^/]+")
+        else:
+            pieces.append(re.escape(segment))
+    pattern.append("/".join(pieces))
+    return sum(len(s) for s in segments if s not in ("*", "**"))
+
+
+def _segments(text: str, pattern: list[str], template: str) -> int:
+    pieces, literal = [], 0
+    for segment in text.split("/"):
+        if segment == "**":
+            pieces.append(".+")
+        elif segment == "*":
+            pieces.append("[^/]+")
+        elif segment and re.fullmatch(r"[A-Za-z0-9_.~-]+", segment):
+            pieces.append(re.escape(segment))
+            literal += len(segment)
+        else:
+            raise TemplateError(f"path template {template!r}: bad segment {segment!r}")
+    pattern.append("/".join(pieces))
+    return literal
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTTP binding of one RPC."""
+
+    rpc: str  # "CreateMessage"
+    method: MethodDescriptor = field(repr=False)
+    verb: str  # "POST"
+    template: PathTemplate
+    body: str  # "" (no body), "*" (the whole request) or a top-level request field name
+
+    @property
+    def path(self) -> str:
+        return self.template.text
+
+
+def bindings(rule: http_pb2.HttpRule) -> Iterator[tuple[str, str, str]]:
+    """(HTTP method, path template, body) of a rule and its additional bindings."""
+    kind = rule.WhichOneof("pattern")
+    if kind in _METHODS:
+        yield kind.upper(), getattr(rule, kind), rule.body
+    elif kind == "custom":
+        yield rule.custom.kind.upper(), rule.custom.path, rule.body
+    for extra in rule.additional_bindings:
+        yield from bindings(extra)
+
+
+def service_routes(service: ServiceDescriptor) -> list[Route]:
+    """Every HTTP binding of every method of ``service`` that carries a ``google.api.http`` rule."""
+    routes = []
+    for method in service.methods:
+        options = method.GetOptions()
+        if not options.HasExtension(annotations_pb2.http):  # type: ignore[arg-type]
+            continue
+        for verb, path, body in bindings(options.Extensions[annotations_pb2.http]):  # type: ignore[index]
+            routes.append(Route(method.name, method, verb, PathTemplate.parse(path), body))
+    return routes
+
+
+@dataclass
+class Match:
+    route: Route
+    bound: dict[str, str]
+
+
+class RouteTable:
+    """Routes tried most specific first; ``find`` tells a path that matches no route from a path whose routes
+    take other HTTP methods (``allowed``)."""
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.routes = sorted(routes, key=lambda r: (-r.template.literal_chars, len(r.template.variables)))
+
+    def find(self, verb: str, raw_path: str) -> tuple[Match | None, list[str]]:
+        allowed: list[str] = []
+        for route in self.routes:
+            bound = route.template.match(raw_path)
+            if bound is None:
+                continue
+            if route.verb == verb:
+                return Match(route, bound), []
+            if route.verb not in allowed:
+                allowed.append(route.verb)
+        return None, allowed
+
+    def by_rpc(self) -> dict[str, list[Route]]:
+        out: dict[str, list[Route]] = {}
+        for route in self.routes:
+            out.setdefault(route.rpc, []).append(route)
+        return out
+
+
+def describe(routes: Iterable[Route]) -> list[dict[str, Any]]:
+    return [{"rpc": r.rpc, "method": r.verb, "path": r.path, "body": r.body} for r in routes]
