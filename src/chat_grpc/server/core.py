@@ -23,6 +23,7 @@ from chat_grpc.server.journal import Journal
 from chat_grpc.server.pagination import PageTokens
 from chat_grpc.server.rpc import HANDLERS, Call, Media
 from chat_grpc.server.store import ChatStore
+from chat_grpc.server.wire_checks import check_enums
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -124,6 +125,7 @@ class ChatCore:
                 fired.apply(door)
             credentials = self.credentials(metadata)
             principal = f"users/{credentials.principal_id}"
+            check_enums(request)
             if rpc not in HANDLERS:
                 raise Unimplemented(f"the fake Chat service does not implement {rpc}")
             if self.state is not None:

@@ -17,6 +17,16 @@ from typing import ClassVar
 ERROR_DOMAIN = "chat.googleapis.com"
 
 
+MAX_MESSAGE = 1000  # characters: a status message (echoing caller input) must fit gRPC's metadata limit
+
+
+def clip_message(message: str, limit: int = MAX_MESSAGE) -> str:
+    """``message`` cut to ``limit`` characters, saying so: error messages that echo a huge input still fit."""
+    if len(message) <= limit:
+        return message
+    return message[:limit] + f"… ({len(message) - limit} more characters)"
+
+
 @dataclass(frozen=True)
 class FieldViolation:
     field: str
@@ -39,12 +49,15 @@ class ChatError(Exception):
         metadata: dict[str, str] | None = None,
         retry_delay: timedelta | None = None,
     ) -> None:
+        message = clip_message(message)
         super().__init__(message)
         self.message = message
         self.reason = reason or self.default_reason
-        self.violations = list(violations)
+        self.violations = [
+            FieldViolation(clip_message(v.field, 200), clip_message(v.description, 300)) for v in violations
+        ]
         if field is not None:
-            self.violations.insert(0, FieldViolation(field, message))
+            self.violations.insert(0, FieldViolation(clip_message(field, 200), message))
         self.metadata = dict(metadata or {})
         self.retry_delay = retry_delay
 

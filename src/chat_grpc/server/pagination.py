@@ -49,6 +49,8 @@ class PageTokens:
             payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         except ValueError:
             payload = b""
+        if not token.isascii():  # compare_digest takes ASCII text only; no token we issue has anything else
+            payload = b""
         if not payload or not hmac.compare_digest(mac, self._mac(payload)):
             raise InvalidArgument("page_token is not a token this server issued", field="page_token")
         decoded = json.loads(payload)

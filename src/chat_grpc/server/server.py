@@ -7,7 +7,7 @@ from types import TracebackType
 
 import google.oauth2.credentials
 import grpc
-from google.chat.v1 import chat_service_pb2, chat_service_pb2_grpc
+from google.chat.v1 import chat_service_pb2
 from grpc_health.v1 import health
 
 from chat_grpc.server import standard
@@ -21,7 +21,7 @@ from chat_grpc.server.journal import DEFAULT_MAX_CALLS, Journal
 from chat_grpc.server.pagination import PageTokens
 from chat_grpc.server.rest.app import RestApp
 from chat_grpc.server.rest.listener import RestListener
-from chat_grpc.server.service import ChatServicer
+from chat_grpc.server.service import ChatServicer, add_to_server
 from chat_grpc.server.store import App, AuthKind, ChatStore, User
 from chat_grpc.server.store.model import Principal
 
@@ -87,7 +87,7 @@ class ChatServer:
         if self._default_principal is not None:
             self.core.default_credentials = self._credentials(self._default_principal, None, None)
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="chat-grpc"))
-        chat_service_pb2_grpc.add_ChatServiceServicer_to_server(self.servicer, server)
+        add_to_server(self.servicer, server)
         self.health = standard.add_health(server, [standard.CHAT_SERVICE])
         standard.add_reflection(server, [standard.CHAT_SERVICE])
         if self.control:

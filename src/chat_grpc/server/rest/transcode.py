@@ -21,6 +21,7 @@ from google.protobuf.message import Message
 
 from chat_grpc.server.errors import FieldViolation, InvalidArgument
 from chat_grpc.server.rest.routes import Route
+from chat_grpc.server.wire_checks import is_repeated
 
 MAX_ECHO = 200  # characters of caller input echoed in an error message
 
@@ -104,11 +105,6 @@ def _json_path(proto_path: str, where: str) -> str:
     return inner or where
 
 
-def _repeated(field: FieldDescriptor) -> bool:
-    flag = getattr(field, "is_repeated", None)  # protobuf >= 6.31; ``label`` is deprecated there
-    return bool(flag) if flag is not None else field.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[attr-defined]
-
-
 def _set_path(message: Message, dotted: str, value: str) -> None:
     """Set a (dotted) scalar field bound by a path variable."""
     *parents, leaf = dotted.split(".")
@@ -179,7 +175,7 @@ def query_into(message: Message, params: list[tuple[str, str]], *, excluded: set
             field_path.append(field.name)
             last = index == len(parts) - 1
             if not last:
-                if field.type != FieldDescriptor.TYPE_MESSAGE or _repeated(field):
+                if field.type != FieldDescriptor.TYPE_MESSAGE or is_repeated(field):
                     raise RequestError(
                         f"Invalid JSON payload received. Cannot bind query parameter {clip(param, 80)!r}:"
                         f" {part!r} is not a singular message field.",
@@ -198,7 +194,7 @@ def query_into(message: Message, params: list[tuple[str, str]], *, excluded: set
                 field=clip(param, 80),
             )
         value = _query_value(field, raw, clip(param, 80))
-        if _repeated(field):
+        if is_repeated(field):
             if field.message_type is not None and field.message_type.GetOptions().map_entry:
                 raise RequestError(f"Cannot bind query parameter {clip(param, 80)!r}: a map field", field=param)
             existing = node.setdefault(field.name, [])
