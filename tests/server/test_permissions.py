@@ -224,8 +224,8 @@ def test_admin_access_needs_user_auth(rpc_error: Any, ws: Workspace, world: Worl
 # ------------------------------------------------------------------ scopes
 
 # Accepted scopes per RPC and way of calling (without the https://www.googleapis.com/auth/ prefix), and for each
-# a near miss: a plausible scope that is NOT accepted. Union of the three = the reference's list (§2), plus
-# chat.app.memberships for Get/ListMemberships under app auth (chat_v1.yaml lists it; the reference does not).
+# a near miss: a plausible scope that is NOT accepted. Union of the three = the reference's list (§2) exactly:
+# chat.app.memberships does not read memberships (Get/ListMemberships list only chat.bot for apps).
 # fmt: off
 _SCOPE_TABLE: dict[str, dict[str, tuple[str, str]]] = {  # kind -> (near miss, accepted), short names without "chat."
     "CreateSpace":         {"user": ("spaces.readonly", "spaces.create spaces import"),
@@ -250,10 +250,10 @@ _SCOPE_TABLE: dict[str, dict[str, tuple[str, str]]] = {  # kind -> (near miss, a
                             "app": ("bot", "app.memberships"),
                             "admin": ("admin.memberships.readonly", "admin.memberships")},
     "GetMembership":       {"user": ("spaces.readonly", "memberships memberships.readonly"),
-                            "app": ("app.spaces", "bot app.memberships"),
+                            "app": ("app.memberships", "bot"),
                             "admin": ("admin.spaces.readonly", "admin.memberships admin.memberships.readonly")},
     "ListMemberships":     {"user": ("spaces.readonly", "memberships memberships.readonly import"),
-                            "app": ("app.spaces", "bot app.memberships"),
+                            "app": ("app.memberships", "bot"),
                             "admin": ("admin.spaces.readonly", "admin.memberships admin.memberships.readonly")},
     "UpdateMembership":    {"user": ("memberships.readonly", "memberships import"),
                             "app": ("bot", "app.memberships"),
@@ -280,9 +280,6 @@ _REFERENCE_TABLE: dict[str, str] = {
     "DeleteMembership":    "app.memberships admin.memberships import memberships memberships.app",
 }
 # fmt: on
-YAML_EXTRAS = {"GetMembership": {"chat.app.memberships"}, "ListMemberships": {"chat.app.memberships"}}
-
-
 def _chat(names: str) -> set[str]:
     return {f"chat.{name}" for name in names.split()}
 
@@ -297,7 +294,7 @@ REFERENCE_SCOPES = {rpc: _chat(names) for rpc, names in _REFERENCE_TABLE.items()
 def test_the_scope_table_is_the_references() -> None:
     for rpc, kinds in SCOPES.items():
         accepted = set().union(*(scopes for _, scopes in kinds.values()))
-        assert accepted == REFERENCE_SCOPES[rpc] | YAML_EXTRAS.get(rpc, set()), rpc
+        assert accepted == REFERENCE_SCOPES[rpc], rpc
         assert all(miss not in scopes for miss, scopes in kinds.values()), rpc
 
 

@@ -90,12 +90,12 @@ POLICIES: dict[str, Policy] = {
     ),
     "GetMembership": Policy(
         _scopes("memberships.readonly", "memberships"),
-        _scopes("bot", "app.memberships"),
+        _scopes("bot"),  # not chat.app.memberships: the reference lists only chat.bot for apps
         _scopes("admin.memberships.readonly", "admin.memberships"),
     ),
     "ListMemberships": Policy(
         _scopes("memberships.readonly", "memberships", "import"),
-        _scopes("bot", "app.memberships"),
+        _scopes("bot"),
         _scopes("admin.memberships.readonly", "admin.memberships"),
     ),
     "UpdateMembership": Policy(
