@@ -139,3 +139,22 @@ def test_metadata_is_cleaned() -> None:
         [("authorization", "Bearer user:alice@example.com"), ("x-trace-bin", b"\x00\x01"), ("Authorization", "odd")]
     )
     assert cleaned == (("authorization", f"Bearer {REDACTED}"), ("x-trace-bin", "AAE="), ("Authorization", REDACTED))
+
+
+_NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_the_journal_is_bounded_in_bytes() -> None:
+    journal = Journal(1000, max_bytes=100_000)
+    big = message_pb2.CreateMessageRequest(parent="spaces/x", message=message_pb2.Message(text="x" * 30_000))
+    for _ in range(10):
+        journal.record(
+            "CreateMessage", big, principal=None, metadata=(), code="OK", details="", latency_ms=1.0, time=_NOW
+        )
+    assert journal.count() == 3 and journal.dropped == 7  # 3 x ~30 KB fit in 100 KB, the rest went out first
+    assert journal.size_bytes <= 100_000
+    huge = message_pb2.CreateMessageRequest(message=message_pb2.Message(text="y" * 200_000))
+    journal.record("CreateMessage", huge, principal=None, metadata=(), code="OK", details="", latency_ms=1.0, time=_NOW)
+    assert journal.count() == 1 and journal.last().request is huge  # the latest call is always kept
+    journal.clear()
+    assert journal.size_bytes == 0

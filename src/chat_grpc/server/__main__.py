@@ -70,6 +70,7 @@ def serve(config: Config) -> int:
         clock=ManualClock(datetime.now(UTC)) if config.manual_clock else None,
         control=config.control,
         journal_size=config.journal_size,
+        journal_bytes=config.journal_bytes,
         rest=config.rest,
         rest_port=config.effective_rest_port,
     )

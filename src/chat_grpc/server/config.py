@@ -25,6 +25,7 @@ class Config:
     manual_clock: bool = False  # start with a frozen clock at the current time
     control: bool = True  # serve the (unauthenticated, test-only) control service
     journal_size: int = 10_000  # calls the journal keeps
+    journal_bytes: int = 64 * 1024 * 1024  # ... within this many bytes
     rest: bool = True  # serve the REST/JSON door beside gRPC
     rest_port: int | None = None  # None: the gRPC port + 1 (0 when the gRPC port is 0)
 
@@ -135,6 +136,13 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         default=_env_bool(env("REST") or "true", ENV_PREFIX + "REST"),
         help="serve the REST/JSON door (HTTP/1.1) beside gRPC (default: on; --no-rest turns it off)",
     )
+    journal_bytes = _env_int(env("JOURNAL_BYTES"), "JOURNAL_BYTES")
+    parser.add_argument(
+        "--journal-bytes",
+        type=int,
+        default=defaults.journal_bytes if journal_bytes is None else journal_bytes,
+        help="how many bytes of requests, metadata and messages the journal keeps at most (default 64 MiB)",
+    )
     args = parser.parse_args(list(argv))
     if env("SEED") is not None:
         parser.error(
@@ -149,6 +157,8 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         parser.error(f"--rest-port must be between 0 and 65535, got {args.rest_port}")
     if args.max_workers < 1:
         parser.error("--max-workers must be at least 1")
+    if args.journal_bytes < 0:
+        parser.error("--journal-bytes must be zero or more")
     if args.journal_size < 0:
         parser.error("--journal-size must be zero or more")
     return Config(
@@ -164,6 +174,7 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         manual_clock=args.manual_clock,
         control=args.control,
         journal_size=args.journal_size,
+        journal_bytes=args.journal_bytes,
         rest=args.rest,
         rest_port=args.rest_port,
     )

@@ -5,7 +5,8 @@ no copy is made on the hot path), the caller (``users/{id}``, or None when the c
 not authenticated), the metadata (``authorization`` redacted, binary values base64), the status code name,
 the status message, the latency in milliseconds (injected delays included) and the wall-clock time the
 call arrived. A call is recorded before its answer leaves the server, so a test sees it as soon as the
-call returns. The journal keeps the last ``max_calls`` calls (10,000 by default) and counts the rest in
+call returns. The journal keeps the last ``max_calls`` calls (10,000 by default) within ``max_bytes`` (64 MiB
+by default: large requests push out old calls sooner; the latest call is always kept) and counts the rest in
 ``dropped``, so a long-running emulator cannot grow without limit.
 """
 
@@ -26,6 +27,8 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 DEFAULT_MAX_CALLS = 10_000
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # what the kept calls may hold in all (requests, metadata, messages)
+_ENTRY_OVERHEAD = 400  # bytes of Python objects per entry besides its request, metadata and message
 REDACTED = "<redacted>"
 
 
@@ -90,12 +93,22 @@ class Journal:
     ``method`` arguments take a ChatService method name (``"CreateMessage"``); None means every method. A
     name that is not a method of the service is a ValueError, so that a typo cannot pass as "no calls"."""
 
-    def __init__(self, max_calls: int = DEFAULT_MAX_CALLS, *, methods: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        max_calls: int = DEFAULT_MAX_CALLS,
+        *,
+        methods: Iterable[str] | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         if max_calls < 0:
             raise ValueError(f"max_calls must be zero or more, got {max_calls}")
+        if max_bytes < 0:
+            raise ValueError(f"max_bytes must be zero or more, got {max_bytes}")
         self.max_calls = max_calls
+        self.max_bytes = max_bytes
         self._methods = frozenset(methods) if methods is not None else None
-        self._calls: deque[RecordedCall] = deque(maxlen=max_calls)
+        self._calls: deque[tuple[RecordedCall, int]] = deque()  # each call with its size in bytes
+        self._bytes = 0
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
         self._dropped = 0
@@ -115,8 +128,10 @@ class Journal:
         face: str = "grpc",
     ) -> RecordedCall | None:
         """Add a call (the servicer does this); returns it, or None when the journal keeps no calls."""
-        if self.max_calls == 0:
+        if self.max_calls == 0 or self.max_bytes == 0:
             return None
+        metadata = tuple(metadata)
+        size = _ENTRY_OVERHEAD + request.ByteSize() + len(details) + sum(len(k) + len(v) for k, v in metadata)
         with self._lock:
             entry = RecordedCall(
                 next(self._seq),
@@ -131,10 +146,19 @@ class Journal:
                 fault,
                 face,
             )
-            if len(self._calls) == self.max_calls:
+            self._calls.append((entry, size))
+            self._bytes += size
+            while len(self._calls) > self.max_calls or (self._bytes > self.max_bytes and len(self._calls) > 1):
+                _, dropped_size = self._calls.popleft()
+                self._bytes -= dropped_size
                 self._dropped += 1
-            self._calls.append(entry)
         return entry
+
+    @property
+    def size_bytes(self) -> int:
+        """What the kept calls hold, in bytes (approximately: requests, metadata and messages)."""
+        with self._lock:
+            return self._bytes
 
     def _check(self, method: str | None) -> None:
         if method is not None and self._methods is not None and method not in self._methods:
@@ -144,7 +168,7 @@ class Journal:
         """The recorded calls of ``method`` (all methods if None), oldest first; ``limit``: only the last ones."""
         self._check(method)
         with self._lock:
-            found = [c for c in self._calls if method is None or c.method == method]
+            found = [c for c, _ in self._calls if method is None or c.method == method]
         return found if limit is None else found[max(len(found) - limit, 0) :]
 
     def count(self, method: str | None = None) -> int:
@@ -168,6 +192,7 @@ class Journal:
         with self._lock:
             count = len(self._calls)
             self._calls.clear()
+            self._bytes = 0
             self._dropped = 0
             return count
 

@@ -17,7 +17,7 @@ from chat_grpc.server.control import ControlHandler
 from chat_grpc.server.core import ChatCore
 from chat_grpc.server.faults import Faults
 from chat_grpc.server.ids import IdGenerator
-from chat_grpc.server.journal import DEFAULT_MAX_CALLS, Journal
+from chat_grpc.server.journal import DEFAULT_MAX_BYTES, DEFAULT_MAX_CALLS, Journal
 from chat_grpc.server.pagination import PageTokens
 from chat_grpc.server.rest.app import RestApp
 from chat_grpc.server.rest.listener import RestListener
@@ -36,10 +36,10 @@ class ChatServer:
     ``clock`` may be a ``ManualClock``; ``chat.clock`` freezes and advances time either way.
     ``default_principal`` (a user or app id) answers calls that carry no token, instead of UNAUTHENTICATED.
     ``chat.faults`` injects failures and delays, ``chat.journal`` records every call (the last
-    ``journal_size``). ``control=True`` also serves the unauthenticated, test-only control service
-    (``chat_grpc.server.control``). ``rest`` (on by default) serves the same core over HTTP/1.1 + JSON as Google
-    maps it, on ``rest_port`` (0: a free port): ``chat.rest_url``; ``chat.rest_app`` is the ASGI app itself,
-    to mount in-process (``httpx.ASGITransport(app=chat.rest_app)``).
+    ``journal_size``, within ``journal_bytes``). ``control=True`` also serves the unauthenticated, test-only
+    control service (``chat_grpc.server.control``). ``rest`` (on by default) serves the same core over
+    HTTP/1.1 + JSON as Google maps it, on ``rest_port`` (0: a free port): ``chat.rest_url``; ``chat.rest_app``
+    is the ASGI app itself, to mount in-process (``httpx.ASGITransport(app=chat.rest_app)``).
     """
 
     def __init__(
@@ -54,6 +54,7 @@ class ChatServer:
         default_principal: str | None = None,
         control: bool = False,
         journal_size: int = DEFAULT_MAX_CALLS,
+        journal_bytes: int = DEFAULT_MAX_BYTES,
         rest: bool = True,
         rest_port: int = 0,
     ) -> None:
@@ -61,7 +62,7 @@ class ChatServer:
         self.store.clock = self.clock  # a given store's clock gets wrapped too
         self.tokens = TokenRegistry()
         self.faults = Faults(CHAT_RPCS)
-        self.journal = Journal(journal_size, methods=CHAT_RPCS)
+        self.journal = Journal(journal_size, methods=CHAT_RPCS, max_bytes=journal_bytes)
         self.control = control
         self.health: health.HealthServicer | None = None
         self._host, self._requested_port = host, port
@@ -138,7 +139,7 @@ class ChatServer:
         self.store = ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
         self.tokens = TokenRegistry()
         self.faults = Faults(CHAT_RPCS)
-        self.journal = Journal(self.journal.max_calls, methods=CHAT_RPCS)
+        self.journal = Journal(self.journal.max_calls, methods=CHAT_RPCS, max_bytes=self.journal.max_bytes)
         core = self.core
         core.store, core.tokens = self.store, self.tokens
         core.faults, core.journal = self.faults, self.journal
