@@ -62,6 +62,37 @@ def test_the_sample_backend_suite(order: str, tmp_path: Path) -> None:
     assert "needs chat-grpc's REST face (issue 11)" in output  # the REST-transport variant's place, not faked
 
 
+GOOGLES_DESCRIPTORS = """
+import json
+from google.apps import card_v1, chat_v1
+from google.api import field_behavior_pb2
+renamed = sorted(
+    f"{t.pb().DESCRIPTOR.full_name}.{f.name}"
+    for module in (chat_v1, card_v1)
+    for t in vars(module).values()
+    if hasattr(t, "pb") and hasattr(t.pb(), "DESCRIPTOR")
+    for f in t.pb().DESCRIPTOR.fields
+    if f.name.endswith("_")
+)
+create_time = chat_v1.Space.pb().DESCRIPTOR.fields_by_name["create_time"]
+behaviors = list(create_time.GetOptions().Extensions[field_behavior_pb2.field_behavior])
+print(json.dumps({"renamed": renamed, "behaviors": behaviors}))
+"""
+
+
+def test_why_chat_grpc_cannot_reuse_googles_descriptors() -> None:
+    """The facts behind registering private copies rather than adopting Google's descriptors
+    (docs/coexistence.md): proto-plus renames keyword fields in the descriptor itself, and keeps no
+    google.api field options. If a release of Google's packages changes this, this test says so."""
+    completed = coexist.run("-c", GOOGLES_DESCRIPTORS)
+    assert completed.returncode == 0, completed.stderr
+    facts = json.loads(completed.stdout)
+    assert "google.chat.v1.User.type_" in facts["renamed"]  # our User.type
+    assert "google.chat.v1.Space.type_" in facts["renamed"]
+    assert "google.apps.card.v1.Button.type_" in facts["renamed"]
+    assert facts["behaviors"] == []  # OUTPUT_ONLY in the API; the facade's update masks rely on it
+
+
 def guide_example() -> tuple[str, str]:
     """docs/testing.md's google-apps-chat example: (file name from its first line, source)."""
     found = re.findall(r"```python\n(# (test_\w+\.py): needs google-apps-chat\n.*?)```", GUIDE.read_text(), re.DOTALL)
