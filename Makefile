@@ -4,10 +4,11 @@
 PYTHON ?= python3
 VENV := .venv
 ORACLE_VENV := .venv-oracle
+COEXIST_VENV := .venv-coexist
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle generate check-generated lint typecheck test run bench clean
+.PHONY: setup oracle coexist generate check-generated lint typecheck test run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -26,6 +27,15 @@ $(ORACLE_VENV)/.installed: tests/oracle/requirements.txt
 
 oracle: $(ORACLE_VENV)/.installed
 
+# A user's venv: Google's google-apps-chat/-card (the oracle's pins) *and* chat-grpc (editable, from this checkout)
+# with pytest, to test both in one process (tests/coexist/, docs/coexistence.md).
+$(COEXIST_VENV)/.installed: tests/oracle/requirements.txt pyproject.toml
+	test -x $(COEXIST_VENV)/bin/python || $(PYTHON) -m venv $(COEXIST_VENV)
+	$(COEXIST_VENV)/bin/python -m pip install $(PIP_FLAGS) -r tests/oracle/requirements.txt -e . 'pytest>=8'
+	touch $@
+
+coexist: $(COEXIST_VENV)/.installed
+
 generate: setup
 	$(PY) buildscripts/generate.py
 	$(PY) buildscripts/generate_client.py
@@ -42,7 +52,7 @@ typecheck: setup
 	$(PY) -m mypy
 
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
-test: setup oracle check-generated lint typecheck
+test: setup oracle coexist check-generated lint typecheck
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
 
 # The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port.
@@ -58,4 +68,4 @@ bench: setup
 	$(PY) bench/bench_client.py
 
 clean:
-	rm -rf $(VENV) $(ORACLE_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

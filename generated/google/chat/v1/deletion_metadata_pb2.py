@@ -24,7 +24,8 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n&google/chat/v1/deletion_metadata.proto\x12\x0egoogle.chat.v1\"\x89\x02\n\x10\x44\x65letionMetadata\x12\x44\n\rdeletion_type\x18\x01 \x01(\x0e\x32-.google.chat.v1.DeletionMetadata.DeletionType\"\xae\x01\n\x0c\x44\x65letionType\x12\x1d\n\x19\x44\x45LETION_TYPE_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x43REATOR\x10\x01\x12\x0f\n\x0bSPACE_OWNER\x10\x02\x12\t\n\x05\x41\x44MIN\x10\x03\x12\x16\n\x12\x41PP_MESSAGE_EXPIRY\x10\x04\x12\x13\n\x0f\x43REATOR_VIA_APP\x10\x05\x12\x17\n\x13SPACE_OWNER_VIA_APP\x10\x06\x12\x10\n\x0cSPACE_MEMBER\x10\x07\x42\xae\x01\n\x12\x63om.google.chat.v1B\x15\x44\x65letionMetadataProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n&google/chat/v1/deletion_metadata.proto\x12\x0egoogle.chat.v1\"\x89\x02\n\x10\x44\x65letionMetadata\x12\x44\n\rdeletion_type\x18\x01 \x01(\x0e\x32-.google.chat.v1.DeletionMetadata.DeletionType\"\xae\x01\n\x0c\x44\x65letionType\x12\x1d\n\x19\x44\x45LETION_TYPE_UNSPECIFIED\x10\x00\x12\x0b\n\x07\x43REATOR\x10\x01\x12\x0f\n\x0bSPACE_OWNER\x10\x02\x12\t\n\x05\x41\x44MIN\x10\x03\x12\x16\n\x12\x41PP_MESSAGE_EXPIRY\x10\x04\x12\x13\n\x0f\x43REATOR_VIA_APP\x10\x05\x12\x17\n\x13SPACE_OWNER_VIA_APP\x10\x06\x12\x10\n\x0cSPACE_MEMBER\x10\x07\x42\xae\x01\n\x12\x63om.google.chat.v1B\x15\x44\x65letionMetadataProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)

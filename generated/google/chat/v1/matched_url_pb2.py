@@ -25,7 +25,8 @@ _sym_db = _symbol_database.Default()
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n google/chat/v1/matched_url.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\"\x1f\n\nMatchedUrl\x12\x11\n\x03url\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0fMatchedUrlProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n google/chat/v1/matched_url.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\"\x1f\n\nMatchedUrl\x12\x11\n\x03url\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0fMatchedUrlProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)

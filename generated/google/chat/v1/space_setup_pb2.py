@@ -27,7 +27,8 @@ from google.chat.v1 import membership_pb2 as google_dot_chat_dot_v1_dot_membersh
 from google.chat.v1 import space_pb2 as google_dot_chat_dot_v1_dot_space__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n google/chat/v1/space_setup.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/chat/v1/membership.proto\x1a\x1agoogle/chat/v1/space.proto\"\x90\x01\n\x11SetUpSpaceRequest\x12*\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x35\n\x0bmemberships\x18\x04 \x03(\x0b\x32\x1a.google.chat.v1.MembershipB\x04\xe2\x41\x01\x01\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0fSpaceSetupProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n google/chat/v1/space_setup.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/chat/v1/membership.proto\x1a\x1agoogle/chat/v1/space.proto\"\x90\x01\n\x11SetUpSpaceRequest\x12*\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x35\n\x0bmemberships\x18\x04 \x03(\x0b\x32\x1a.google.chat.v1.MembershipB\x04\xe2\x41\x01\x01\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0fSpaceSetupProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
