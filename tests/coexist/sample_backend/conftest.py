@@ -44,3 +44,17 @@ def async_google_chat(chat_server):
         return chat_v1.ChatServiceAsyncClient(transport=ChatServiceGrpcAsyncIOTransport(channel=channel))
 
     return make
+
+
+@pytest.fixture
+def rest_google_chat(chat_server):
+    """``rest_google_chat(who)`` -> Google's ChatServiceClient over REST (HTTP/1.1 + JSON) to the fake's REST door."""
+
+    def make(who) -> chat_v1.ChatServiceClient:
+        return chat_v1.ChatServiceClient(
+            transport="rest",
+            credentials=chat_server.credentials_for(who),
+            client_options={"api_endpoint": chat_server.rest_url},
+        )
+
+    return make

@@ -109,6 +109,21 @@ def test_the_asyncio_side(chat_server, chat_factory, async_google_chat):
     assert read_at.timestamp() == pytest.approx(update.request.space_read_state.last_read_time.ToSeconds(), abs=1)
 
 
-@pytest.mark.skip(reason="REST transport: needs chat-grpc's REST face (issue 11), not built yet")
-def test_rest_transport_placeholder(chat_server, chat_factory):
-    """Once the REST face exists: the same backend with ChatServiceClient(transport="rest") pointed at it."""
+def test_the_same_backend_over_rest(chat_server, chat_factory, rest_google_chat):
+    """Google's client with transport="rest" against the same in-process fake's REST door (HTTP/1.1 + JSON)."""
+    alice = chat_factory.user("alice@example.com", admin=True)
+    bob = chat_factory.user("bob@example.com")
+
+    notes = ReleaseNotes(rest_google_chat(alice))
+    space = notes.open_channel("Release 6.0", [bob.name])
+    chat_server.faults.fail("CreateMessage", grpc.StatusCode.UNAVAILABLE, times=1)  # 503 over REST: retried
+    posted = notes.announce(space.name, "6.0", ["REST works"])
+    assert posted.text == "Release 6.0:\n- REST works" and posted.sender.name == alice.name
+    calls = chat_server.journal.calls("CreateMessage")
+    assert [(c.face, c.code) for c in calls] == [("rest", "UNAVAILABLE"), ("rest", "OK")]
+    assert calls[-1].request.request_id == "release-6.0"
+
+    listed = notes.announcements_since(space.name, posted.create_time - timedelta(minutes=1))
+    assert [m.name for m in listed] == [posted.name]  # filter and paging (page_size=2) over REST
+    with pytest.raises(exceptions.NotFound):
+        rest_google_chat(alice).get_space(name="spaces/missing")
