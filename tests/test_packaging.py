@@ -51,9 +51,10 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
         "google/chat/v1/message_pb2.py", "google/chat/v1/message_pb2.pyi", "google/chat/v1/chat_service_pb2_grpc.py",
         "google/chat/v1/chat_descriptor_set.binpb", "google/chat/v1/py.typed", "google/apps/card/v1/card_pb2.py",
         "chat_grpc/server/__init__.py", "chat_grpc/server/store/store.py", "chat_grpc/server/handlers/spaces.py",
-        "chat_grpc/server/demo_workspace.json",
+        "chat_grpc/server/demo_workspace.json", "chat_grpc/server/rest/app.py",
     ):  # fmt: skip
         assert expected in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)  # Apache-2.0, shipped with the wheel
     # google/, google/chat/, google/apps/ must stay namespace packages to merge with google.api & co.
     assert not {"google/__init__.py", "google/chat/__init__.py", "google/apps/__init__.py"} & names
     assert not [n for n in names if n.startswith(("tests/", "protos/", "buildscripts/"))]
@@ -78,6 +79,18 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
     )  # fmt: skip
     assert demo.returncode == 0, demo.stderr
     assert "'falcon'" in demo.stdout
+    # the console script: the emulator after `pip install`, without knowing the module path
+    emulator = subprocess.Popen(
+        [str(env_dir / "bin" / "chat-grpc-emulator"), "--port", "0", "--demo"],
+        cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert emulator.stdout is not None
+        ready = emulator.stdout.readline()
+        assert ready.startswith("chat-grpc emulator listening on 127.0.0.1:") and "(REST)" in ready, ready
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
 
 
 def test_editable_install_imports_from_outside_the_repo(tmp_path: Path) -> None:

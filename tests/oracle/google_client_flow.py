@@ -670,7 +670,7 @@ class Flow:
             metadata=bob,
         )
         check(updated_state.last_read_time == earlier, f"last_read_time {updated_state.last_read_time} != {earlier}")
-        future = datetime.datetime.now(tz=datetime.timezone.utc) + datetime.timedelta(days=1)
+        future = datetime.datetime.now(tz=datetime.UTC) + datetime.timedelta(days=1)
         clamped = self.call(
             "UpdateSpaceReadState",
             chat.update_space_read_state,

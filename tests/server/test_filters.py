@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -37,7 +37,7 @@ from chat_grpc.server.filters import (
     parse_timestamp,
 )
 
-UTC = timezone.utc
+UTC = UTC
 NOW = datetime(2023, 8, 30, 12, 0, tzinfo=UTC)  # within 28 days of the reference's 2023-08-23 examples
 CUSTOMER = 'customer = "customers/my_customer" AND space_type = "SPACE"'
 MSG_CREATED = "google.workspace.chat.message.v1.created"

@@ -62,7 +62,9 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
     def env(name: str) -> str | None:
         return source.get(ENV_PREFIX + name)
 
-    parser = argparse.ArgumentParser(prog="python -m chat_grpc.server", description="Run the fake Google Chat API.")
+    parser = argparse.ArgumentParser(
+        prog="chat-grpc-emulator", description="Run the fake Google Chat API (also: python -m chat_grpc.server)."
+    )
     parser.add_argument("--host", default=env("HOST") or defaults.host, help="address to bind (default 127.0.0.1)")
     parser.add_argument(
         "--port", type=int, default=_env_int(env("PORT"), "PORT") or defaults.port, help="port; 0 picks a free one"

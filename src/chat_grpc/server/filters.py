@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Protocol
 
 from chat_grpc.server._filter_syntax import (
@@ -68,7 +68,7 @@ __all__ = [
     "parse_timestamp",
 ]
 
-UTC = timezone.utc
+UTC = UTC
 MAX_EVENT_WINDOW = timedelta(days=28)
 
 _EVENT_PREFIX = "google.workspace.chat."

@@ -6,7 +6,7 @@ tests (test_release_notes.py) point the client at chat-grpc's in-process fake.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from google.api_core import exceptions, retry
 from google.apps import card_v1, chat_v1
@@ -91,7 +91,7 @@ class AsyncReleaseNotes:
         """Mark the space read for the caller; returns the read time the server keeps."""
         state = await self.chat.update_space_read_state(
             space_read_state=chat_v1.SpaceReadState(
-                name=f"users/me/{space}/spaceReadState", last_read_time=datetime.now(timezone.utc)
+                name=f"users/me/{space}/spaceReadState", last_read_time=datetime.now(UTC)
             ),
             update_mask={"paths": ["last_read_time"]},
         )
