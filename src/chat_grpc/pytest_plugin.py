@@ -21,6 +21,11 @@ Installed with the package and loaded by pytest through the ``pytest11`` entry p
     call it inside the running loop.
 ``chat_workspace``
     The handles of the workspace file the marker's ``seed_file`` loaded.
+``chat_rest_url``
+    The REST URL of the test's server (``http://127.0.0.1:PORT``): the ``api_endpoint`` of REST clients.
+``chat_discovery_service``
+    ``chat_discovery_service(who)`` -> a ready ``googleapiclient`` service object (``build("chat", "v1")`` on
+    the static discovery document) calling the REST face as ``who``; needs ``google-api-python-client``.
 
 Marker ``@pytest.mark.chat_server(**options)`` (on a test, class or module; the closest wins per option):
 
@@ -489,6 +494,7 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
 
 
 ClientFactory = Callable[..., "ChatClient"]
+DiscoveryFactory = Callable[..., Any]
 AsyncClientFactory = Callable[..., "AsyncChatClient"]
 
 
@@ -560,3 +566,56 @@ def async_chat_client(chat_server: ChatServer) -> Iterator[AsyncClientFactory]:
             loop.run_until_complete(opened.client.close())
         elif loop is None or loop.is_closed():
             asyncio.run(opened.client.close())
+
+
+# ------------------------------------------------------------------ the REST face
+
+DISCOVERY_MISSING: Final = (
+    "chat_discovery_service needs Google's discovery-based client: pip install google-api-python-client"
+)
+
+
+@pytest.fixture
+def chat_rest_url(chat_server: ChatServer) -> str:
+    """The REST URL of the test's server, ``http://127.0.0.1:PORT`` (the ``api_endpoint`` of REST clients;
+    ``chat_server.rest_app`` is the ASGI app itself, for ``httpx.ASGITransport``)."""
+    return chat_server.rest_url
+
+
+@pytest.fixture
+def chat_discovery_service(chat_server: ChatServer) -> Iterator[DiscoveryFactory]:
+    """``chat_discovery_service(who=None, *, scopes=None, app=None, token=None)`` -> a ``googleapiclient``
+    service object for the Chat API (the static discovery document of ``google-api-python-client``) pointed at
+    the test's REST URL, calling as ``who`` (a user or app record, email or id; ``scopes``, ``app``, ``token``
+    as for ``chat_client``; nobody: no credentials). Use it as against Google:
+    ``chat_discovery_service(alice).spaces().list().execute()``. Closed at teardown."""
+    try:
+        from googleapiclient.discovery import build  # type: ignore[import-untyped]
+    except ImportError:
+        _usage_error(DISCOVERY_MISSING)
+    import google.oauth2.credentials
+    import httplib2  # type: ignore[import-untyped]
+
+    made: list[Any] = []
+
+    def make(who: Any = None, *, scopes: list[str] | None = None, app: Any = None, token: str | None = None) -> Any:
+        issued = _token(chat_server, who, token, scopes, app)
+        auth: dict[str, Any] = (
+            {"credentials": google.oauth2.credentials.Credentials(token=issued)}  # type: ignore[no-untyped-call]
+            if issued is not None
+            else {"http": httplib2.Http(timeout=CLIENT_TIMEOUT)}  # no credentials: calls carry no token
+        )
+        service = build(
+            "chat",
+            "v1",
+            static_discovery=True,
+            cache_discovery=False,
+            client_options={"api_endpoint": chat_server.rest_url},
+            **auth,
+        )
+        made.append(service)
+        return service
+
+    yield make
+    for service in made:
+        service.close()

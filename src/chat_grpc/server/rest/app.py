@@ -88,12 +88,16 @@ def system_parameters(params: list[tuple[str, str]]) -> tuple[SystemParameters, 
         if name not in SYSTEM_PARAMETERS:
             rest.append((name, value))
         elif name == "alt":
-            if value not in ("json", "media"):
+            if value not in ("json", "media", "proto"):
                 raise InvalidArgument(f"Invalid value {clip(value, 40)!r} for query parameter 'alt'", field="alt")
             system.alt = value
         elif name == "$alt":
             kind, _, options = value.partition(";")
-            if kind not in ("json", "media") or options not in ("", "enum-encoding=int", "enum-encoding=string"):
+            if kind not in ("json", "media", "proto") or options not in (
+                "",
+                "enum-encoding=int",
+                "enum-encoding=string",
+            ):
                 raise InvalidArgument(f"Invalid value {clip(value, 60)!r} for query parameter '$alt'", field="$alt")
             system.alt, system.enums_as_ints = kind, options == "enum-encoding=int"
         elif name == "prettyPrint":
@@ -282,6 +286,10 @@ class RestApp:
         body: Any = render.to_json(response, enums_as_ints=system.enums_as_ints)
         if system.fields is not None:
             body = render.select(body, system.fields)
+        if system.alt == "proto":  # the response message in the binary wire format, cut like the JSON
+            if system.fields is not None:
+                response = render.from_json(body, type(response))
+            return Reply(200, response.SerializeToString(), [("content-type", render.PROTO_TYPE)])
         return Reply(200, body, pretty=system.pretty)
 
 

@@ -5,6 +5,7 @@ the canonical mapping of ``google/rpc/code.proto``)."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from google.protobuf import json_format
@@ -35,6 +36,7 @@ HTTP_STATUS = {
 }
 
 JSON_TYPE = "application/json; charset=UTF-8"
+PROTO_TYPE = "application/x-protobuf"  # alt=proto
 
 
 class FieldSelectorError(InvalidArgument):
@@ -49,6 +51,11 @@ def dumps(value: Any, *, pretty: bool) -> bytes:
 
 def to_json(message: Message, *, enums_as_ints: bool = False) -> dict[str, Any]:
     return json_format.MessageToDict(message, use_integers_for_enums=enums_as_ints)
+
+
+def from_json(value: dict[str, Any], message_type: type[Message]) -> Message:
+    """The message a (cut) JSON response stands for (for ``alt=proto`` with ``fields``)."""
+    return json_format.ParseDict(value, message_type())
 
 
 def error_body(error: ChatError) -> tuple[int, dict[str, Any]]:
@@ -125,7 +132,7 @@ def parse_fields(text: str) -> Selector:
                 continue
             return out
 
-    text = text.replace(" ", "")
+    text = re.sub(r"\s*([,/()])\s*", r"\1", text.strip())  # spaces around separators only: "a b" is no name
     if not text:
         raise fail("empty")
     selector = parse_list(0)

@@ -35,6 +35,7 @@ class PathTemplate:
     regex: re.Pattern[str]
     variables: tuple[str, ...]  # request field paths, in order
     literal_chars: int
+    single: tuple[bool, ...] = ()  # per variable: one segment (``{x}``, ``{x=*}``), else several
 
     @classmethod
     def parse(cls, text: str) -> PathTemplate:
@@ -46,6 +47,7 @@ class PathTemplate:
             path, verb = text[: -len(last)] + last.rsplit(":", 1)[0], last.rsplit(":", 1)[1]
         pattern: list[str] = []
         variables: list[str] = []
+        single: list[bool] = []
         literal = len(verb)
         position = 0
         for found in _VARIABLE.finditer(path):
@@ -55,6 +57,7 @@ class PathTemplate:
                 raise TemplateError(f"path template {text!r}: bad field path {field_path!r}")
             group = f"v{len(variables)}"
             variables.append(field_path)
+            single.append(segments == "*")
             inner: list[str] = []
             literal += _segments(segments, inner, text)
             pattern.append(f"(?P<{group}>{''.join(inner)})")
@@ -62,13 +65,16 @@ class PathTemplate:
         literal += _literal(path[position:], pattern)
         if verb:
             pattern.append(re.escape(":" + verb))
-        return cls(text, re.compile("".join(pattern)), tuple(variables), literal)
+        return cls(text, re.compile("".join(pattern)), tuple(variables), literal, tuple(single))
 
     def match(self, raw_path: str) -> dict[str, str] | None:
         found = self.regex.fullmatch(raw_path)
         if found is None:
             return None
-        return {name: unquote(found.group(f"v{i}")) for i, name in enumerate(self.variables)}
+        return {
+            name: _decode(found.group(f"v{i}"), single=bool(self.single) and self.single[i])
+            for i, name in enumerate(self.variables)
+        }
 
     def expand(self, values: dict[str, str]) -> str:
         """The path with each variable replaced by its value (the client direction, for the REST transport)."""
@@ -77,6 +83,14 @@ class PathTemplate:
             value = values[name]
             out = re.sub(r"\{" + re.escape(name) + r"(=[^}]*)?\}", lambda _m: value, out, count=1)  # noqa: B023
         return out
+
+
+def _decode(raw: str, *, single: bool) -> str:
+    """A bound value, percent-decoded as google/api/http.proto says: fully for a one-segment variable; in a
+    multi-segment one ``%2F`` stays as it is (an encoded slash is not a path separator)."""
+    if single:
+        return unquote(raw)
+    return "%2F".join(unquote(part) for part in re.split("%2[fF]", raw))
 
 
 def _literal(text: str, pattern: list[str]) -> int:
