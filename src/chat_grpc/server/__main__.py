@@ -106,7 +106,10 @@ def serve(config: Config) -> int:
     for note in notes:
         rest_url = server.rest_url if config.rest else "(REST is off)"
         print(note.replace("{address}", server.address).replace("{rest_url}", rest_url), flush=True)
-    stopping.wait()
+    # Wait in short steps: a signal the kernel delivers to another thread (gRPC's, uvicorn's) only sets a flag,
+    # and Python runs the handler when the main thread next runs bytecode; an endless wait would never return.
+    while not stopping.wait(0.25):
+        pass
     server.stop(grace=2.0)
     if state is not None:
         state.close()
