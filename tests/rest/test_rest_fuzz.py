@@ -1029,3 +1029,16 @@ def test_unknown_enum_numbers_are_invalid_argument(tight: tuple[ChatServer, Rest
             answer = http.request(method, path, params=params, json=body)
             assert answer.status_code == 400, (path, body, answer.text)
             assert mentions in answer.json()["error"]["message"], answer.text
+
+
+def test_pretty_json_is_json_dumps_with_indent() -> None:
+    """render.dumps(pretty=True) writes its own indentation (json.dumps with ``indent`` uses the slow pure-Python
+    encoder, the hot spot of a REST GetSpace): byte for byte what json.dumps writes."""
+    from chat_grpc.server.rest import render
+
+    routes = ChatServer(rest=False).rest_app.routes.routes
+    gen = Generator(random.Random(SEED), routes, Names(["spaces/AAA"]))
+    values: list[object] = [gen.json_value() for _ in range(3000)]
+    values += [1.5, float("nan"), float("-inf"), -0.0, 10**30, 'é\u2028\x00"\\', {"k": {}, "l": []}, [[{}]], {1: True}]
+    for value in values:
+        assert render.dumps(value, pretty=True) == (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
