@@ -1042,3 +1042,40 @@ def test_pretty_json_is_json_dumps_with_indent() -> None:
     values += [1.5, float("nan"), float("-inf"), -0.0, 10**30, 'é\u2028\x00"\\', {"k": {}, "l": []}, [[{}]], {1: True}]
     for value in values:
         assert render.dumps(value, pretty=True) == (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def test_route_index_finds_what_a_linear_scan_finds() -> None:
+    """RouteTable.find tries only the routes of the path's first two segments: the same answers as trying every
+    route in order, over the fuzzer's paths (and a table with wildcard routes in the first segments)."""
+    from chat_grpc.server.rest.routes import PathTemplate, RouteTable
+
+    table = ChatServer(rest=False).rest_app.routes
+    some = table.routes[0]
+    extra = [
+        Route("A", some.method, "GET", PathTemplate.parse("/{name=**}"), ""),
+        Route("B", some.method, "PUT", PathTemplate.parse("/v1/{name=*/things}"), ""),
+        Route("C", some.method, "POST", PathTemplate.parse("/v1/spaces/{x}"), ""),
+    ]
+    gen = Generator(random.Random(SEED), table.routes, Names(["spaces/AAA", "spaces/AAA/messages/B.B", "users/1"]))
+    for routes in (table.routes, table.routes + extra):
+        indexed = RouteTable(routes)
+
+        def linear(verb: str, path: str, indexed: RouteTable = indexed) -> tuple[str | None, list[str]]:
+            allowed: list[str] = []
+            for route in indexed.routes:
+                if route.template.match(path) is None:
+                    continue
+                if route.verb == verb:
+                    return route.path, []
+                if route.verb not in allowed:
+                    allowed.append(route.verb)
+            return None, allowed
+
+        fixed = [
+            ("PUT", "/v1/spaces/things"),
+            *(("GET", p) for p in ("/v1/spaces/things", "/v1/x/things", "/v1/spaces/a/b/c/d", "/v1", "/", "")),
+        ]
+        for verb, path in fixed + [(c.method, c.target.split("?", 1)[0]) for c in (gen.case() for _ in range(3000))]:
+            case = f"{verb} {path[:200]}"
+            found, allowed = indexed.find(verb, path)
+            assert ((found.route.path if found else None), allowed) == linear(verb, path), case
