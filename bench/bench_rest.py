@@ -8,7 +8,8 @@ connections for REST, a gRPC stub for gRPC.
 1. GetSpace and CreateMessage over REST: ours vs the echo app. Goal: calls/s ours / echo >= 0.7.
 2. The same RPCs, REST face vs gRPC face of the same server (info).
 3. 8 concurrent keep-alive clients (threads), GetSpace: ours vs echo, calls/s in all (info).
-4. The HTTP stack: our app on uvicorn+httptools vs uvicorn+h11, sequential and 8 concurrent clients (info).
+4. The HTTP stack: our app on uvicorn+httptools vs uvicorn+h11, and vs hypercorn when it is installed (not a
+   dependency: ``.venv/bin/pip install hypercorn``), sequential and 8 concurrent clients (info).
 
 ``--profile N`` instead profiles N direct ASGI calls of each RPC (no socket) under cProfile.
 """
@@ -63,8 +64,49 @@ class EchoApp:
         await send({"type": "http.response.body", "body": body})
 
 
-# What the client needs: ports of ours (httptools), the echo, ours on h11; the gRPC address; token; space name.
-Servers = tuple[int, int, int, str, str, str]
+# What the client needs: ports of ours (httptools), the echo, ours on h11, ours on hypercorn (0: not installed);
+# the gRPC address; the token; the space's name.
+Servers = tuple[int, int, int, int, str, str, str]
+
+
+@contextmanager
+def hypercorn_listener(app: Any) -> Iterator[int]:
+    """``app`` on hypercorn (HTTP/1.1 with h11, asyncio) in a thread of its own; yields its port, 0 when hypercorn
+    is not installed."""
+    try:
+        from hypercorn.asyncio import serve as hypercorn_serve
+        from hypercorn.config import Config
+    except ImportError:
+        yield 0
+        return
+    import socket
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    config = Config()
+    config.bind = [f"127.0.0.1:{port}"]
+    config.accesslog = config.errorlog = None
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(hypercorn_serve(app, config, shutdown_trigger=stop.wait))  # type: ignore[arg-type]
+
+    thread = threading.Thread(target=run, name="bench-hypercorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            break
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(5)
 
 
 @contextmanager
@@ -92,7 +134,8 @@ def servers() -> Iterator[Servers]:
         h11._protocol = "h11"  # the same listener with uvicorn's pure-Python h11 protocol
         h11.start()
         try:
-            yield port, echo.port, h11.port, chat.address, token, space.name
+            with hypercorn_listener(chat.rest_app) as hyper:
+                yield port, echo.port, h11.port, hyper, chat.address, token, space.name
         finally:
             echo.stop()
             h11.stop()
@@ -228,7 +271,7 @@ class Results:
 
 
 def bench(found: Servers, budget: float) -> Results:
-    ours, echo, h11, address, token, space_name = found
+    ours, echo, h11, hyper, address, token, space_name = found
     get = ("GET", f"/v1/{space_name}", None)
     post = ("POST", f"/v1/{space_name}/messages", json.dumps({"text": TEXT}).encode())
     rows: list[tuple[str, Paired, str, str, bool]] = []
@@ -289,6 +332,25 @@ def bench(found: Servers, budget: float) -> Results:
         "h11",
         share=0.5,
     )
+    if hyper:
+        run(
+            "Stack, GetSpace",
+            RestCaller(ours, token, method, path, body),
+            RestCaller(hyper, token, method, path, body),
+            "httptools",
+            "hypercorn",
+            share=0.5,
+        )
+        run(
+            f"Stack, GetSpace, {CLIENTS} clients",
+            Concurrent(lambda: RestCaller(ours, token, method, path, body), CLIENTS),
+            Concurrent(lambda: RestCaller(hyper, token, method, path, body), CLIENTS),
+            "httptools",
+            "hypercorn",
+            share=0.5,
+        )
+    else:
+        rounds.append("hypercorn: not installed, not measured")
     return Results(rows, rounds)
 
 

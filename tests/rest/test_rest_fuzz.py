@@ -610,6 +610,7 @@ class LogCatcher(logging.Handler):
 def check_answer(case: Case, answer: Answer) -> None:
     """Never a 500, always JSON; errors as Google writes them."""
     assert answer.status < 500 or answer.status == 501, f"{answer.status} for {case}: {answer.body[:500]!r}"
+    assert b"Traceback" not in answer.body and b'File "/' not in answer.body, f"a traceback for {case}"
     if case.method == "HEAD":
         return
     if answer.status == 200 and case.target.startswith("/v1/media/") and "alt=media" in case.target:
