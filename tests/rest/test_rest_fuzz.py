@@ -1080,3 +1080,31 @@ def test_route_index_finds_what_a_linear_scan_finds() -> None:
             case = f"{verb} {path[:200]}"
             found, allowed = indexed.find(verb, path)
             assert ((found.route.path if found else None), allowed) == linear(verb, path), case
+
+
+@pytest.mark.parametrize("declared", ["\u00b2", "9" * 5000])
+def test_odd_content_length_through_an_asgi_mount(declared: str) -> None:
+    """Mounted in-process (no uvicorn parser in front), a Content-Length of non-ASCII digits or of thousands of
+    digits answered 500 (``int()`` raised); it is a 400 like any other bad Content-Length."""
+    import asyncio
+
+    with ChatServer(rest=False) as chat:
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/v1/spaces",
+            "raw_path": b"/v1/spaces",
+            "query_string": b"",
+            "headers": [(b"content-length", declared.encode("latin-1")), (b"authorization", b"Bearer user:x@y")],
+        }
+        sent: list[dict[str, object]] = []
+
+        async def receive() -> dict[str, object]:
+            return {"type": "http.request", "body": b"{}", "more_body": False}
+
+        async def send(message: dict[str, object]) -> None:
+            sent.append(message)
+
+        asyncio.run(chat.rest_app(scope, receive, send))
+        assert sent[0]["status"] == 400
+        assert json.loads(sent[1]["body"])["error"]["message"] == "Content-Length is not a number"  # type: ignore[arg-type]
