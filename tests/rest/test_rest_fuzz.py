@@ -1108,3 +1108,56 @@ def test_odd_content_length_through_an_asgi_mount(declared: str) -> None:
         asyncio.run(chat.rest_app(scope, receive, send))
         assert sent[0]["status"] == 400
         assert json.loads(sent[1]["body"])["error"]["message"] == "Content-Length is not a number"  # type: ignore[arg-type]
+
+
+def test_fuzz_through_an_asgi_mount() -> None:
+    """The same generator straight into the ASGI app, with no HTTP parser in front (as ``httpx.ASGITransport``
+    mounts it): what uvicorn would refuse reaches the app. Never a 500, always a JSON error."""
+    import asyncio
+    from urllib.parse import unquote_to_bytes
+
+    with ChatServer(seed=SEED, rest=False) as chat, caught_logs() as logs:
+        load_workspace(chat.store, DEMO)
+        names = Names(sorted({s.name for s in chat.store.spaces()}))
+        gen = Generator(random.Random(SEED + 7), chat.rest_app.routes.routes, names)
+        app = chat.rest_app
+
+        async def one(case: Case) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+            path, _, query = case.target.partition("?")
+            body = case.body or b""
+            scope = {
+                "type": "http",
+                "method": case.method,
+                "path": unquote_to_bytes(path).decode("utf-8", "replace"),
+                "raw_path": path.encode("latin-1", "replace"),
+                "query_string": query.encode("latin-1", "replace"),
+                "headers": [
+                    (k.lower().encode("latin-1", "replace"), v.encode("latin-1", "replace")) for k, v in case.headers
+                ],
+            }
+            sent: list[dict[str, object]] = []
+
+            async def receive() -> dict[str, object]:
+                return {"type": "http.request", "body": body, "more_body": False}
+
+            async def send(message: dict[str, object]) -> None:
+                sent.append(message)
+
+            await asyncio.wait_for(app(scope, receive, send), TIMEOUT)
+            return sent[0]["status"], sent[1]["body"], sent[0]["headers"]  # type: ignore[return-value]
+
+        async def run() -> collections.Counter[int]:
+            statuses: collections.Counter[int] = collections.Counter()
+            for _ in range(max(200, REQUESTS // 2)):
+                case = gen.case()
+                status, body, headers = await one(case)
+                statuses[status] += 1
+                answer = Answer(status, {k.decode(): v.decode("latin-1") for k, v in headers}, body, 0.0)
+                check_answer(case, answer)
+                if status == 200:
+                    names.add_from(json.loads(body))
+            return statuses
+
+        statuses = asyncio.run(run())
+        assert not [r for r in logs.records if r.levelno >= logging.ERROR]
+        print("\nASGI fuzz:", dict(sorted(statuses.items())))
