@@ -8,7 +8,7 @@ COEXIST_VENV := .venv-coexist
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle coexist generate check-generated lint typecheck test run bench clean
+.PHONY: setup oracle coexist generate check-generated lint typecheck test fuzz-rest run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -55,6 +55,14 @@ typecheck: setup
 test: setup oracle coexist check-generated lint typecheck
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
 
+# The REST door's fuzz test at full size (make test runs it small): 20,000 random requests from 4 client threads
+# against a real listener, with idle and slow connections open. FUZZ_SEED picks the sequence; the figures are printed.
+FUZZ_REQUESTS ?= 20000
+FUZZ_SEED ?= 11
+fuzz-rest: setup
+	CHAT_REST_FUZZ_REQUESTS=$(FUZZ_REQUESTS) CHAT_REST_FUZZ_SEED=$(FUZZ_SEED) CHAT_REST_FUZZ_THREADS=4 \
+		$(PY) -m pytest tests/rest/test_rest_fuzz.py -q -s -p no:cacheprovider -W ignore
+
 # The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port.
 PORT ?= 8790
 run: setup
@@ -66,6 +74,7 @@ bench: setup
 	$(PY) bench/bench_messages.py
 	$(PY) bench/bench_events.py
 	$(PY) bench/bench_client.py
+	$(PY) bench/bench_rest.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -45,8 +45,64 @@ class FieldSelectorError(InvalidArgument):
 
 def dumps(value: Any, *, pretty: bool) -> bytes:
     if pretty:
-        return (json.dumps(value, indent=2, ensure_ascii=False) + "\n").encode()
+        out: list[str] = []
+        _pretty(value, "\n", out)
+        out.append("\n")
+        return "".join(out).encode()
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+_encode_string = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses
+_float_repr = json.encoder.JSONEncoder(allow_nan=True).iterencode  # NaN, Infinity, as json.dumps writes them
+
+
+def _pretty(value: Any, newline: str, out: list[str]) -> None:
+    """``json.dumps(value, indent=2, ensure_ascii=False)``, byte for byte, without its pure-Python encoder's
+    generator chain (that encoder took as long as the rest of a GetSpace: json.dumps uses the C encoder only
+    without ``indent``). ``newline`` is a newline and the current indentation."""
+    if isinstance(value, str):
+        out.append(_encode_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator)
+            out.append(_encode_string(key if isinstance(key, str) else _key(key)))
+            out.append(": ")
+            _pretty(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _pretty(item, inner, out)
+            separator = "," + inner
+        out.append(newline + "]")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append("".join(_float_repr(value)))
+    else:
+        out.append(json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline))
+
+
+def _key(key: Any) -> str:
+    """A non-string dict key as json.dumps writes it."""
+    return str(json.loads(json.dumps({key: 0}))).split("'")[1]
 
 
 def to_json(message: Message, *, enums_as_ints: bool = False) -> dict[str, Any]:

@@ -173,10 +173,33 @@ class RouteTable:
 
     def __init__(self, routes: Iterable[Route]) -> None:
         self.routes = sorted(routes, key=lambda r: (-r.template.literal_chars, len(r.template.variables)))
+        # The routes a path can match, by its first two segments (``("v1", "spaces")``) and its number of slashes:
+        # a route whose template has a wildcard in the first two segments is in every bucket, one with ``**`` in
+        # every bucket of its two segments. A path tries a few routes instead of all.
+        shapes = {id(route): _shape(route.template.text) for route in self.routes}
+        self._anywhere = [r for r in self.routes if shapes[id(r)][0] is None]
+        self._buckets: dict[tuple[str, str, int], list[Route]] = {}
+        self._any_length: dict[tuple[str, str], list[Route]] = {}
+        for key, _ in shapes.values():
+            if key is not None:
+                self._any_length[key] = [
+                    r for r in self.routes if shapes[id(r)][0] is None or shapes[id(r)] == (key, None)
+                ]
+        for key, slashes in shapes.values():
+            if key is not None and slashes is not None:
+                self._buckets[(*key, slashes)] = [
+                    r for r in self.routes if shapes[id(r)][0] is None or shapes[id(r)] in ((key, slashes), (key, None))
+                ]
 
     def find(self, verb: str, raw_path: str) -> tuple[Match | None, list[str]]:
         allowed: list[str] = []
-        for route in self.routes:
+        parts = raw_path.split("/", 3)
+        candidates = self._anywhere
+        if len(parts) > 2:
+            candidates = self._buckets.get((parts[1], parts[2], raw_path.count("/")), candidates)
+            if candidates is self._anywhere:
+                candidates = self._any_length.get((parts[1], parts[2]), candidates)
+        for route in candidates:
             bound = route.template.match(raw_path)
             if bound is None:
                 continue
@@ -191,6 +214,15 @@ class RouteTable:
         for route in self.routes:
             out.setdefault(route.rpc, []).append(route)
         return out
+
+
+def _shape(template: str) -> tuple[tuple[str, str] | None, int | None]:
+    """The first two segments of a template with its variables opened (``/v1/{name=spaces/*}`` -> ``("v1",
+    "spaces")``; None when either is a wildcard) and its number of slashes (None with a ``**``)."""
+    shape = _VARIABLE.sub(lambda found: found.group(2) or "*", template)
+    parts = shape.split("/", 3)
+    key = None if len(parts) < 3 or any("*" in part for part in parts[1:3]) else (parts[1], parts[2])
+    return key, None if "**" in shape else shape.count("/")
 
 
 def describe(routes: Iterable[Route]) -> list[dict[str, Any]]:
