@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 handlers.load()
 
 
+BUSY: Any = object()  # serve_if_free: the call would have to wait
+
+
 class Door(Protocol):
     """One call as its door sees it."""
 
@@ -106,6 +109,21 @@ class ChatCore:
 
     def take_fault(self, rpc: str) -> Fired | None:
         return self.faults.take(rpc) if self.faults is not None else None
+
+    def serve_if_free(
+        self, rpc: str, request: Any, door: Door, media: Media | None = None, *, fired: Fired | bool | None = True
+    ) -> Any:
+        """``serve`` at once when nothing can make it wait — the store's lock is free and no state file will
+        write to disk — else ``BUSY`` without doing anything (an event loop then hands the call to a thread)."""
+        if self.state is not None:
+            return BUSY
+        lock = self.store.lock
+        if not lock.acquire(blocking=False):
+            return BUSY
+        try:
+            return self.serve(rpc, request, door, media, fired=fired)
+        finally:
+            lock.release()
 
     def serve(
         self, rpc: str, request: Any, door: Door, media: Media | None = None, *, fired: Fired | bool | None = True
