@@ -46,6 +46,7 @@ Resp = TypeVar("Resp", bound=Message)
 # not know yet survives as its number instead of failing the parse.
 SYSTEM_QUERY = (("$alt", "json;enum-encoding=int"),)
 JSON_TYPE = "application/json"
+API_CLIENT_HEADER = "x-goog-api-client"
 
 
 # ------------------------------------------------------------------------------------------------ transcoding
@@ -205,8 +206,10 @@ class RestAuth:
             import google.auth.transport.requests
 
             self._request = google.auth.transport.requests.Request()
-        found: dict[str, str] = {}
+        # google-auth appends its metrics (``cred-type/u``) to an existing x-goog-api-client: hand it ours.
+        found = {key: value for key, value in out if key == API_CLIENT_HEADER}
         self.credentials.before_request(self._request, verb, url, found)  # type: ignore[no-untyped-call]
+        out[:] = [(key, value) for key, value in out if key not in found]
         out.extend((key.lower(), value) for key, value in found.items())
 
 
