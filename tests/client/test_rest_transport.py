@@ -346,3 +346,14 @@ def test_the_server_rejects_what_the_client_sent_wrong_as_invalid_argument(chat:
         client.list_spaces(filter="nonsense ===")
     assert raised.value.status is not None and raised.value.error_info is not None
     assert json_format.MessageToDict(raised.value.status)["code"] == 3
+
+
+def test_keep_alive_calls_are_not_held_back_by_nagle(chat: ChatServer, alice: User) -> None:
+    """Each REST answer is written in two pieces (head, body); without TCP_NODELAY on the door's sockets the body
+    waits for the client's delayed ACK, ~40 ms a call. 20 calls take a few ms each otherwise."""
+    with ChatClient.for_emulator(chat.rest_url, token=chat.token_for(alice), transport="rest") as client:
+        client.list_spaces()  # connect
+        started = time.monotonic()
+        for _ in range(20):
+            client.list_spaces()
+        assert time.monotonic() - started < 0.6
