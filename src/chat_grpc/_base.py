@@ -14,7 +14,7 @@ import os
 import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, cast
 
 import google.auth
 import google.auth.credentials
@@ -44,6 +44,11 @@ DEFAULT_RETRY = RetryPolicy()
 EMULATOR_HOST_ENV = "CHAT_EMULATOR_HOST"
 EMULATOR_PORT_ENV = "CHAT_EMULATOR_PORT"
 EMULATOR_TOKEN_ENV = "CHAT_EMULATOR_TOKEN"
+EMULATOR_REST_URL_ENV = "CHAT_EMULATOR_REST_URL"
+EMULATOR_REST_PORT_ENV = "CHAT_EMULATOR_REST_PORT"
+
+Transport = Literal["grpc", "rest"]
+TRANSPORTS: tuple[Transport, ...] = ("grpc", "rest")
 
 ChannelOptions = Sequence[tuple[str, Any]]
 
@@ -55,6 +60,7 @@ class EmulatorOptions(TypedDict, total=False):
     timeout: float | None
     retry: RetryPolicy | None
     metadata: Metadata
+    transport: Transport
 
 
 class ClientOptions(EmulatorOptions, total=False):
@@ -64,20 +70,35 @@ class ClientOptions(EmulatorOptions, total=False):
     ssl_credentials: grpc.ChannelCredentials | None
 
 
-def _api_client_header() -> tuple[str, str]:
+def _api_client_header(transport: Transport = "grpc") -> tuple[str, str]:
     from chat_grpc import __version__
 
-    return "x-goog-api-client", f"gl-python/{platform.python_version()} grpc/{grpc.__version__} chat-grpc/{__version__}"
+    if transport == "rest":
+        import httpx
+
+        stack = f"rest/{httpx.__version__}"
+    else:
+        stack = f"grpc/{grpc.__version__}"
+    return "x-goog-api-client", f"gl-python/{platform.python_version()} {stack} chat-grpc/{__version__}"
+
+
+def _check_transport(transport: object) -> Transport:
+    if transport not in TRANSPORTS:
+        raise ValueError(f"transport must be 'grpc' or 'rest', got {transport!r}")
+    return transport
 
 
 @dataclass(frozen=True)
 class Connection:
-    """How to open the channel: TLS (or local) channel credentials, or plaintext when None."""
+    """How to open the channel: TLS (or local) channel credentials, or plaintext when None. With ``transport``
+    "rest", ``target`` is the base URL and google-auth ``credentials`` (if any) sign each HTTP request."""
 
     target: str
     channel_credentials: grpc.ChannelCredentials | None
     options: tuple[tuple[str, Any], ...] = ()
     auth_metadata: AuthMetadata | None = None
+    transport: Transport = "grpc"
+    credentials: google.auth.credentials.Credentials | None = None
 
 
 def google_credentials(
@@ -145,9 +166,18 @@ def emulator_connection(
     token: str | None,
     credentials: google.auth.credentials.Credentials | None,
     channel_options: ChannelOptions,
+    transport: Transport = "grpc",
 ) -> Connection:
     if token is not None and credentials is not None:
         raise ValueError("pass token= or credentials=, not both")
+    if _check_transport(transport) == "rest":
+        from chat_grpc._rest import base_url, check_options
+
+        check_options({"channel_options": channel_options})
+        if not address:
+            raise ValueError("the emulator's REST address is http://host:port (ChatServer.rest_url), got ''")
+        auth = bearer_metadata(token, None) if token is not None else None
+        return Connection(base_url(address, secure=False), None, (), auth, "rest", credentials)
     if not address or address.startswith(("http://", "https://")):
         raise ValueError(f"the emulator address is host:port, got {address!r}")
     options = tuple(channel_options)
@@ -177,12 +207,28 @@ def emulator_address(environ: Mapping[str, str]) -> str | None:
     return f"[{host}]:{port}" if bare_ipv6 else f"{host}:{port}"
 
 
+def emulator_rest_url(environ: Mapping[str, str], address: str) -> str:
+    """The emulator's REST URL: ``CHAT_EMULATOR_REST_URL``, else the host of ``address`` (the gRPC one) with the
+    port ``CHAT_EMULATOR_REST_PORT``."""
+    url = environ.get(EMULATOR_REST_URL_ENV, "").strip()
+    if url:
+        return url
+    port = environ.get(EMULATOR_REST_PORT_ENV, "").strip()
+    if not port.isdigit() or int(port) == 0:
+        raise ValueError(
+            f"transport='rest' needs the emulator's REST address: set {EMULATOR_REST_URL_ENV} (http://host:port) "
+            f"or {EMULATOR_REST_PORT_ENV}"
+        )
+    return f"http://{address.rsplit(':', 1)[0]}:{port}"
+
+
 class ClientBase(Generic[ChannelT]):
     """Construction and lifecycle state of a client; the sync and asyncio clients differ in :meth:`_open`."""
 
     _channel: ChannelT
     _owns_channel: bool
     _options: CallOptions
+    _rest: Any = None  # the REST sender (``_rest.SyncRest`` / ``AsyncRest``) with transport="rest", else None
 
     def __init__(
         self,
@@ -196,6 +242,7 @@ class ClientBase(Generic[ChannelT]):
         timeout: float | None = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = DEFAULT_RETRY,
         metadata: Metadata = (),
+        transport: Transport = "grpc",
     ) -> None:
         """Connect to ``target`` (Google Chat by default) over TLS with google-auth ``credentials``.
 
@@ -203,7 +250,17 @@ class ClientBase(Generic[ChannelT]):
         default to every Chat scope. ``channel`` injects a ready channel instead (its own credentials;
         the client will not close it). ``timeout`` is the default deadline of each call in seconds (None:
         none); ``retry`` the default retry policy (None: never retry); ``metadata`` is sent with every call.
+        ``transport="rest"`` calls the same methods over HTTP/1.1 + JSON (``https://`` + ``target``, or a URL)
+        instead of gRPC, for networks that block HTTP/2.
         """
+        if _check_transport(transport) == "rest":
+            from chat_grpc._rest import base_url, check_options
+
+            check_options({"channel": channel, "ssl_credentials": ssl_credentials, "channel_options": channel_options})
+            creds = google_credentials(credentials, scopes)
+            rest = Connection(base_url(target, secure=True), None, transport="rest", credentials=creds)
+            self._connect(rest, timeout=timeout, retry=retry, metadata=metadata)
+            return
         if channel is not None:
             if credentials is not None or scopes is not None or ssl_credentials is not None or channel_options:
                 raise ValueError(
@@ -268,9 +325,15 @@ class ClientBase(Generic[ChannelT]):
         **options: Unpack[EmulatorOptions],
     ) -> Self:
         """A plaintext emulator at ``host:port`` (e.g. ``chat_grpc.server.ChatServer``), sending ``token`` (or
-        the token of google-auth ``credentials``) as ``authorization: Bearer ...`` on every call."""
+        the token of google-auth ``credentials``) as ``authorization: Bearer ...`` on every call. With
+        ``transport="rest"``, ``address`` is the emulator's REST URL (``ChatServer.rest_url``,
+        ``http://host:port``)."""
         connection = emulator_connection(
-            address, token=token, credentials=credentials, channel_options=options.get("channel_options", ())
+            address,
+            token=token,
+            credentials=credentials,
+            channel_options=options.get("channel_options", ()),
+            transport=options.get("transport", "grpc"),
         )
         client = cls.__new__(cls)
         client._connect(
@@ -296,6 +359,8 @@ class ClientBase(Generic[ChannelT]):
         The environment is read here and only here: the other constructors never look at it."""
         env = os.environ if environ is None else environ
         address = emulator_address(env)
+        if address is not None and options.get("transport") == "rest":
+            address = emulator_rest_url(env, address)
         if address is not None:
             emulator = cast(EmulatorOptions, {k: v for k, v in options.items() if k in EmulatorOptions.__annotations__})
             token = token or env.get(EMULATOR_TOKEN_ENV) or None
@@ -309,6 +374,19 @@ class ClientBase(Generic[ChannelT]):
     def _connect(
         self, connection: Connection, *, timeout: float | None, retry: RetryPolicy | None, metadata: Metadata
     ) -> None:
+        if connection.transport == "rest":
+            rest = self._open_rest(connection)
+            self._setup(
+                None,  # type: ignore[arg-type]  # no gRPC channel: `channel` says so
+                owns_channel=False,
+                timeout=timeout,
+                retry=retry,
+                metadata=metadata,
+                auth=connection.auth_metadata,
+                transport="rest",
+            )
+            self._rest = rest
+            return
         channel = self._open(connection)
         self._setup(
             channel, owns_channel=True, timeout=timeout, retry=retry, metadata=metadata, auth=connection.auth_metadata
@@ -323,16 +401,21 @@ class ClientBase(Generic[ChannelT]):
         retry: RetryPolicy | None,
         metadata: Metadata,
         auth: AuthMetadata | None = None,
+        transport: Transport = "grpc",
     ) -> None:
         self._channel = channel
         self._owns_channel = owns_channel
         self._options = CallOptions(
-            timeout=timeout, retry=retry, metadata=(_api_client_header(), *metadata), auth_metadata=auth
+            timeout=timeout, retry=retry, metadata=(_api_client_header(transport), *metadata), auth_metadata=auth
         )
         self._callables: dict[str, Any] = {}
 
     @classmethod
     def _open(cls, connection: Connection) -> ChannelT:
+        raise NotImplementedError
+
+    @classmethod
+    def _open_rest(cls, connection: Connection) -> Any:
         raise NotImplementedError
 
     def _plan(
@@ -351,8 +434,15 @@ class ClientBase(Generic[ChannelT]):
 
     @property
     def channel(self) -> ChannelT:
-        """The gRPC channel (for the generated stubs, health checks, ...)."""
+        """The gRPC channel (for the generated stubs, health checks, ...). A REST client has none."""
+        if self._rest is not None:
+            raise AttributeError("a client with transport='rest' has no gRPC channel")
         return self._channel
+
+    @property
+    def transport(self) -> Transport:
+        """``"grpc"`` or ``"rest"``."""
+        return "rest" if self._rest is not None else "grpc"
 
     @property
     def timeout(self) -> float | None:

@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, cast
 from urllib.parse import urlencode
 
-import grpc
 from google.api import field_behavior_pb2
 from google.protobuf import field_mask_pb2, message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from chat_grpc._rpcs import Rpc
-from chat_grpc.errors import from_grpc_error
+from chat_grpc.errors import ChatApiError, from_grpc_error
 from chat_grpc.retry import DEFAULT, Default, RetryPolicy, next_sleep
 
 Req = TypeVar("Req", bound=Message)
@@ -286,9 +285,13 @@ class CallPlan:
             return self._metadata
         return (*self._metadata, *self._auth_metadata())
 
-    def failed(self, error: grpc.RpcError) -> float:
-        """The sleep before the next attempt, or raise the ChatApiError for ``error`` (``from error``)."""
-        mapped = from_grpc_error(error)
+    def failed(self, error: Exception, mapped: ChatApiError | None = None) -> float:
+        """The sleep before the next attempt, or raise the ChatApiError for ``error`` (``from error``).
+
+        ``error`` is a ``grpc.RpcError``, mapped here; the REST transport passes its own ``mapped`` error (from
+        the HTTP answer) with the httpx exception as ``error``."""
+        if mapped is None:
+            mapped = from_grpc_error(error)  # type: ignore[arg-type]
         delay = None
         if self.retry is not None:
             if self._backoff is None:

@@ -1,5 +1,8 @@
 """The only code the sync and asyncio clients do not share: opening the channel, sending, sleeping.
 
+With ``transport="rest"`` the send goes to ``_rest.SyncRest`` / ``_rest.AsyncRest`` instead (httpx), after the
+same planning; everything above the send is the same code for both transports.
+
 Everything else — request building, metadata, deadlines, the retry decision, error mapping, pagination
 state — happens in ``_core``, ``retry``, ``errors`` and ``pagers``, called the same way from both sides.
 """
@@ -17,6 +20,7 @@ from google.protobuf.message import Message
 
 from chat_grpc._base import ClientBase, Connection
 from chat_grpc._core import CallPlan, Metadata, build_request
+from chat_grpc._rest import AsyncRest, RestAuth, SyncRest
 from chat_grpc._rpcs import Rpc
 from chat_grpc.pagers import AsyncPager, Pager
 from chat_grpc.retry import Default, RetryPolicy
@@ -25,12 +29,22 @@ Req = TypeVar("Req", bound=Message)
 Resp = TypeVar("Resp", bound=Message)
 
 
+def _rest_auth(connection: Connection) -> RestAuth | None:
+    return RestAuth(connection.credentials) if connection.credentials is not None else None
+
+
 class SyncInvoker(ClientBase[grpc.Channel]):
+    _rest: SyncRest | None
+
     @classmethod
     def _open(cls, connection: Connection) -> grpc.Channel:
         if connection.channel_credentials is None:
             return grpc.insecure_channel(connection.target, options=connection.options)
         return grpc.secure_channel(connection.target, connection.channel_credentials, options=connection.options)
+
+    @classmethod
+    def _open_rest(cls, connection: Connection) -> SyncRest:
+        return SyncRest(connection.target, _rest_auth(connection))
 
     def _callable(self, rpc: Rpc[Req, Resp]) -> grpc.UnaryUnaryMultiCallable[Req, Resp]:
         found: grpc.UnaryUnaryMultiCallable[Req, Resp] | None = self._callables.get(rpc.name)
@@ -47,6 +61,8 @@ class SyncInvoker(ClientBase[grpc.Channel]):
         return found
 
     def _send(self, rpc: Rpc[Req, Resp], plan: CallPlan) -> Resp:
+        if self._rest is not None:
+            return self._rest.send(rpc, plan)
         send: grpc.UnaryUnaryMultiCallable[Req, Resp] = self._callables.get(rpc.name) or self._callable(rpc)
         while True:
             try:
@@ -85,11 +101,17 @@ class SyncInvoker(ClientBase[grpc.Channel]):
 
 
 class AsyncInvoker(ClientBase[grpc.aio.Channel]):
+    _rest: AsyncRest | None
+
     @classmethod
     def _open(cls, connection: Connection) -> grpc.aio.Channel:
         if connection.channel_credentials is None:
             return grpc.aio.insecure_channel(connection.target, options=connection.options)
         return grpc.aio.secure_channel(connection.target, connection.channel_credentials, options=connection.options)
+
+    @classmethod
+    def _open_rest(cls, connection: Connection) -> AsyncRest:
+        return AsyncRest(connection.target, _rest_auth(connection))
 
     def _callable(self, rpc: Rpc[Req, Resp]) -> grpc.aio.UnaryUnaryMultiCallable[Req, Resp]:
         found: grpc.aio.UnaryUnaryMultiCallable[Req, Resp] | None = self._callables.get(rpc.name)
@@ -104,6 +126,8 @@ class AsyncInvoker(ClientBase[grpc.aio.Channel]):
         return found
 
     async def _send(self, rpc: Rpc[Req, Resp], plan: CallPlan) -> Resp:
+        if self._rest is not None:
+            return await self._rest.send(rpc, plan)
         send: grpc.aio.UnaryUnaryMultiCallable[Req, Resp] = self._callables.get(rpc.name) or self._callable(rpc)
         while True:
             try:

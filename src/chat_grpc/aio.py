@@ -20,7 +20,9 @@ class AsyncChatClient(AsyncMethods):
 
     async def close(self, grace: float | None = None) -> None:
         """Close the channel, if the client opened it (an injected channel stays open). Idempotent."""
-        if self._owns_channel:
+        if self._rest is not None:
+            await self._rest.close()
+        elif self._owns_channel:
             await self._channel.close(grace)
 
     async def __aenter__(self) -> Self:
@@ -32,4 +34,4 @@ class AsyncChatClient(AsyncMethods):
         await self.close()
 
     def __repr__(self) -> str:
-        return f"<AsyncChatClient timeout={self.timeout} retry={self.retry}>"
+        return f"<AsyncChatClient transport={self.transport} timeout={self.timeout} retry={self.retry}>"

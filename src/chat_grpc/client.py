@@ -21,7 +21,9 @@ class ChatClient(SyncMethods):
 
     def close(self) -> None:
         """Close the channel, if the client opened it (an injected channel stays open). Idempotent."""
-        if self._owns_channel:
+        if self._rest is not None:
+            self._rest.close()
+        elif self._owns_channel:
             self._channel.close()
 
     def __enter__(self) -> Self:
@@ -33,4 +35,4 @@ class ChatClient(SyncMethods):
         self.close()
 
     def __repr__(self) -> str:
-        return f"<ChatClient timeout={self.timeout} retry={self.retry}>"
+        return f"<ChatClient transport={self.transport} timeout={self.timeout} retry={self.retry}>"

@@ -1,7 +1,8 @@
 """One exception hierarchy for failed calls, keyed by gRPC status code.
 
 Every failed RPC raises a subclass of :class:`ChatApiError` named after its status code (``NotFound``,
-``PermissionDenied``, ...), ``from`` the original ``grpc.RpcError``. It carries the code, the message and
+``PermissionDenied``, ...), ``from`` the original ``grpc.RpcError`` (over REST: the ``httpx.HTTPStatusError``,
+mapped by :func:`from_http_response`). It carries the code, the message and
 the ``google.rpc`` details of the ``grpc-status-details-bin`` trailer, decoded: ``field_violations``
 (``BadRequest``), ``error_info`` (``ErrorInfo``: reason, domain, metadata), ``retry_info`` (``RetryInfo``)
 and the rest in ``details``.
@@ -233,6 +234,61 @@ def from_grpc_error(error: grpc.RpcError) -> ChatApiError:
     return error_class(code)(message or str(error), code=code, details=details, status=status)
 
 
+# google/rpc/code.proto's HTTP mapping, read backwards, for error answers without a JSON ``status`` (a proxy's
+# 502 page, ...): where two codes share an HTTP status, the one a bare HTTP status most often means.
+HTTP_STATUS_CODES: dict[int, grpc.StatusCode] = {
+    400: grpc.StatusCode.INVALID_ARGUMENT,
+    401: grpc.StatusCode.UNAUTHENTICATED,
+    403: grpc.StatusCode.PERMISSION_DENIED,
+    404: grpc.StatusCode.NOT_FOUND,
+    409: grpc.StatusCode.ABORTED,
+    412: grpc.StatusCode.FAILED_PRECONDITION,
+    416: grpc.StatusCode.OUT_OF_RANGE,
+    429: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    499: grpc.StatusCode.CANCELLED,
+    500: grpc.StatusCode.INTERNAL,
+    501: grpc.StatusCode.UNIMPLEMENTED,
+    502: grpc.StatusCode.UNAVAILABLE,
+    503: grpc.StatusCode.UNAVAILABLE,
+    504: grpc.StatusCode.DEADLINE_EXCEEDED,
+}
+
+
+def from_http_response(http_status: int, content: bytes) -> ChatApiError:
+    """The ChatApiError for a failed REST call: Google's ``{"error": {"code", "message", "status", "details"}}``
+    with the same decoded ``google.rpc`` details as over gRPC (``status`` is rebuilt from the JSON). An answer
+    that is not such JSON maps by its HTTP status alone."""
+    import json
+
+    from google.protobuf import json_format
+
+    error: object = None
+    try:
+        payload = json.loads(content)
+        error = payload.get("error") if isinstance(payload, dict) else None
+    except ValueError:
+        pass
+    fallback = HTTP_STATUS_CODES.get(http_status, grpc.StatusCode.UNKNOWN)
+    if not isinstance(error, dict):
+        text = content[:200].decode("utf-8", "replace").strip()
+        message = f"HTTP {http_status}" + (f": {text}" if text else "")
+        return error_class(fallback)(message, code=fallback)
+    name = error.get("status")
+    code = grpc.StatusCode[name] if isinstance(name, str) and name in grpc.StatusCode.__members__ else fallback
+    said = error.get("message")
+    message = said if isinstance(said, str) else ""
+    packed: list[any_pb2.Any] = []
+    for detail in error.get("details") or ():
+        found = any_pb2.Any()
+        try:
+            json_format.ParseDict(detail, found, ignore_unknown_fields=True)
+        except Exception:  # a detail type this process does not know, or not a detail at all: left out
+            continue
+        packed.append(found)
+    status = status_pb2.Status(code=code.value[0], message=message, details=packed)
+    return error_class(code)(message or f"HTTP {http_status}", code=code, details=unpack_details(status), status=status)
+
+
 def pack(detail: Message) -> any_pb2.Any:
     """A detail packed for a google.rpc.Status (handy in tests and fakes)."""
     packed = any_pb2.Any()
@@ -243,6 +299,7 @@ def pack(detail: Message) -> any_pb2.Any:
 __all__ = [
     "DETAILS_TRAILER",
     "ERROR_CLASSES",
+    "HTTP_STATUS_CODES",
     "Aborted",
     "AlreadyExists",
     "Cancelled",
@@ -263,5 +320,6 @@ __all__ = [
     "decode_status",
     "error_class",
     "from_grpc_error",
+    "from_http_response",
     "unpack_details",
 ]

@@ -1,5 +1,6 @@
-"""Fixtures for the client tests: the fake Chat server on loopback, users, a signed-in client, and ``flaky``:
-a scripted ChatService (GetSpace, CreateSpace, CreateMembership) that fails as told and records every call."""
+"""Fixtures for the client tests: the fake Chat server on loopback, users, a signed-in client (once per transport:
+``transport`` is "grpc" or "rest"), and ``flaky``: a scripted ChatService (GetSpace, CreateSpace, CreateMembership)
+that fails as told and records every call."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
+import httpx
 import pytest
 from google.chat.v1 import membership_pb2, space_pb2
 from google.protobuf import duration_pb2
@@ -37,9 +39,29 @@ def bob(chat: ChatServer) -> User:
     return chat.store.add_user("bob@example.com", "Bob")
 
 
+TRANSPORTS = ("grpc", "rest")
+
+
+def endpoint(chat: ChatServer, transport: str) -> str:
+    """Where a client of that transport reaches ``chat``: its gRPC address or its REST URL."""
+    return chat.rest_url if transport == "rest" else chat.address
+
+
+def cause_type(transport: str) -> type[Exception]:
+    """What a ChatApiError is raised from on that transport."""
+    return httpx.HTTPStatusError if transport == "rest" else grpc.RpcError
+
+
+@pytest.fixture(params=TRANSPORTS)
+def transport(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def client(chat: ChatServer, alice: User) -> Iterator[ChatClient]:
-    with ChatClient.for_emulator(chat.address, token=chat.token_for(alice), timeout=10) as c:
+def client(chat: ChatServer, alice: User, transport: str) -> Iterator[ChatClient]:
+    with ChatClient.for_emulator(
+        endpoint(chat, transport), token=chat.token_for(alice), timeout=10, transport=transport
+    ) as c:
         yield c
 
 

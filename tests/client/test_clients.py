@@ -24,12 +24,13 @@ from chat_grpc._base import (
 )
 from chat_grpc.server import ChatServer
 from chat_grpc.server.store import User
-from tests.client.conftest import Script
+from tests.client.conftest import Script, cause_type, endpoint
 
 # ------------------------------------------------------------------------------------------------ smoke
 
 
-def test_the_sync_client_against_the_fake(client: ChatClient, bob: User) -> None:
+def test_the_sync_client_against_the_fake(client: ChatClient, bob: User, transport: str) -> None:
+    assert client.transport == transport
     space = client.create_space(space={"space_type": "SPACE", "display_name": "Team"})
     assert isinstance(space, space_pb2.Space) and space.name.startswith("spaces/")
     assert [s.name for s in client.list_spaces()] == [space.name]
@@ -55,7 +56,7 @@ def test_the_sync_client_against_the_fake(client: ChatClient, bob: User) -> None
     assert client.delete_space(name=space) is None
     with pytest.raises(NotFound) as raised:
         client.get_space(name=space.name)
-    assert isinstance(raised.value.__cause__, grpc.RpcError)
+    assert isinstance(raised.value.__cause__, cause_type(transport))
 
 
 def test_a_create_with_the_same_request_id_returns_the_first_space(client: ChatClient) -> None:
@@ -65,9 +66,12 @@ def test_a_create_with_the_same_request_id_returns_the_first_space(client: ChatC
     assert len(list(client.list_spaces())) == 1
 
 
-def test_the_async_client_against_the_fake(chat: ChatServer, alice: User) -> None:
+def test_the_async_client_against_the_fake(chat: ChatServer, alice: User, transport: str) -> None:
     async def main() -> None:
-        async with AsyncChatClient.for_emulator(chat.address, credentials=chat.credentials_for(alice)) as client:
+        async with AsyncChatClient.for_emulator(
+            endpoint(chat, transport), credentials=chat.credentials_for(alice), transport=transport
+        ) as client:
+            assert client.transport == transport
             space = await client.create_space(space={"space_type": "SPACE", "display_name": "Async"})
             pager = await client.list_spaces()
             assert [s.name async for s in pager] == [space.name]
@@ -75,7 +79,7 @@ def test_the_async_client_against_the_fake(chat: ChatServer, alice: User) -> Non
             assert renamed.display_name == "Renamed"
             with pytest.raises(NotFound) as raised:
                 await client.get_space(name="spaces/missing")
-            assert isinstance(raised.value.__cause__, grpc.RpcError)
+            assert isinstance(raised.value.__cause__, cause_type(transport))
             assert await client.delete_space(name=space) is None
 
     asyncio.run(main())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import grpc
+import httpx
 import pytest
 from google.protobuf import duration_pb2, struct_pb2
 from google.rpc import error_details_pb2, status_pb2
@@ -14,6 +15,7 @@ from chat_grpc import ChatApiError, ChatClient, InvalidArgument, NotFound, Permi
 from chat_grpc.errors import DETAILS_TRAILER, ERROR_CLASSES, decode_status, error_class, pack
 from chat_grpc.server import ChatServer
 from chat_grpc.server.store import User
+from tests.client.conftest import endpoint
 
 
 class FakeRpcError(grpc.RpcError):
@@ -121,12 +123,17 @@ def test_decode_status_ignores_text_values() -> None:
 # ------------------------------------------------------------------------------------------------ from the server
 
 
-def test_errors_from_the_fake_are_raised_from_the_grpc_error(client: ChatClient) -> None:
+def test_errors_from_the_fake_are_raised_from_the_transports_error(client: ChatClient, transport: str) -> None:
     with pytest.raises(NotFound) as raised:
         client.get_space(name="spaces/missing")
     error = raised.value
-    assert isinstance(error.__cause__, grpc.RpcError)
-    assert error.__cause__.code() is grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
+    assert error.code is grpc.StatusCode.NOT_FOUND
+    if transport == "rest":
+        assert isinstance(error.__cause__, httpx.HTTPStatusError) and error.__cause__.response.status_code == 404
+    else:
+        assert isinstance(error.__cause__, grpc.RpcError)
+        assert error.__cause__.code() is grpc.StatusCode.NOT_FOUND  # type: ignore[attr-defined]
+    assert error.status is not None and error.status.code == grpc.StatusCode.NOT_FOUND.value[0]
     assert error.error_info is not None and error.error_info.domain == "chat.googleapis.com"
     assert error.reason
 
@@ -137,15 +144,18 @@ def test_field_violations_from_the_fake(client: ChatClient) -> None:
     assert [v.field for v in raised.value.field_violations] == ["space.display_name"]
 
 
-def test_permission_denied_from_the_fake(chat: ChatServer, alice: User, bob: User) -> None:
-    with ChatClient.for_emulator(chat.address, token=chat.token_for(alice)) as as_alice:
+def test_permission_denied_from_the_fake(chat: ChatServer, alice: User, bob: User, transport: str) -> None:
+    address = endpoint(chat, transport)
+    with ChatClient.for_emulator(address, token=chat.token_for(alice), transport=transport) as as_alice:
         space = as_alice.create_space(space={"space_type": "SPACE", "display_name": "Private"})
         as_alice.create_membership(parent=space, membership={"member": {"name": bob.name, "type": "HUMAN"}})
-    with ChatClient.for_emulator(chat.address, token=chat.token_for(bob, scopes=["chat.spaces.readonly"])) as as_bob:
+    with ChatClient.for_emulator(
+        address, token=chat.token_for(bob, scopes=["chat.spaces.readonly"]), transport=transport
+    ) as as_bob:
         with pytest.raises(PermissionDenied) as raised:
             as_bob.delete_space(name=space)
         assert raised.value.reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
-    with ChatClient.for_emulator(chat.address, token=chat.token_for(bob)) as as_bob:
+    with ChatClient.for_emulator(address, token=chat.token_for(bob), transport=transport) as as_bob:
         with pytest.raises(PermissionDenied, match="manager") as raised:
             as_bob.delete_space(name=space)
         assert str(raised.value).startswith("PERMISSION_DENIED: ")

@@ -13,6 +13,7 @@ from chat_grpc import AsyncChatClient, AsyncPager, ChatClient, Pager, _rpcs
 from chat_grpc._core import CallOptions
 from chat_grpc.server import ChatServer
 from chat_grpc.server.store import User
+from tests.client.conftest import endpoint
 
 PAGES = {
     "": (["a", "b"], "t1"),
@@ -153,11 +154,15 @@ def test_each_page_gets_the_same_timeout_metadata_and_retry(
     assert seen == [(7.0, [("x-test", "1")], None)] * 3
 
 
-def test_the_async_client_pages_through_the_fake(chat: ChatServer, alice: User, client: ChatClient) -> None:
+def test_the_async_client_pages_through_the_fake(
+    chat: ChatServer, alice: User, client: ChatClient, transport: str
+) -> None:
     names = seed_spaces(client, 5)
 
     async def main() -> tuple[list[str], list[int]]:
-        async with AsyncChatClient.for_emulator(chat.address, token=chat.token_for(alice)) as aclient:
+        async with AsyncChatClient.for_emulator(
+            endpoint(chat, transport), token=chat.token_for(alice), transport=transport
+        ) as aclient:
             pager = await aclient.list_spaces(page_size=2)
             found = [s.name async for s in pager]
             sizes = [len(p.spaces) async for p in (await aclient.list_spaces(page_size=2)).pages]

@@ -1,8 +1,13 @@
 """The reference servicer on a gRPC server of its own, behind :class:`Wire`: a server interceptor that records
-what arrives and injects faults. Used by test_every_rpc.py (plaintext loopback) and test_tls.py (TLS)."""
+what arrives and injects faults. Used by test_every_rpc.py (plaintext loopback) and test_tls.py (TLS).
+
+:func:`serve_rest` is the same Wire in front of a ``ChatServer``'s REST door: an ASGI middleware on a listener of
+its own that records each call (the request message as the door builds it, the HTTP headers as metadata) and
+answers the scripted faults as Google's JSON errors, before the door runs or after it (the answer lost)."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import defaultdict
@@ -14,7 +19,7 @@ from typing import Any
 
 import grpc
 from google.chat.v1 import chat_service_pb2_grpc
-from google.protobuf import any_pb2, duration_pb2
+from google.protobuf import any_pb2, duration_pb2, json_format
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -28,15 +33,27 @@ class Fault:
     retry_delay: float | None = None
     """Seconds, sent as google.rpc.RetryInfo."""
 
-    def abort(self, context: grpc.ServicerContext) -> None:
+    def status(self) -> status_pb2.Status:
         details = []
         if self.retry_delay is not None:
             info = error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(nanos=int(self.retry_delay * 1e9)))
             packed = any_pb2.Any()
             packed.Pack(info)
             details.append(packed)
-        status = status_pb2.Status(code=self.code.value[0], message=f"injected {self.code.name}", details=details)
-        context.abort_with_status(rpc_status.to_status(status))
+        return status_pb2.Status(code=self.code.value[0], message=f"injected {self.code.name}", details=details)
+
+    def abort(self, context: grpc.ServicerContext) -> None:
+        context.abort_with_status(rpc_status.to_status(self.status()))
+
+    def http(self) -> tuple[int, bytes]:
+        """The fault as Google's REST error: HTTP status and JSON body."""
+        from chat_grpc.server.rest.render import HTTP_STATUS
+
+        status = self.status()
+        code = HTTP_STATUS[self.code.name]
+        error = {"code": code, "message": status.message, "status": self.code.name}
+        error["details"] = [json_format.MessageToDict(d) for d in status.details]
+        return code, json.dumps({"error": error}).encode()
 
 
 @dataclass
@@ -57,6 +74,7 @@ class Wire(grpc.ServerInterceptor):
 
     address: str = ""
     port: int = 0
+    transport: str = "grpc"  # how clients reach it: "grpc" (address host:port) or "rest" (address http://...)
     seen: list[Seen] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=lambda: defaultdict(list))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -118,3 +136,77 @@ def serve(
         yield wire
     finally:
         server.stop(None).wait()
+
+
+@contextmanager
+def serve_rest(chat: Any) -> Iterator[Wire]:
+    """``chat``'s REST door (``chat.rest_app``) on 127.0.0.1 (a free port), behind a fresh Wire."""
+    from urllib.parse import parse_qsl
+
+    from chat_grpc.server.rest.app import system_parameters
+    from chat_grpc.server.rest.listener import RestListener
+    from chat_grpc.server.rest.transcode import build_request
+
+    app = chat.rest_app
+    wire = Wire(transport="rest")
+
+    async def send_fault(send: Any, fault: Fault) -> None:
+        code, body = fault.http()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": code, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def tap(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Any:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        found, _ = app.routes.find(scope["method"], scope["raw_path"].decode("latin-1").split("?", 1)[0])
+        if found is None:
+            await app(scope, replay, send)
+            return
+        _, params = system_parameters(parse_qsl(scope["query_string"].decode(), keep_blank_values=True))
+        request = build_request(found.route, found.bound, params, body)
+        metadata = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        seen = Seen(found.route.rpc, request, metadata, "insecure")
+        with wire._lock:
+            seen.at = time.monotonic()
+            wire.seen.append(seen)
+            queued = wire.faults[found.route.rpc]
+            fault = queued.pop(0) if queued else None
+        if fault is not None and not fault.after:
+            await send_fault(send, fault)
+            return
+
+        async def watch(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                seen.answered = message["status"] == 200  # before the client can see the answer
+            if fault is None:
+                await send(message)
+
+        await app(scope, replay, watch)
+        if fault is not None:
+            await send_fault(send, fault)
+
+    listener = RestListener(tap, "127.0.0.1", 0).start()
+    wire.port = listener.port
+    wire.address = listener.url
+    try:
+        yield wire
+    finally:
+        listener.stop()

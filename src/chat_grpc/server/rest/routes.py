@@ -10,117 +10,17 @@ plain one.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
-from google.api import annotations_pb2, http_pb2
+from google.api import annotations_pb2
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
-_VARIABLE = re.compile(r"\{([^}=]+)(?:=([^}]*))?\}")
-_METHODS = ("get", "put", "post", "delete", "patch")
+# The template grammar is shared with the client's REST transport, which must not import the server.
+from chat_grpc._http_rules import _VARIABLE, PathTemplate, TemplateError, bindings
 
-
-class TemplateError(ValueError):
-    """A path template that does not follow the ``google.api.http`` grammar."""
-
-
-@dataclass(frozen=True)
-class PathTemplate:
-    """One compiled path template: ``match(raw_path)`` gives the bound fields (decoded) or None."""
-
-    text: str
-    regex: re.Pattern[str]
-    variables: tuple[str, ...]  # request field paths, in order
-    literal_chars: int
-    single: tuple[bool, ...] = ()  # per variable: one segment (``{x}``, ``{x=*}``), else several
-
-    @classmethod
-    def parse(cls, text: str) -> PathTemplate:
-        if not text.startswith("/"):
-            raise TemplateError(f"path template {text!r} must start with '/'")
-        path, verb = text, ""
-        last = text.rsplit("/", 1)[-1]
-        if ":" in last and "}" not in last.rsplit(":", 1)[1]:
-            path, verb = text[: -len(last)] + last.rsplit(":", 1)[0], last.rsplit(":", 1)[1]
-        pattern: list[str] = []
-        variables: list[str] = []
-        single: list[bool] = []
-        literal = len(verb)
-        position = 0
-        for found in _VARIABLE.finditer(path):
-            literal += _literal(path[position : found.start()], pattern)
-            field_path, segments = found.group(1).strip(), found.group(2) or "*"
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", field_path):
-                raise TemplateError(f"path template {text!r}: bad field path {field_path!r}")
-            group = f"v{len(variables)}"
-            variables.append(field_path)
-            single.append(segments == "*")
-            inner: list[str] = []
-            literal += _segments(segments, inner, text)
-            pattern.append(f"(?P<{group}>{''.join(inner)})")
-            position = found.end()
-        literal += _literal(path[position:], pattern)
-        if verb:
-            pattern.append(re.escape(":" + verb))
-        return cls(text, re.compile("".join(pattern)), tuple(variables), literal, tuple(single))
-
-    def match(self, raw_path: str) -> dict[str, str] | None:
-        found = self.regex.fullmatch(raw_path)
-        if found is None:
-            return None
-        return {
-            name: _decode(found.group(f"v{i}"), single=bool(self.single) and self.single[i])
-            for i, name in enumerate(self.variables)
-        }
-
-    def expand(self, values: dict[str, str]) -> str:
-        """The path with each variable replaced by its value (the client direction, for the REST transport)."""
-        out = self.text
-        for name in self.variables:
-            value = values[name]
-            out = re.sub(r"\{" + re.escape(name) + r"(=[^}]*)?\}", lambda _m: value, out, count=1)  # noqa: B023
-        return out
-
-
-def _decode(raw: str, *, single: bool) -> str:
-    """A bound value, percent-decoded as google/api/http.proto says: fully for a one-segment variable; in a
-    multi-segment one ``%2F`` stays as it is (an encoded slash is not a path separator)."""
-    if single:
-        return unquote(raw)
-    return "%2F".join(unquote(part) for part in re.split("%2[fF]", raw))
-
-
-def _literal(text: str, pattern: list[str]) -> int:
-    segments = text.split("/")
-    pieces = []
-    for segment in segments:
-        if segment == "**":
-            pieces.append(".+")
-        elif segment == "*":
-            pieces.append("[^/]+")
-        else:
-            pieces.append(re.escape(segment))
-    pattern.append("/".join(pieces))
-    return sum(len(s) for s in segments if s not in ("*", "**"))
-
-
-def _segments(text: str, pattern: list[str], template: str) -> int:
-    pieces, literal = [], 0
-    for segment in text.split("/"):
-        if segment == "**":
-            pieces.append(".+")
-        elif segment == "*":
-            pieces.append("[^/]+")
-        elif segment and re.fullmatch(r"[A-Za-z0-9_.~-]+", segment):
-            pieces.append(re.escape(segment))
-            literal += len(segment)
-        else:
-            raise TemplateError(f"path template {template!r}: bad segment {segment!r}")
-    pattern.append("/".join(pieces))
-    return literal
+__all__ = ["Match", "PathTemplate", "Route", "RouteTable", "TemplateError", "bindings", "describe", "service_routes"]
 
 
 @dataclass(frozen=True)
@@ -136,17 +36,6 @@ class Route:
     @property
     def path(self) -> str:
         return self.template.text
-
-
-def bindings(rule: http_pb2.HttpRule) -> Iterator[tuple[str, str, str]]:
-    """(HTTP method, path template, body) of a rule and its additional bindings."""
-    kind = rule.WhichOneof("pattern")
-    if kind in _METHODS:
-        yield kind.upper(), getattr(rule, kind), rule.body
-    elif kind == "custom":
-        yield rule.custom.kind.upper(), rule.custom.path, rule.body
-    for extra in rule.additional_bindings:
-        yield from bindings(extra)
 
 
 def service_routes(service: ServiceDescriptor) -> list[Route]:
