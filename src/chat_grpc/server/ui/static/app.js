@@ -27,6 +27,12 @@
     return node;
   }
 
+  // replaceChildren that skips null/false children (as el does), instead of showing them as "null"
+  function replace(node, ...children) {
+    node.replaceChildren();
+    return append(node, children);
+  }
+
   function append(node, children) {
     for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
@@ -35,10 +41,11 @@
     return node;
   }
 
-  // Only URLs that cannot run script: http(s), mailto (links), same-origin paths, data:image (images).
+  // Only URLs that cannot run script: http(s), mailto and #fragments (links), same-origin paths, data:image (images).
   function safeUrl(value, image) {
     const text = String(value || "").trim();
     if (text.startsWith("/") && !text.startsWith("//")) return text;
+    if (!image && text.startsWith("#")) return text;
     if (/^https?:\/\//i.test(text)) return text;
     if (!image && /^mailto:/i.test(text)) return text;
     if (image && /^data:image\/(png|jpeg|gif|webp);base64,[a-z0-9+/=\s]+$/i.test(text)) return text;
@@ -56,7 +63,7 @@
     const when = new Date(iso);
     if (Number.isNaN(when.getTime())) return iso;
     const text = when.toISOString();
-    return withSeconds ? text.slice(11, 23) : `${text.slice(0, 10)} ${text.slice(11, 16)}`;
+    return withSeconds ? text.slice(11, 19) : `${text.slice(0, 10)} ${text.slice(11, 16)}`;
   }
 
   // ------------------------------------------------------------------ Chat text formatting
@@ -524,11 +531,15 @@
     return first ? first.name : null;
   }
 
+  function renderClock(data) {
+    const clock = document.getElementById("clock");
+    replace(clock, el("span", { class: "clock-time" }, data.clock.now.replace("T", " ").replace(/\.\d+Z$/, "Z")),
+      el("span", { class: `badge ${data.clock.frozen ? "frozen" : "running"}` }, data.clock.frozen ? "frozen" : "running"),
+      el("span", { class: "label" }, "UTC"));
+  }
+
   function renderOverview(data) {
     const people = data.people;
-    const clock = document.getElementById("clock");
-    clock.replaceChildren(el("span", { class: "clock-time" }, data.clock.now.replace("T", " ").replace(/\.\d+Z$/, "Z")),
-      el("span", { class: `badge ${data.clock.frozen ? "frozen" : "running"}` }, data.clock.frozen ? "frozen" : "running"));
     const controls = document.getElementById("clock-controls");
     if (data.control && !controls.childElementCount) {
       controls.hidden = false;
@@ -540,7 +551,7 @@
 
     const selected = state.selected;
     const list = document.getElementById("space-list");
-    list.replaceChildren(...data.spaces.map((space) => el("li", {},
+    replace(list, ...data.spaces.map((space) => el("li", {},
       el("a", { class: `space-item${space.name === selected ? " selected" : ""}`, href: `#/${space.name}`, dataset: { space: space.name } },
         el("span", { class: "space-name" }, spaceTitle(space, people)),
         el("span", { class: "space-meta" }, `${SPACE_TYPES[space.type] || space.type} · ${space.memberCount} member${space.memberCount === 1 ? "" : "s"}`)))));
@@ -548,7 +559,7 @@
     const space = data.spaces.find((s) => s.name === selected);
     const header = document.getElementById("space-header");
     if (space) {
-      header.replaceChildren(
+      replace(header,
         el("div", { class: "space-title" }, el("h1", {}, spaceTitle(space, people)), el("span", { class: "badge" }, SPACE_TYPES[space.type] || space.type),
           space.externalUserAllowed ? el("span", { class: "badge" }, "external users allowed") : null,
           space.importMode ? el("span", { class: "badge" }, "import mode") : null,
@@ -560,12 +571,12 @@
           ROLES[m.role] ? el("span", { class: `role ${m.role === "ROLE_MANAGER" ? "manager" : ""}` }, ROLES[m.role]) : null,
           m.state === "INVITED" ? el("span", { class: "role invited" }, "invited") : null))));
     } else {
-      header.replaceChildren();
+      replace(header);
     }
 
     document.getElementById("journal-count").textContent =
       `${data.journal.total} call${data.journal.total === 1 ? "" : "s"}${data.journal.dropped ? `, ${data.journal.dropped} dropped` : ""}`;
-    document.getElementById("journal-rows").replaceChildren(...data.journal.calls.map((call) =>
+    replace(document.getElementById("journal-rows"), ...data.journal.calls.map((call) =>
       el("tr", { class: `journal-row${call.code === "OK" ? "" : " failed"}${call.seq === state.callSeq ? " selected" : ""}`, dataset: { seq: call.seq }, title: call.details || "", on: { click: () => showCall(call.seq) } },
         el("td", { class: "mono" }, time(call.time, true)),
         el("td", {}, el("span", { class: `face ${call.face}` }, call.face)),
@@ -579,7 +590,7 @@
 
     const pending = data.faults.pending || [];
     const fired = Object.entries(data.faults.fired || {});
-    document.getElementById("faults").replaceChildren(
+    replace(document.getElementById("faults"),
       pending.length ? el("table", { class: "faults" }, el("tr", {}, el("th", {}, "rpc"), el("th", {}, "fault"), el("th", {}, "left")),
         pending.map((rule) => el("tr", { class: "fault-rule" }, el("td", {}, rule.rpc),
           el("td", {}, rule.kind === "fail" ? `fail ${rule.code}${rule.message ? ` “${rule.message}”` : ""}` : `delay ${rule.seconds}s`),
@@ -597,7 +608,8 @@
     const nodes = data.threads.map((thread) => renderThread(thread, context));
     if (data.total > data.shown) nodes.unshift(el("p", { class: "empty" }, `The latest ${data.shown} of ${data.total} messages.`));
     if (!nodes.length) nodes.push(el("p", { class: "empty" }, "No messages yet."));
-    pane.replaceChildren(...nodes);
+    replace(pane, ...nodes);
+    pane.dataset.space = data.space.name;
     pane.scrollTop = atBottom ? pane.scrollHeight : previous;
   }
 
@@ -614,8 +626,10 @@
     const selected = selectedSpace();
     const spaceChanged = selected !== state.selected;
     state.selected = selected;
-    if (overviewText !== state.overviewText || spaceChanged) {
-      state.overviewText = overviewText;
+    renderClock(overview);
+    const steady = JSON.stringify({ ...overview, clock: overview.clock.frozen }); // a clock reading always differs
+    if (steady !== state.overviewText || spaceChanged) {
+      state.overviewText = steady;
       renderOverview(overview);
     }
     if (selected) {
@@ -651,7 +665,7 @@
     pane.hidden = false;
     try {
       const call = JSON.parse(await getJson(`calls/${seq}`));
-      pane.replaceChildren(
+      replace(pane,
         el("div", { class: "call-title" }, `#${call.seq} ${call.method} · ${call.face} · ${call.code}`,
           el("button", { type: "button", class: "btn borderless close", title: "close", on: { click: () => { pane.hidden = true; state.callSeq = null; } } }, "×")),
         call.details ? el("div", { class: "label" }, call.details) : null,
@@ -660,7 +674,7 @@
         el("div", { class: "label" }, "caller, metadata (authorization redacted) and outcome"),
         el("pre", { class: "json" }, JSON.stringify({ principal: call.principal, metadata: call.metadata, code: call.code, details: call.details, latency_ms: call.latency_ms, fault: call.fault, time: call.time }, null, 2)));
     } catch (error) {
-      pane.replaceChildren(el("p", { class: "empty" }, `Call #${seq} is no longer in the journal.`));
+      replace(pane, el("p", { class: "empty" }, `Call #${seq} is no longer in the journal.`));
     }
   }
 
