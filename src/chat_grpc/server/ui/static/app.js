@@ -581,7 +581,7 @@
         el("td", { class: "mono" }, time(call.time, true)),
         el("td", {}, el("span", { class: `face ${call.face}` }, call.face)),
         el("td", { class: "rpc" }, call.method, call.fault ? el("span", { class: "badge fault", title: call.fault }, "fault") : null),
-        el("td", {}, call.principal ? personName(people, call.principal) : "—"),
+        el("td", { class: "caller", title: call.principal || "not authenticated" }, call.principal ? personName(people, call.principal) : "—"),
         el("td", { class: `status ${call.code === "OK" ? "ok" : "err"}` }, call.code),
         el("td", { class: "mono num" }, call.latencyMs.toFixed(1)))));
     if (!data.journal.calls.length) {
