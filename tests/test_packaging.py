@@ -51,7 +51,8 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
         "google/chat/v1/message_pb2.py", "google/chat/v1/message_pb2.pyi", "google/chat/v1/chat_service_pb2_grpc.py",
         "google/chat/v1/chat_descriptor_set.binpb", "google/chat/v1/py.typed", "google/apps/card/v1/card_pb2.py",
         "chat_grpc/server/__init__.py", "chat_grpc/server/store/store.py", "chat_grpc/server/handlers/spaces.py",
-        "chat_grpc/server/demo_workspace.json",
+        "chat_grpc/server/demo_workspace.json", "chat_grpc/server/ui/static/index.html",
+        "chat_grpc/server/ui/static/app.js", "chat_grpc/server/ui/static/style.css",
     ):  # fmt: skip
         assert expected in names
     # google/, google/chat/, google/apps/ must stay namespace packages to merge with google.api & co.
