@@ -8,7 +8,7 @@ COEXIST_VENV := .venv-coexist
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle coexist generate check-generated lint typecheck test fuzz-rest run bench clean
+.PHONY: setup oracle coexist browser generate check-generated lint typecheck test fuzz-rest screenshots run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -36,6 +36,23 @@ $(COEXIST_VENV)/.installed: tests/oracle/requirements.txt pyproject.toml
 
 coexist: $(COEXIST_VENV)/.installed
 
+# A real browser for the web UI's tests (tests/ui/test_browser.py): Debian's chromium, driven by Playwright for
+# Python with the system browser (no browser download), and an emoji font so that reactions render. Installed with
+# apt-get (as root) when missing; where that cannot be done, say so loudly: the browser tests are then skipped.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+browser:
+	@if [ -x $(CHROMIUM) ] && fc-list 2>/dev/null | grep -qi 'color emoji'; then exit 0; fi; \
+	echo "installing Debian's chromium for the web UI's browser tests (apt-get)"; \
+	if ! { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends \
+		chromium fonts-noto-color-emoji fonts-dejavu-core; }; then \
+		echo ""; \
+		echo "************************************************************************************"; \
+		echo "*** WARNING: could not install chromium: the web UI's BROWSER TESTS WILL BE SKIPPED ***"; \
+		echo "************************************************************************************"; \
+		echo ""; \
+	fi
+
 generate: setup
 	$(PY) buildscripts/generate.py
 	$(PY) buildscripts/generate_client.py
@@ -52,7 +69,7 @@ typecheck: setup
 	$(PY) -m mypy
 
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
-test: setup oracle coexist check-generated lint typecheck
+test: setup oracle coexist browser check-generated lint typecheck
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
 
 # The REST door's fuzz test at full size (make test runs it small): 20,000 random requests from 4 client threads
@@ -63,7 +80,13 @@ fuzz-rest: setup
 	CHAT_REST_FUZZ_REQUESTS=$(FUZZ_REQUESTS) CHAT_REST_FUZZ_SEED=$(FUZZ_SEED) CHAT_REST_FUZZ_THREADS=4 \
 		$(PY) -m pytest tests/rest/test_rest_fuzz.py -q -s -p no:cacheprovider -W ignore
 
-# The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port.
+# Regenerate the web UI's screenshots (build/ui/*.png, for review) and the README's picture (docs/ui.png).
+screenshots: setup browser
+	$(PY) -m pytest -q tests/ui/test_browser.py
+	cp build/ui/readme.png docs/ui.png
+
+# The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port. Its first line
+# gives the gRPC address, the REST URL (port PORT+1) and the web UI's URL.
 PORT ?= 8790
 run: setup
 	$(PY) -m chat_grpc.server --demo --host 127.0.0.1 --port $(PORT)

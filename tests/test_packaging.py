@@ -52,6 +52,8 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
         "google/chat/v1/chat_descriptor_set.binpb", "google/chat/v1/py.typed", "google/apps/card/v1/card_pb2.py",
         "chat_grpc/server/__init__.py", "chat_grpc/server/store/store.py", "chat_grpc/server/handlers/spaces.py",
         "chat_grpc/server/demo_workspace.json", "chat_grpc/server/rest/app.py",
+        "chat_grpc/server/ui/static/index.html", "chat_grpc/server/ui/static/app.js",
+        "chat_grpc/server/ui/static/style.css",
     ):  # fmt: skip
         assert expected in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)  # Apache-2.0, shipped with the wheel

@@ -97,7 +97,7 @@ def serve(config: Config) -> int:
     except OSError as error:
         print(f"chat-grpc emulator: cannot listen: {error}", file=sys.stderr, flush=True)
         return 2
-    rest = f" (gRPC) and {server.rest_url} (REST)" if config.rest else ""
+    rest = f" (gRPC) and {server.rest_url} (REST); web UI: {server.ui_url}" if config.rest else ""
     print(f"chat-grpc emulator listening on {server.address}{rest}", flush=True)
     if config.control:
         print(f"control service {CONTROL_SERVICE} on the same port (unauthenticated, for tests)", flush=True)

@@ -24,6 +24,7 @@ from chat_grpc.server.rest.listener import RestListener
 from chat_grpc.server.service import ChatServicer, add_to_server
 from chat_grpc.server.store import App, AuthKind, ChatStore, User
 from chat_grpc.server.store.model import Principal
+from chat_grpc.server.ui import EmulatorUi
 
 CHAT_RPCS = tuple(m.name for m in chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].methods)
 
@@ -78,6 +79,7 @@ class ChatServer:
         # The REST door: an ASGI app on the same core, served on its own port when ``rest`` is true.
         self.rest_app = RestApp(self.core, workers=max_workers)
         self._rest, self._rest_port = rest, rest_port
+        self.rest_app.ui = EmulatorUi(self)  # the web UI at / on the REST port (chat.ui_url)
         self._rest_listener: RestListener | None = None
 
     # ------------------------------------------------------------------ lifecycle
@@ -166,6 +168,11 @@ class ChatServer:
         if self._rest_listener is None:
             raise RuntimeError("the REST listener is not running (the server is stopped, or rest=False)")
         return self._rest_listener.url
+
+    @property
+    def ui_url(self) -> str:
+        """The web UI (``http://127.0.0.1:PORT/``): the workspace, the journal, faults and the clock, live."""
+        return self.rest_url + "/"
 
     # ------------------------------------------------------------------ callers
 

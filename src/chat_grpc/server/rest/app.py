@@ -172,6 +172,7 @@ class RestApp:
         self._workers = workers
         self._executor: ThreadPoolExecutor | None = None
         self.media = MediaRoutes.for_routes(self.routes)
+        self.ui: Any = None  # the emulator's web UI (chat_grpc.server.ui), when a ChatServer mounts it
 
     @property
     def executor(self) -> ThreadPoolExecutor:
@@ -192,6 +193,9 @@ class RestApp:
             return
         if scope["type"] != "http":
             return  # websockets and the like: not served (the connection is refused by the server)
+        if self.ui is not None and self.ui.handles(scope):  # GET / and /_emulator/...: the web UI's own paths
+            await self.ui(scope, receive, send)
+            return
         try:
             try:
                 reply = await self._handle(scope, receive)
