@@ -119,7 +119,7 @@ def test_the_ui_is_read_only_without_the_control_service(demo: tuple[ChatServer,
     before = chat.clock.now()
     with ui(chat) as client:
         refused = client.post("/_emulator/api/control/AdvanceClock", json={"seconds": 60})
-        assert refused.status_code == 403 and "read-only" in refused.json()["error"]
+        assert refused.status_code == 403 and "read-only" in refused.json()["error"]["message"]
         assert client.post("/", json={}).status_code == 405
         assert client.delete("/_emulator/api/overview").status_code == 405
     assert chat.clock.now() - before < (datetime(2026, 1, 1, 0, 1) - datetime(2026, 1, 1))

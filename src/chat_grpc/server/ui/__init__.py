@@ -81,11 +81,11 @@ class EmulatorUi:
                 await _send_json(send, code, payload)
                 return
             if method not in ("GET", "HEAD"):
-                await _send_json(send, 405, {"error": f"{method} is not allowed here; the UI is read-only"})
+                await _send_json(send, 405, _error(405, f"{method} is not allowed here; the UI is read-only"))
                 return
             await self._get(path, send)
         except Exception as bug:  # never a traceback on the wire
-            await _send_json(send, 500, {"error": f"internal error in the emulator UI: {type(bug).__name__}"})
+            await _send_json(send, 500, _error(500, f"internal error in the emulator UI: {type(bug).__name__}"))
 
     async def _get(self, path: str, send: Send) -> None:
         server = self.server
@@ -112,17 +112,17 @@ class EmulatorUi:
             return
         if len(parts) == 2 and parts[0] == "emoji":
             image = await _off_loop(snapshot.custom_emoji_image, server, unquote(parts[1]))
-            await (_send(send, 200, *image) if image else _send_json(send, 404, {"error": "no such emoji"}))
+            await (_send(send, 200, *image) if image else _send_json(send, 404, _error(404, "no such emoji")))
             return
         if rest.startswith("media/"):
             media = await _off_loop(snapshot.attachment_media, server, unquote(rest.removeprefix("media/")))
             if media is None:
-                await _send_json(send, 404, {"error": "no media kept for this attachment"})
+                await _send_json(send, 404, _error(404, "no media kept for this attachment"))
             else:
                 data, content_type = media
                 await _send(send, 200, data, content_type, [("content-disposition", "attachment")])
             return
-        await _send_json(send, 404, {"error": f"nothing at {path[:200]}"})
+        await _send_json(send, 404, _error(404, f"nothing at {path[:200]}"))
 
     async def _control(self, method: str, headers: dict[str, str], body: bytes) -> tuple[int, Any]:
         """A control method, with the control service's rules: only when it is on, only the listed methods,
@@ -131,21 +131,21 @@ class EmulatorUi:
         from chat_grpc.server.control import _METHODS, ControlError
 
         if not self.server.control:
-            return 403, {"error": "the control service is off (--no-control): the UI is read-only"}
+            return 403, _error(403, "the control service is off (--no-control): the UI is read-only")
         if method not in WRITABLE:
-            return 404, {"error": f"the UI does not call {method[:80]}"}
+            return 404, _error(404, f"the UI does not call {method[:80]}")
         if not headers.get("content-type", "").startswith("application/json"):
-            return 415, {"error": "send application/json"}
+            return 415, _error(415, "send application/json")
         origin, host = headers.get("origin"), headers.get("host", "")
         if origin is not None and origin not in (f"http://{host}", f"https://{host}"):
-            return 403, {"error": "cross-origin request refused"}
+            return 403, _error(403, "cross-origin request refused")
         try:
             payload = json.loads(body.decode() or "{}")
             if not isinstance(payload, dict):
                 raise ControlError("the request must be a JSON object")
             return 200, await _off_loop(_METHODS[method], self.server, payload)
         except (ControlError, ValueError, TypeError, KeyError, LookupError) as error:
-            return 400, {"error": f"{method}: {error}"}
+            return 400, _error(400, f"{method}: {error}")
 
 
 async def _off_loop(function: Callable[..., Any], *args: Any) -> Any:
@@ -153,7 +153,7 @@ async def _off_loop(function: Callable[..., Any], *args: Any) -> Any:
 
 
 async def _answer(send: Send, found: Any, missing: str) -> None:
-    await (_send_json(send, 200, found) if found is not None else _send_json(send, 404, {"error": missing}))
+    await (_send_json(send, 200, found) if found is not None else _send_json(send, 404, _error(404, missing)))
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -185,3 +185,17 @@ async def _send(
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": code, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+_STATUS = {
+    400: "INVALID_ARGUMENT",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    405: "UNIMPLEMENTED",
+    415: "INVALID_ARGUMENT",
+}
+
+
+def _error(code: int, message: str) -> dict[str, Any]:
+    """An error shaped as the REST door's (Google's): ``{"error": {"code", "message", "status"}}``."""
+    return {"error": {"code": code, "message": message, "status": _STATUS.get(code, "INTERNAL")}}

@@ -682,7 +682,7 @@
     const response = await fetch(`${API}control/AdvanceClock`, {
       method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seconds }),
     });
-    if (!response.ok) window.alert(`AdvanceClock failed: ${(await response.json()).error}`);
+    if (!response.ok) window.alert(`AdvanceClock failed: ${(await response.json()).error.message}`);
     state.overviewText = "";
   }
 
