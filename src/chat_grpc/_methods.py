@@ -14,6 +14,7 @@ from typing import Any
 
 from google.chat.v1 import (
     attachment_pb2,
+    markup_syntax_pb2,
     membership_pb2,
     message_pb2,
     reaction_pb2,
@@ -47,6 +48,9 @@ class SyncMethods(SyncInvoker):
         thread_key: str | None = None,
         request_id: str | None = None,
         message_reply_option: message_pb2.CreateMessageRequest.MessageReplyOption | str | None = None,
+        create_message_notification_options: message_pb2.CreateMessageNotificationOptions
+        | Mapping[str, Any]
+        | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -68,6 +72,7 @@ class SyncMethods(SyncInvoker):
                 "thread_key": thread_key,
                 "request_id": request_id,
                 "message_reply_option": message_reply_option,
+                "create_message_notification_options": create_message_notification_options,
             },
             timeout=timeout,
             metadata=metadata,
@@ -84,6 +89,7 @@ class SyncMethods(SyncInvoker):
         filter: str | None = None,
         order_by: str | None = None,
         show_deleted: bool | None = None,
+        markup_syntax: markup_syntax_pb2.MarkupSyntax | str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -104,6 +110,7 @@ class SyncMethods(SyncInvoker):
                 "filter": filter,
                 "order_by": order_by,
                 "show_deleted": show_deleted,
+                "markup_syntax": markup_syntax,
             },
             timeout=timeout,
             metadata=metadata,
@@ -115,6 +122,7 @@ class SyncMethods(SyncInvoker):
         request: message_pb2.GetMessageRequest | None = None,
         *,
         name: str | message_pb2.Message | None = None,
+        markup_syntax: markup_syntax_pb2.MarkupSyntax | str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -129,6 +137,7 @@ class SyncMethods(SyncInvoker):
             request,
             {
                 "name": name,
+                "markup_syntax": markup_syntax,
             },
             timeout=timeout,
             metadata=metadata,
@@ -1035,6 +1044,9 @@ class AsyncMethods(AsyncInvoker):
         thread_key: str | None = None,
         request_id: str | None = None,
         message_reply_option: message_pb2.CreateMessageRequest.MessageReplyOption | str | None = None,
+        create_message_notification_options: message_pb2.CreateMessageNotificationOptions
+        | Mapping[str, Any]
+        | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1056,6 +1068,7 @@ class AsyncMethods(AsyncInvoker):
                 "thread_key": thread_key,
                 "request_id": request_id,
                 "message_reply_option": message_reply_option,
+                "create_message_notification_options": create_message_notification_options,
             },
             timeout=timeout,
             metadata=metadata,
@@ -1072,6 +1085,7 @@ class AsyncMethods(AsyncInvoker):
         filter: str | None = None,
         order_by: str | None = None,
         show_deleted: bool | None = None,
+        markup_syntax: markup_syntax_pb2.MarkupSyntax | str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1092,6 +1106,7 @@ class AsyncMethods(AsyncInvoker):
                 "filter": filter,
                 "order_by": order_by,
                 "show_deleted": show_deleted,
+                "markup_syntax": markup_syntax,
             },
             timeout=timeout,
             metadata=metadata,
@@ -1103,6 +1118,7 @@ class AsyncMethods(AsyncInvoker):
         request: message_pb2.GetMessageRequest | None = None,
         *,
         name: str | message_pb2.Message | None = None,
+        markup_syntax: markup_syntax_pb2.MarkupSyntax | str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1117,6 +1133,7 @@ class AsyncMethods(AsyncInvoker):
             request,
             {
                 "name": name,
+                "markup_syntax": markup_syntax,
             },
             timeout=timeout,
             metadata=metadata,

@@ -85,17 +85,18 @@ _PAGE = ("page_size", "page_token")
 
 CREATE_MESSAGE = Rpc(
     "create_message", "CreateMessage", message_pb2.CreateMessageRequest, message_pb2.Message,
-    ("parent", "message", "message_id", "thread_key", "request_id", "message_reply_option"),
+    ("parent", "message", "message_id", "thread_key", "request_id", "message_reply_option",
+     "create_message_notification_options"),
     refs={"parent": space_pb2.Space}, routing="parent", request_id=True, retryable=True,
 )  # fmt: skip
 LIST_MESSAGES = Rpc(
     "list_messages", "ListMessages", message_pb2.ListMessagesRequest, message_pb2.ListMessagesResponse,
-    ("parent", *_PAGE, "filter", "order_by", "show_deleted"),
+    ("parent", *_PAGE, "filter", "order_by", "show_deleted", "markup_syntax"),
     refs={"parent": space_pb2.Space}, routing="parent", items="messages", retryable=True,
 )  # fmt: skip
 GET_MESSAGE = Rpc(
     "get_message", "GetMessage", message_pb2.GetMessageRequest, message_pb2.Message,
-    ("name",), refs={"name": message_pb2.Message}, routing="name", retryable=True,
+    ("name", "markup_syntax"), refs={"name": message_pb2.Message}, routing="name", retryable=True,
 )  # fmt: skip
 UPDATE_MESSAGE = Rpc(
     "update_message", "UpdateMessage", message_pb2.UpdateMessageRequest, message_pb2.Message,

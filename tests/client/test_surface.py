@@ -53,7 +53,7 @@ def test_public_submodules() -> None:
 
 def test_default_scopes_are_the_services_and_the_target_is_google() -> None:
     assert chat_grpc.DEFAULT_TARGET == "chat.googleapis.com:443"
-    assert len(chat_grpc.DEFAULT_SCOPES) == 29
+    assert len(chat_grpc.DEFAULT_SCOPES) == 41
     assert "https://www.googleapis.com/auth/chat.bot" in chat_grpc.DEFAULT_SCOPES
     assert all(s.startswith("https://www.googleapis.com/auth/chat.") for s in chat_grpc.DEFAULT_SCOPES)
 

@@ -24,7 +24,8 @@ def main(argv: list[str]) -> int:
         oracle.dump(Path(tmp))
         theirs = descriptor_diff.load_set(Path(tmp) / "oracle.binpb")
         rpcs = descriptor_diff.load_rpcs(Path(tmp) / "rpcs.json")
-    report = descriptor_diff.compare(ours, theirs, rpcs, with_service=True)
+        surface = descriptor_diff.load_surface(Path(tmp) / "surface.json")
+    report = descriptor_diff.compare(ours, theirs, rpcs, with_service=True, surface=None if files else surface)
     if files:  # a partial run: Cards v2 items absent from the given files are not differences
         partial = any(f.startswith("google/apps/card/") for f in files)
         if not partial:

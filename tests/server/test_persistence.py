@@ -266,10 +266,12 @@ def test_a_restart_rebuilds_the_same_store(state_path: Path) -> None:
 
 
 def test_only_mutating_rpcs_are_recorded(state_path: Path) -> None:
-    resources = ("Space", "Membership", "Message", "Reaction", "CustomEmoji")
+    resources = ("Space", "Membership", "Message", "Reaction", "CustomEmoji", "MessagePin", "Section")
     assert {
         *(f"{verb}{r}" for verb in ("Create", "Delete") for r in resources),
         *("UpdateSpace", "UpdateMembership", "UpdateMessage", "UpdateSpaceReadState", "UpdateSpaceNotificationSetting"),
+        *("UpdateSection", "PositionSection", "MoveSectionItem", "UploadAttachment"),
+        *("UpdateAvailability", "MarkAsActive", "MarkAsAway", "MarkAsDoNotDisturb"),
         *("SetUpSpace", "CompleteImportSpace"),
     } == MUTATING_RPCS
     server, state = start(state_path, seed_demo=True)

@@ -51,11 +51,8 @@ if TYPE_CHECKING:
 FORMAT = "chat-grpc-state"
 FORMAT_VERSION = 1
 _SERVICE = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]
-MUTATING_RPCS = frozenset(
-    m.name
-    for m in _SERVICE.methods
-    if m.name.startswith(("Create", "Update", "Delete")) or m.name in ("SetUpSpace", "CompleteImportSpace")
-)
+# Reads are the gets, lists, searches and finds (AIP-131/132/136 naming); every other RPC changes state.
+MUTATING_RPCS = frozenset(m.name for m in _SERVICE.methods if not m.name.startswith(("Get", "List", "Search", "Find")))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
