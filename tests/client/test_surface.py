@@ -21,6 +21,9 @@ PUBLIC = [
     "parse_thread_path", "quoted_message_metadata_path", "parse_quoted_message_metadata_path",
     "space_read_state_path", "parse_space_read_state_path", "thread_read_state_path", "parse_thread_read_state_path",
     "space_notification_setting_path", "parse_space_notification_setting_path", "user_path", "parse_user_path",
+    "message_pin_path", "parse_message_pin_path", "section_path", "parse_section_path",
+    "section_item_path", "parse_section_item_path", "availability_path", "parse_availability_path",
+    "audience_path", "parse_audience_path",
     # the stubs' descriptors, the version
     "descriptor_set", "__version__",
 ]  # fmt: skip
