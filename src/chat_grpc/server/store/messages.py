@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chat_grpc.server.store.store import ChatStore, _SpaceState
 
 IMPORT = "chat.import"
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Google Chat accepts files of up to 200 MB
 CLIENT_ID = re.compile(r"^client-[a-z0-9-]{1,56}$")  # "client-" + up to 56 more: at most 63 characters
 MENTION = re.compile(r"<users/([^>\s]+)>")
 
@@ -170,7 +171,22 @@ class MessageBook:
         self._core = core
         self._spaces: dict[str, _SpaceMessages] = {}
         self._uploads: dict[str, Attachment] = {}  # upload token -> attachment waiting for a message
-        core.on_space_deleted.append(lambda space_id: self._spaces.pop(space_id, None))
+        self._upload_tokens: dict[str, str] = {}  # an upload's resource name -> its token (also accepted)
+        # Uploaded bytes by resource name (spaces/{space}/attachments/{id}: the name an upload answers and the
+        # attachment_data_ref.resource_name of the message attachment it becomes); content type for all uploads.
+        self._media: dict[str, bytes] = {}
+        self._content_types: dict[str, str] = {}
+        core.on_space_deleted.append(self._forget_space)
+
+    def _forget_space(self, space_id: str) -> None:
+        self._spaces.pop(space_id, None)
+        prefix = f"spaces/{space_id}/"
+        for resource in [r for r in self._content_types if r.startswith(prefix)]:
+            self._media.pop(resource, None)
+            del self._content_types[resource]
+            token = self._upload_tokens.pop(resource, None)
+            if token is not None:
+                self._uploads.pop(token, None)
 
     # ------------------------------------------------------------------ helpers (lock held)
 
@@ -251,6 +267,7 @@ class MessageBook:
         prefix = f"spaces/{message.space_id}/attachments/"
         if len(set(tokens)) != len(tokens):
             raise InvalidArgument("message.attachment names the same attachment twice", field="message.attachment")
+        tokens = tuple(self._upload_tokens.get(t, t) if t not in own else t for t in tokens)
         for token in tokens:
             upload = self._uploads.get(token)
             if token not in own and (upload is None or not upload.resource_name.startswith(prefix)):
@@ -259,7 +276,10 @@ class MessageBook:
                     f" spaces/{message.space_id}",
                     field="message.attachment",
                 )
-        return [own[token] if token in own else self._uploads.pop(token) for token in tokens]
+        claimed = [own[token] if token in own else self._uploads.pop(token) for token in tokens]
+        for attachment in claimed:
+            self._upload_tokens.pop(attachment.resource_name, None)
+        return claimed
 
     def _thread_for(
         self, actor: Actor, state: _SpaceState, book: _SpaceMessages, request: ThreadRequest
@@ -288,19 +308,61 @@ class MessageBook:
 
     # ------------------------------------------------------------------ operations
 
-    def upload(self, space_id: str, content_name: str, content_type: str, *, source: str = "UPLOADED_CONTENT") -> str:
-        """Register an uploaded file (as the Media API would) and return its attachment upload token."""
+    def upload(
+        self,
+        space_id: str,
+        content_name: str,
+        content_type: str,
+        *,
+        source: str = "UPLOADED_CONTENT",
+        data: bytes | None = None,
+    ) -> str:
+        """Register an uploaded file (as the Media API would) and return its attachment upload token; ``data``
+        are its bytes, served by :meth:`media` (seeded files may have none)."""
         with self._core.lock:
+            if data is not None and len(data) > MAX_UPLOAD_BYTES:
+                raise InvalidArgument(
+                    f"media: the file is {len(data)} bytes; uploads are limited to {MAX_UPLOAD_BYTES} bytes (200 MB)",
+                    field="media",
+                )
             token = f"upload-{self._core.ids.opaque_id(20)}"
             attachment_id = self._core.ids.opaque_id(24)
+            resource = f"spaces/{space_id}/attachments/{attachment_id}"
             self._uploads[token] = Attachment(
                 id=attachment_id,
                 content_name=content_name,
                 content_type=content_type,
                 source=source,
-                resource_name=f"spaces/{space_id}/attachments/{attachment_id}",
+                resource_name=resource,
             )
+            self._upload_tokens[resource] = token
+            self._content_types[resource] = content_type
+            if data is not None:
+                self._media[resource] = data
             return token
+
+    def upload_attachment(
+        self, actor: Actor, space_id: str, filename: str, data: bytes, content_type: str
+    ) -> tuple[str, str]:
+        """UploadAttachment: a member who may post in the space uploads a file; (resource name, upload token)."""
+        core = self._core
+        with core.lock:
+            state = core._state(actor, space_id)
+            core._require_import_space_if_import_only(actor, state.space)
+            self._joined(actor, state)
+            if not actor.is_app and not state.space.import_mode:
+                core._require_permission(actor, state, "post_messages", "upload attachments")
+            token = self.upload(space_id, filename, content_type, data=data)
+            return self._uploads[token].resource_name, token
+
+    def media(self, resource_name: str) -> tuple[bytes, str]:
+        """The bytes and content type of an uploaded file, by its resource name (the upload's, which is also the
+        message attachment's ``attachment_data_ref.resource_name``)."""
+        with self._core.lock:
+            content_type = self._content_types.get(resource_name)
+            if content_type is None:
+                raise NotFound(f"no uploaded media {resource_name!r}", field="resource_name")
+            return self._media.get(resource_name, b""), content_type
 
     def create(
         self,
@@ -473,9 +535,13 @@ class MessageBook:
                 raise NotFound(f"message {message.name} was deleted", field="message.name")
             if message.sender_id != actor.principal.id:
                 raise PermissionDenied(f"only the sender can edit {message.name}", reason="NOT_THE_SENDER")
+            before = message.text
             self._set_content(message, content, paths)
             message.last_update_time = core.clock.now()
             core._record(space_id, "google.workspace.chat.message.v1.updated", message)
+            if message.text != before:
+                for hook in core.on_message_updated:
+                    hook(message, before)
             return clone(message)
 
     def delete(self, actor: Actor, space_id: str, message_id: str, *, force: bool) -> None:
@@ -527,6 +593,8 @@ class MessageBook:
         message.reaction_counts = None
         snapshot.delete_time, snapshot.deletion_type = message.delete_time, deletion_type
         self._core._record(message.space_id, "google.workspace.chat.message.v1.deleted", message.name, snapshot)
+        for hook in self._core.on_message_deleted:
+            hook(message.space_id, message.id)
 
     def attachment(
         self, actor: Actor, space_id: str, message_id: str, attachment_id: str
