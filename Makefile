@@ -7,7 +7,7 @@ ORACLE_VENV := .venv-oracle
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle generate check-generated lint typecheck test run bench clean
+.PHONY: setup oracle generate check-generated lint typecheck breaking baseline oracle-diff test run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -26,6 +26,24 @@ $(ORACLE_VENV)/.installed: tests/oracle/requirements.txt
 
 oracle: $(ORACLE_VENV)/.installed
 
+# buf (npm @bufbuild/buf, the exact version in package.json / package-lock.json), for `make breaking`.
+BUF := node_modules/.bin/buf
+$(BUF): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Wire compatibility of protos/ with the last released contract (buildscripts/baseline.binpb), buf's WIRE_JSON rules.
+breaking: setup $(BUF)
+	$(PY) buildscripts/breaking.py
+
+# After a release: the current protos become the baseline of `make breaking`.
+baseline: setup $(BUF)
+	$(PY) buildscripts/breaking.py --write-baseline
+
+# Every fact where Google's published API (the oracle venv) and our protos differ: the next spec change's to-do list.
+oracle-diff: setup oracle
+	$(PY) tests/oracle/report.py
+
 generate: setup
 	$(PY) buildscripts/generate.py
 	$(PY) buildscripts/generate_client.py
@@ -42,7 +60,7 @@ typecheck: setup
 	$(PY) -m mypy
 
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
-test: setup oracle check-generated lint typecheck
+test: setup oracle check-generated lint typecheck breaking
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
 
 # The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port.
@@ -58,4 +76,4 @@ bench: setup
 	$(PY) bench/bench_client.py
 
 clean:
-	rm -rf $(VENV) $(ORACLE_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(ORACLE_VENV) node_modules build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

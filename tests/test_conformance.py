@@ -91,3 +91,21 @@ def test_the_checker_catches_signature_scope_and_resource_changes(
     )
     assert "oauth scope https://www.googleapis.com/auth/chat.spaces.pins" in report.oracle_only
     assert "resource user (users/{user})" in report.oracle_only
+
+
+def test_the_oracle_diff_report_groups_what_is_missing_and_what_differs(
+    our_descriptors, oracle_descriptors, oracle_rpcs, oracle_surface
+) -> None:
+    from tests.oracle.report import render
+
+    broken = _copy(our_descriptors)
+    pin = next(m for f in broken.file for m in f.message_type if m.name == "MessagePin")
+    del pin.field[1]
+    space = next(m for f in broken.file for m in f.message_type if m.name == "Space")
+    next(f for f in space.field if f.name == "display_name").number = 99
+    report = descriptor_diff.compare(broken, oracle_descriptors, oracle_rpcs, surface=oracle_surface)
+    lines = render(report, report.oracle_only)
+    assert lines[:3] == ["Google has, our protos lack: 1 field", "  + google.chat.v1.MessagePin.message", ""]
+    assert "Facts that differ: 1" in lines
+    assert "  ! field google.chat.v1.Space.display_name: number is '99', Google has '3'" in lines
+    assert lines[-1] == report.summary() and "1 differences; 1 oracle-only" in lines[-1]

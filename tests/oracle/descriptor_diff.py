@@ -55,7 +55,7 @@ class Report:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.compared.items()))
         return (
             f"compared {sum(self.compared.values())} facts ({counts}); "
-            f"{len(self.differences)} differences; {len(self.oracle_only)} oracle-only (newer than the reference)"
+            f"{len(self.differences)} differences; {len(self.oracle_only)} oracle-only (in Google's API, not in ours)"
         )
 
 
