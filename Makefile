@@ -74,6 +74,7 @@ bench: setup
 	$(PY) bench/bench_messages.py
 	$(PY) bench/bench_events.py
 	$(PY) bench/bench_client.py
+	$(PY) bench/bench_search.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) node_modules build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

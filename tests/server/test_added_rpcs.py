@@ -282,6 +282,8 @@ def test_search_pages_across_spaces_and_follows_edits_and_deletes(client: Client
         "Post-launch retro", "launch checklist attached",
     ]  # fmt: skip
     assert texts(bob.search_messages(parent="spaces/-", filter="review")) == ["Review at noon"]
+    client(ws.erin).create_message(parent=corpus["room"], message={"text": "launch party"})  # indexed as posted
+    assert texts(bob.search_messages(parent="spaces/-", filter="launch"))[0] == "launch party"
     with pytest.raises(InvalidArgument, match="page_token"):
         bob.search_messages(parent="spaces/-", filter="lunch", page_token=pages[0].next_page_token)
 

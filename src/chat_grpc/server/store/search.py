@@ -7,6 +7,9 @@ the create-time window and the page cursor by bisection, and merges the spaces' 
 unless ``create_time asc``. Each candidate is then checked against the whole query (every keyword, phrases,
 senders, not deleted, visible to the caller). Index entries are added as messages are posted or edited and
 never removed: a stale entry (a word an edit took out) fails the check, and a message is in a list at most once.
+
+A space's index is built the first time a search reaches the space (one pass over its timeline) and kept up to
+date from then on, so posting messages costs nothing extra until somebody searches.
 """
 
 from __future__ import annotations
@@ -45,12 +48,24 @@ class MessageSearch:
     def __init__(self, core: ChatStore) -> None:
         self._core = core
         self._postings: dict[str, dict[str, list[Message]]] = {}  # space -> word -> messages by key
-        core.on_message_created.append(lambda _actor, message: self._index(message, message.text, ""))
-        core.on_message_updated.append(lambda message, before: self._index(message, message.text, before))
+        core.on_message_created.append(lambda _actor, message: self._maintain(message, ""))
+        core.on_message_updated.append(self._maintain)
         core.on_space_deleted.append(lambda space_id: self._postings.pop(space_id, None))
 
-    def _index(self, message: Message, text: str, before: str) -> None:
-        postings = self._postings.setdefault(message.space_id, {})
+    def _maintain(self, message: Message, before: str) -> None:
+        if message.space_id in self._postings:  # spaces nobody searched yet have no index to keep
+            self._index(self._postings[message.space_id], message, message.text, before)
+
+    def _space_index(self, space_id: str) -> dict[str, list[Message]]:
+        postings = self._postings.get(space_id)
+        if postings is None:
+            postings = self._postings[space_id] = {}
+            book = self._core.messages._spaces.get(space_id)
+            for message in book.timeline if book else []:
+                self._index(postings, message, message.text, "")
+        return postings
+
+    def _index(self, postings: dict[str, list[Message]], message: Message, text: str, before: str) -> None:
         old = set(words(before)) | ({SENDER + message.sender_id} if before else set())
         for word in set(words(text)) | {SENDER + message.sender_id}:
             if word in old:
@@ -107,7 +122,7 @@ class MessageSearch:
         low: int,
         high: int,
     ) -> Iterator[tuple[int, str, Message]]:
-        postings = self._postings.get(space_id, {})
+        postings = self._space_index(space_id)
         lists = [postings.get(word, []) for word in set(query.keywords)]
         lists += [postings.get(SENDER + next(iter(group)), []) for group in senders if len(group) == 1]
         if lists:
