@@ -270,18 +270,30 @@ class SectionBook:
                 if s.custom or s.placement or s.order != [DIRECT_MESSAGES, SPACES, APPS]
             ]
 
+    def placed(self, user_id: str) -> builtins.list[SectionItem]:
+        """The user's spaces moved to custom sections (joined or not): what an export must keep."""
+        with self._core.lock:
+            sections = self._users.get(user_id) or _UserSections()
+            return [SectionItem(user_id, s, space) for space, s in sorted(sections.placement.items())]
+
     def seed(
-        self, user_id: str, order: builtins.list[tuple[str, str, str]], placement: dict[str, str]
+        self,
+        user_id: str,
+        order: builtins.list[tuple[str, str, str, str | None]],
+        placement: dict[str, str],
     ) -> dict[str, str]:
-        """Seeding: a user's sections in display order as (key, type, display name) — custom ones get new ids —
-        and which space goes to which section key; returns key -> section id."""
+        """Seeding: a user's sections in display order as (key, type, display name, id or None) — a custom
+        section without an id gets a new one; system sections left out go last — and which space goes to which
+        section key; returns key -> section id."""
         core = self._core
         with core.lock:
             sections = _UserSections(order=[])
             ids: dict[str, str] = {}
-            for key, kind, display_name in order:
+            for key, kind, display_name, given in order:
                 if kind == CUSTOM:
-                    section_id = core.ids.opaque_id(11)
+                    section_id = given or core.ids.opaque_id(11)
+                    if given:
+                        core.ids.reserve(given)
                     sections.custom[section_id] = display_name
                 else:
                     section_id = next(s for s, k in SYSTEM_SECTIONS.items() if k == kind)
