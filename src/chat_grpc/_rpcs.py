@@ -145,7 +145,9 @@ def _files(service_file: Any) -> list[Any]:
         if file.name not in seen:
             seen[file.name] = file
             pending.extend(file.dependencies)
-    return [f for f in seen.values() if f.package == service_file.package]
+    # Every file the service depends on (not only its package: beside Google's package, our files may be
+    # registered as private copies under another package; only annotated messages declare resources anyway).
+    return list(seen.values())
 
 
 def _ref(field: FieldDescriptor, messages: dict[str, Descriptor], patterns: dict[str, list[str]]) -> Descriptor | None:

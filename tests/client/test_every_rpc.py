@@ -298,6 +298,7 @@ async def search_spaces(api: Api, w: World) -> None:
     (page,) = await api.pages("search_spaces", query=query, use_admin_access=True)
     assert isinstance(page, space_pb2.SearchSpacesResponse)
     assert [s.name for s in page.spaces] == [w.team.name] and page.total_size == 1
+    assert [r.space for r in page.results] == list(page.spaces)  # the newer field holds the same page
     assert w.sent("SearchSpaces").use_admin_access
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from google.chat.v1 import availability_pb2, section_pb2, space_pb2
+from google.chat.v1 import availability_pb2, message_pb2, section_pb2, space_pb2
 
 import chat_grpc
 from chat_grpc import AlreadyExists, ChatClient, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
@@ -397,3 +397,75 @@ def test_uploaded_bytes_become_a_message_attachment(
             room.name.split("/")[1], "big.bin", "application/octet-stream", data=b"\\0" * (MAX_UPLOAD_BYTES + 1)
         )
     assert [v.field for v in caught.value.violations] == ["media"]
+
+
+# ------------------------------------------------------------------ quoting (Google's change to CreateMessage)
+
+
+def test_a_message_quotes_another(client: Clients, ws: Workspace, room: space_pb2.Space, clock: ManualClock) -> None:
+    alice, bob = client(ws.alice), client(ws.bob)
+    original = alice.create_message(parent=room, message={"text": "Ship on Friday?"})
+    quote = {"name": original.name, "last_update_time": original.create_time}
+    reply = bob.create_message(parent=room, message={"text": "Yes", "quoted_message_metadata": quote})
+    quoted = reply.quoted_message_metadata
+    assert (quoted.name, quoted.quote_type) == (original.name, message_pb2.QuotedMessageMetadata.REPLY)
+    assert quoted.quoted_message_snapshot.text == "Ship on Friday?"
+    assert quoted.quoted_message_snapshot.sender == ws.alice.name and not quoted.HasField("forwarded_metadata")
+    assert bob.get_message(name=reply.name).quoted_message_metadata == quoted
+    clock.advance(timedelta(seconds=5))
+    alice.update_message(message={"name": original.name, "text": "Ship on Monday?"})
+    with pytest.raises(FailedPrecondition, match="current version"):  # an old version cannot be quoted
+        bob.create_message(parent=room, message={"text": "Hm", "quoted_message_metadata": quote})
+    with pytest.raises(InvalidArgument, match="remove"):
+        bob.update_message(
+            message={"name": reply.name, "quoted_message_metadata": quote}, update_mask="quoted_message_metadata"
+        )
+    removed = bob.update_message(message={"name": reply.name}, update_mask="quoted_message_metadata")
+    assert not removed.HasField("quoted_message_metadata")
+
+
+def test_quote_rules_and_forwarding(client: Clients, ws: Workspace, room: space_pb2.Space) -> None:
+    alice, bob = client(ws.alice), client(ws.bob)
+    root = alice.create_message(parent=room, message={"text": "root"})
+    in_thread = alice.create_message(
+        parent=room, message={"text": "in thread", "thread": root.thread}, message_reply_option="REPLY_MESSAGE_OR_FAIL"
+    )
+    with pytest.raises(InvalidArgument, match="first message"):  # a new thread quotes another thread's root only
+        bob.create_message(
+            parent=room,
+            message={
+                "text": "x",
+                "quoted_message_metadata": {"name": in_thread.name, "last_update_time": in_thread.create_time},
+            },
+        )
+    other = alice.set_up_space(space={"space_type": "SPACE", "display_name": "Elsewhere"}, memberships=humans(ws.bob))
+    with pytest.raises(InvalidArgument, match="FORWARD"):
+        bob.create_message(
+            parent=other,
+            message={"text": "x", "quoted_message_metadata": {"name": root.name, "last_update_time": root.create_time}},
+        )
+    forwarded = bob.create_message(
+        parent=other,
+        message={
+            "text": "fyi",
+            "quoted_message_metadata": {
+                "name": root.name,
+                "last_update_time": root.create_time,
+                "quote_type": "FORWARD",
+            },
+        },
+    )
+    assert forwarded.quoted_message_metadata.forwarded_metadata.space == room.name
+    assert forwarded.quoted_message_metadata.forwarded_metadata.space_display_name == "Room"
+    with pytest.raises(NotFound):  # carol cannot see the room: nothing to forward
+        client(ws.carol).create_message(
+            parent=client(ws.carol).create_space(space={"space_type": "SPACE", "display_name": "Carol's"}),
+            message={
+                "text": "x",
+                "quoted_message_metadata": {
+                    "name": root.name,
+                    "last_update_time": root.create_time,
+                    "quote_type": "FORWARD",
+                },
+            },
+        )

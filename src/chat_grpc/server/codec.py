@@ -213,6 +213,18 @@ def message_to_proto(message: messages.Message) -> message_pb2.Message:
             result.emoji_reaction_summaries.append(
                 reaction_pb2.EmojiReactionSummary(emoji=emoji_key_to_proto(key), reaction_count=count)
             )
+    quote = message.quote
+    if quote is not None:
+        quoted = result.quoted_message_metadata
+        quoted.name = quote.name
+        quoted.last_update_time.FromDatetime(quote.last_update_time)
+        quoted.quote_type = message_pb2.QuotedMessageMetadata.QuoteType.Value(quote.quote_type)  # type: ignore[assignment]
+        quoted.quoted_message_snapshot.sender = quote.sender_name
+        quoted.quoted_message_snapshot.text = quote.text
+        quoted.quoted_message_snapshot.formatted_text = quote.formatted_text
+        if quote.forwarded_space:
+            quoted.forwarded_metadata.space = quote.forwarded_space
+            quoted.forwarded_metadata.space_display_name = quote.forwarded_space_display_name
     return result
 
 

@@ -220,10 +220,12 @@ def search_spaces(call: Call, request: space_pb2.SearchSpacesRequest) -> space_p
         limit=size,
     )
     more = offset + len(spaces) < total
+    rendered = [render(call, s, listing=True) for s in spaces]
     return space_pb2.SearchSpacesResponse(
-        spaces=[render(call, s, listing=True) for s in spaces],
+        spaces=rendered,
         next_page_token=call.next_page_token(query, offset + len(spaces) if more else None),
         total_size=total,
+        results=[space_pb2.SearchSpacesResponse.SearchSpaceResult(space=s) for s in rendered],  # Google's newer field
     )
 
 

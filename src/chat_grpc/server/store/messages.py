@@ -56,6 +56,28 @@ class Attachment:
     drive_file_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The message a message quotes, as it was when quoted (Google's QuotedMessageMetadata)."""
+
+    name: str  # spaces/{space}/messages/{message}
+    last_update_time: datetime
+    quote_type: str  # REPLY | FORWARD
+    sender_name: str
+    text: str
+    formatted_text: str
+    forwarded_space: str = ""  # FORWARD: spaces/{space} it comes from
+    forwarded_space_display_name: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    space_id: str
+    message_id: str
+    last_update_time: datetime
+    quote_type: str = "REPLY"
+
+
 @dataclass(slots=True)
 class Mention:
     start: int
@@ -88,6 +110,7 @@ class Message:
     delete_time: datetime | None = None
     deletion_type: str = ""
     reaction_counts: dict[str, int] | None = None  # emoji key -> count, kept by reactions (None: never reacted)
+    quote: Quote | None = None  # the message it quotes (set on create, may be removed by an update)
 
     @property
     def name(self) -> str:
@@ -119,6 +142,7 @@ class MessageContent:
     cards_v2: tuple[tuple[str, bytes], ...] = ()
     accessory_widgets: tuple[bytes, ...] = ()
     attachment_tokens: tuple[str, ...] = ()  # attachment_data_ref.attachment_upload_token or resource_name
+    quote: QuoteRequest | None = None  # CreateMessage only: the message to quote
 
 
 @dataclass(frozen=True)
@@ -259,6 +283,8 @@ class MessageBook:
             message.accessory_widgets = tuple(content.accessory_widgets)
         if "attachment" in paths:
             message.attachments = tuple(self._claim_uploads(message, content.attachment_tokens))
+        if "quoted_message_metadata" in paths:
+            message.quote = None  # an update may only remove a quote (the handler refuses adding or replacing)
 
     def _claim_uploads(self, message: Message, tokens: tuple[str, ...]) -> list[Attachment]:
         """The attachments named by upload tokens of this space, or by the resource names of the message's own
@@ -406,6 +432,7 @@ class MessageBook:
                         field="message.private_message_viewer",
                     )
             thread_id, reply, new_key = self._thread_for(actor, state, book, thread)
+            quote = self._quote(actor, space_id, thread_id, reply, content.quote) if content.quote else None
             message_id = f"{thread_id}.{core.ids.opaque_id(11) if reply else thread_id}"
             if not actor.is_app and not state.space.import_mode:  # the importer posts for everyone
                 setting = "reply_messages" if reply else "post_messages"
@@ -420,6 +447,7 @@ class MessageBook:
                 thread_reply=reply,
                 client_id=client_id,
                 private_viewer_id=private_viewer_id,
+                quote=quote,
             )
             self._set_content(
                 message, content, frozenset({"text", "fallback_text", "cards_v2", "accessory_widgets", "attachment"})
@@ -437,6 +465,47 @@ class MessageBook:
             for hook in core.on_message_created:
                 hook(actor, message)
             return clone(message)
+
+    def _quote(self, actor: Actor, space_id: str, thread_id: str, reply: bool, wanted: QuoteRequest) -> Quote:
+        """Check what a new message may quote (lock held): a REPLY quotes a message of its own thread (a new
+        thread: another thread's first message) in the same space; a FORWARD any message the caller can see."""
+        core = self._core
+        where = "message.quoted_message_metadata.name"
+        if wanted.quote_type == "REPLY" and wanted.space_id != space_id:
+            raise InvalidArgument(
+                f"{where}: a REPLY quotes a message of the same space; use quote_type FORWARD", field=where
+            )
+        state = core._state(actor, wanted.space_id)
+        quoted = self._find(actor, state, wanted.message_id, field=where)
+        if quoted.delete_time is not None:
+            raise NotFound(f"{where}: {quoted.name} was deleted", field=where)
+        if wanted.quote_type == "REPLY":
+            if reply and quoted.thread_id != thread_id:
+                raise InvalidArgument(f"{where}: a reply can only quote a message of its own thread", field=where)
+            if not reply and quoted.thread_reply:
+                raise InvalidArgument(
+                    f"{where}: a message that starts a thread can only quote another thread's first message",
+                    field=where,
+                )
+        current = quoted.last_update_time or quoted.create_time
+        if wanted.last_update_time != current:
+            raise FailedPrecondition(
+                f"message.quoted_message_metadata.last_update_time is not the quoted message's current version"
+                f" ({current.isoformat()}): it changed since it was read",
+                reason="QUOTED_MESSAGE_CHANGED",
+            )
+        source = state.space
+        forwarded = wanted.quote_type == "FORWARD"
+        return Quote(
+            name=quoted.name,
+            last_update_time=current,
+            quote_type=wanted.quote_type,
+            sender_name=quoted.sender_name,
+            text=quoted.text,
+            formatted_text=quoted.formatted_text,
+            forwarded_space=source.name if forwarded else "",
+            forwarded_space_display_name=source.display_name if forwarded else "",
+        )
 
     def get(self, actor: Actor, space_id: str, message_id: str) -> Message:
         with self._core.lock:
