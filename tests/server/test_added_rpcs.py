@@ -469,3 +469,24 @@ def test_quote_rules_and_forwarding(client: Clients, ws: Workspace, room: space_
                 },
             },
         )
+
+
+def test_pages_of_section_items_and_group_chats(client: Clients, chat: ChatServer, ws: Workspace) -> None:
+    alice = client(ws.alice)
+    rooms = [alice.create_space(space={"space_type": "SPACE", "display_name": f"Room {i}"}) for i in range(3)]
+    pages = list(alice.list_section_items(parent="users/me/sections/default-spaces", page_size=2).pages)
+    assert [len(p.section_items) for p in pages] == [2, 1]
+    assert sorted(i.space for p in pages for i in p.section_items) == sorted(r.name for r in rooms)
+    chats = [
+        alice.set_up_space(space={"space_type": "GROUP_CHAT"}, memberships=humans(ws.bob, ws.erin)) for _ in range(2)
+    ]
+    found = list(alice.find_group_chats(users=[ws.bob.name, ws.erin.name], page_size=1).pages)
+    assert [len(p.spaces) for p in found] == [1, 1]  # two group chats with the same people, one per page
+    assert sorted(s.name for p in found for s in p.spaces) == sorted(c.name for c in chats)
+    space_id = rooms[0].name.split("/")[1]
+    token = chat.store.messages.upload(space_id, "a.txt", "text/plain", data=b"abc")
+    (resource,) = [r for r, t in chat.store.messages._upload_tokens.items() if t == token]
+    assert chat.store.attachment_media(resource) == (b"abc", "text/plain")
+    alice.delete_space(name=rooms[0])
+    with pytest.raises(DomainNotFound):  # the bytes go with their space
+        chat.store.attachment_media(resource)
