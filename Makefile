@@ -8,7 +8,8 @@ COEXIST_VENV := .venv-coexist
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle coexist browser generate check-generated lint typecheck test fuzz-rest screenshots run bench clean
+.PHONY: setup oracle coexist browser generate check-generated lint typecheck breaking baseline oracle-diff test fuzz-rest \
+	screenshots run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -52,6 +53,23 @@ browser:
 		echo "************************************************************************************"; \
 		echo ""; \
 	fi
+# buf (npm @bufbuild/buf, the exact version in package.json / package-lock.json), for `make breaking`.
+BUF := node_modules/.bin/buf
+$(BUF): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Wire compatibility of protos/ with the last released contract (buildscripts/baseline.binpb), buf's WIRE_JSON rules.
+breaking: setup $(BUF)
+	$(PY) buildscripts/breaking.py
+
+# After a release: the current protos become the baseline of `make breaking`.
+baseline: setup $(BUF)
+	$(PY) buildscripts/breaking.py --write-baseline
+
+# Every fact where Google's published API (the oracle venv) and our protos differ: the next spec change's to-do list.
+oracle-diff: setup oracle
+	$(PY) tests/oracle/report.py
 
 generate: setup
 	$(PY) buildscripts/generate.py
@@ -69,7 +87,7 @@ typecheck: setup
 	$(PY) -m mypy
 
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
-test: setup oracle coexist browser check-generated lint typecheck
+test: setup oracle coexist browser check-generated lint typecheck breaking
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
 
 # The REST door's fuzz test at full size (make test runs it small): 20,000 random requests from 4 client threads
@@ -98,6 +116,8 @@ bench: setup
 	$(PY) bench/bench_events.py
 	$(PY) bench/bench_client.py
 	$(PY) bench/bench_rest.py
+	$(PY) bench/bench_search.py
 
 clean:
-	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) build dist *.egg-info src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) node_modules build dist *.egg-info src/*.egg-info .pytest_cache \
+		.mypy_cache .ruff_cache

@@ -33,6 +33,11 @@ def oracle_descriptors(oracle_dump: Path) -> descriptor_pb2.FileDescriptorSet:
 
 
 @pytest.fixture(scope="session")
+def oracle_surface(oracle_dump: Path) -> dict:
+    return descriptor_diff.load_surface(oracle_dump / "surface.json")
+
+
+@pytest.fixture(scope="session")
 def oracle_rpcs(oracle_dump: Path) -> dict[str, dict]:
     return descriptor_diff.load_rpcs(oracle_dump / "rpcs.json")
 

@@ -94,7 +94,10 @@ def test_google_client_flow(emulator: str) -> None:
         "GetSpaceReadState", "UpdateSpaceReadState", "GetThreadReadState",
         "GetSpaceNotificationSetting", "UpdateSpaceNotificationSetting",
         "ListSpaceEvents", "GetSpaceEvent",
+        "CreateMessagePin", "ListMessagePins", "DeleteMessagePin", "SearchMessages", "CreateSection",
+        "MoveSectionItem", "ListSectionItems", "MarkAsDoNotDisturb", "UploadAttachment",
     } <= set(summary["rpcs"])  # fmt: skip
+    assert summary["newer_api"] == {"pins": 1, "found": 1, "items": 1}
 
     # The client's pager walked ListMessages page by page (page_size 3), and its items across every page.
     pages = summary["messages"]["pages_of_3"]
@@ -118,7 +121,10 @@ def test_google_client_flow(emulator: str) -> None:
         "CreateMessage with too few scopes": ("PermissionDenied", "ACCESS_TOKEN_SCOPE_INSUFFICIENT"),
         "ListMessages as a Chat app": ("PermissionDenied", "APP_AUTH_NOT_SUPPORTED"),
         "no credentials": ("Unauthenticated", "UNAUTHENTICATED"),
-        "an RPC the emulator does not serve": ("MethodNotImplemented", None),
+        "UploadAttachment over gRPC (bytes go through the media upload endpoint)": (
+            "InvalidArgument",
+            "INVALID_ARGUMENT",
+        ),
     }
     for case, (exception, reason) in expected.items():
         assert (errors[case]["exception"], errors[case].get("reason")) == (exception, reason), errors[case]

@@ -102,7 +102,7 @@ def test_service_names_its_host_and_scopes() -> None:
     (service,) = [s for f in our_files() for s in f.service]
     assert service.options.Extensions[client_pb2.default_host] == "chat.googleapis.com"
     scopes = service.options.Extensions[client_pb2.oauth_scopes].split(",")
-    assert len(scopes) == 29 and all(s.startswith("https://www.googleapis.com/auth/chat.") for s in scopes)
+    assert len(scopes) == 41 and all(s.startswith("https://www.googleapis.com/auth/chat.") for s in scopes)
 
 
 def test_resources_carry_their_name_patterns() -> None:

@@ -1,37 +1,40 @@
-"""The one table of the 34 ChatService RPCs: what every client method needs to know, and nothing else.
+"""The table of the ChatService RPCs: what every client method needs to know, derived from the service.
 
 Per RPC: the Python method name, the RPC, request and response classes, the keyword parameters (every
-request field: the proto's ``google.api.method_signature`` fields first), which string fields also accept a
-resource message (its ``name`` is sent), the routing field for ``x-goog-request-params``, and its kind: a
-list (the response's repeated ``items`` field), an update (the ``resource`` field whose set fields become the
-``update_mask``), a create with ``request_id`` (generated when absent, which makes retries safe). ``retryable``
-marks the RPCs that are idempotent: gets, lists, finds, searches, updates, deletes and the creates with a
-request id.
+request field: the proto's ``google.api.method_signature`` fields first, then the required ones, then the
+rest in field order), which string fields also accept a resource message (its ``name`` is sent), the routing
+field for ``x-goog-request-params``, and its kind: a list (the response's repeated ``items`` field), an update
+(the ``resource`` field whose set fields become the ``update_mask``), a create with ``request_id`` (generated
+when absent, which makes retries safe). ``retryable`` marks the RPCs that are idempotent: gets, lists, finds,
+searches, updates, deletes and the creates with a request id.
 
-``buildscripts/generate_client.py`` renders ``_methods.py`` (the typed sync and async methods) from this
-table; ``tests/client/test_generated_methods.py`` checks it against the service descriptor.
+Everything is read from the service descriptor and its ``google.api`` annotations:
+
+* ``params``: ``method_signature``, ``field_behavior`` (REQUIRED) and the request's fields;
+* ``refs``: ``resource_reference`` on string fields (``type``, or for ``child_type`` the parent of that
+  resource's pattern), resolved to the message that declares the resource;
+* ``routing``: the first path variable of the RPC's ``google.api.http`` rule (``{space.name=spaces/*}``);
+* ``items``: for paged RPCs (``page_token`` in, ``next_page_token`` out), the response's first repeated
+  message field;
+* ``resource``: for RPCs with an ``update_mask``, the field the HTTP rule's ``body`` names;
+* ``request_id``: the request has a ``request_id`` field.
+
+A new RPC in the protos therefore needs no edit here; only semantics that no annotation carries live in
+:data:`SEMANTICS`. ``buildscripts/generate_client.py`` renders ``_methods.py`` (the typed sync and async
+methods) from this table; ``tests/client/test_generated_methods.py`` checks it against the descriptor.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from google.chat.v1 import (
-    attachment_pb2,
-    membership_pb2,
-    message_pb2,
-    reaction_pb2,
-    space_event_pb2,
-    space_notification_setting_pb2,
-    space_pb2,
-    space_read_state_pb2,
-    space_setup_pb2,
-    thread_read_state_pb2,
-    user_pb2,
-)
-from google.protobuf import empty_pb2
+from google.api import annotations_pb2, client_pb2, field_behavior_pb2, resource_pb2
+from google.chat.v1 import chat_service_pb2
+from google.protobuf import descriptor_pb2, empty_pb2, message_factory
+from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.protobuf.message import Message
 
 SERVICE = "google.chat.v1.ChatService"
@@ -71,7 +74,7 @@ class Rpc(Generic[Req, Resp]):
 
     @property
     def constant(self) -> str:
-        """This row's name in this module: ``CREATE_SPACE``."""
+        """This row's constant in the generated methods module: ``CREATE_SPACE``."""
         return self.method.upper()
 
     @property
@@ -79,219 +82,143 @@ class Rpc(Generic[Req, Resp]):
         return self.response is empty_pb2.Empty
 
 
-_PAGE = ("page_size", "page_token")
+@dataclass(frozen=True)
+class Semantics:
+    """What no annotation says about an RPC, kept by hand."""
 
-# ---------------------------------------------------------------------------------------------- messages
+    mask_nested: frozenset[str] = frozenset()
 
-CREATE_MESSAGE = Rpc(
-    "create_message", "CreateMessage", message_pb2.CreateMessageRequest, message_pb2.Message,
-    ("parent", "message", "message_id", "thread_key", "request_id", "message_reply_option"),
-    refs={"parent": space_pb2.Space}, routing="parent", request_id=True, retryable=True,
-)  # fmt: skip
-LIST_MESSAGES = Rpc(
-    "list_messages", "ListMessages", message_pb2.ListMessagesRequest, message_pb2.ListMessagesResponse,
-    ("parent", *_PAGE, "filter", "order_by", "show_deleted"),
-    refs={"parent": space_pb2.Space}, routing="parent", items="messages", retryable=True,
-)  # fmt: skip
-GET_MESSAGE = Rpc(
-    "get_message", "GetMessage", message_pb2.GetMessageRequest, message_pb2.Message,
-    ("name",), refs={"name": message_pb2.Message}, routing="name", retryable=True,
-)  # fmt: skip
-UPDATE_MESSAGE = Rpc(
-    "update_message", "UpdateMessage", message_pb2.UpdateMessageRequest, message_pb2.Message,
-    ("message", "update_mask", "allow_missing"),
-    routing="message.name", resource="message", retryable=True,
-)  # fmt: skip
-DELETE_MESSAGE = Rpc(
-    "delete_message", "DeleteMessage", message_pb2.DeleteMessageRequest, empty_pb2.Empty,
-    ("name", "force"), refs={"name": message_pb2.Message}, routing="name", retryable=True,
-)  # fmt: skip
-GET_ATTACHMENT = Rpc(
-    "get_attachment", "GetAttachment", attachment_pb2.GetAttachmentRequest, attachment_pb2.Attachment,
-    ("name",), refs={"name": attachment_pb2.Attachment}, routing="name", retryable=True,
-)  # fmt: skip
 
-# ---------------------------------------------------------------------------------------------- spaces
+# The only hand-kept facts: UpdateSpace's mask names subfields of these two messages (the reference lists
+# `access_settings.audience` and `permission_settings.*` as the update paths).
+SEMANTICS: dict[str, Semantics] = {
+    "UpdateSpace": Semantics(mask_nested=frozenset({"access_settings", "permission_settings"})),
+}
 
-LIST_SPACES = Rpc(
-    "list_spaces", "ListSpaces", space_pb2.ListSpacesRequest, space_pb2.ListSpacesResponse,
-    (*_PAGE, "filter"), items="spaces", retryable=True,
-)  # fmt: skip
-SEARCH_SPACES = Rpc(
-    "search_spaces", "SearchSpaces", space_pb2.SearchSpacesRequest, space_pb2.SearchSpacesResponse,
-    ("query", "use_admin_access", *_PAGE, "order_by"), items="spaces", retryable=True,
-)  # fmt: skip
-GET_SPACE = Rpc(
-    "get_space", "GetSpace", space_pb2.GetSpaceRequest, space_pb2.Space,
-    ("name", "use_admin_access"), refs={"name": space_pb2.Space}, routing="name", retryable=True,
-)  # fmt: skip
-CREATE_SPACE = Rpc(
-    "create_space", "CreateSpace", space_pb2.CreateSpaceRequest, space_pb2.Space,
-    ("space", "request_id"), request_id=True, retryable=True,
-)  # fmt: skip
-SET_UP_SPACE = Rpc(
-    "set_up_space", "SetUpSpace", space_setup_pb2.SetUpSpaceRequest, space_pb2.Space,
-    ("space", "memberships", "request_id"), request_id=True, retryable=True,
-)  # fmt: skip
-UPDATE_SPACE = Rpc(
-    "update_space", "UpdateSpace", space_pb2.UpdateSpaceRequest, space_pb2.Space,
-    ("space", "update_mask", "use_admin_access"), routing="space.name", resource="space",
-    mask_nested=frozenset({"access_settings", "permission_settings"}), retryable=True,
-)  # fmt: skip
-DELETE_SPACE = Rpc(
-    "delete_space", "DeleteSpace", space_pb2.DeleteSpaceRequest, empty_pb2.Empty,
-    ("name", "use_admin_access"), refs={"name": space_pb2.Space}, routing="name", retryable=True,
-)  # fmt: skip
-COMPLETE_IMPORT_SPACE = Rpc(
-    "complete_import_space", "CompleteImportSpace", space_pb2.CompleteImportSpaceRequest,
-    space_pb2.CompleteImportSpaceResponse, ("name",), refs={"name": space_pb2.Space}, routing="name",
-)  # fmt: skip
-FIND_DIRECT_MESSAGE = Rpc(
-    "find_direct_message", "FindDirectMessage", space_pb2.FindDirectMessageRequest, space_pb2.Space,
-    ("name",), refs={"name": user_pb2.User}, retryable=True,
-)  # fmt: skip
+_IDEMPOTENT_PREFIXES = ("Get", "List", "Find", "Search", "Update", "Delete")
+_PATH_VARIABLE = re.compile(r"\{([a-z_.]+)(?:=[^}]*)?\}")
 
-# ---------------------------------------------------------------------------------------------- memberships
 
-CREATE_MEMBERSHIP = Rpc(
-    "create_membership", "CreateMembership", membership_pb2.CreateMembershipRequest, membership_pb2.Membership,
-    ("parent", "membership", "use_admin_access"), refs={"parent": space_pb2.Space}, routing="parent",
-)  # fmt: skip
-UPDATE_MEMBERSHIP = Rpc(
-    "update_membership", "UpdateMembership", membership_pb2.UpdateMembershipRequest, membership_pb2.Membership,
-    ("membership", "update_mask", "use_admin_access"), routing="membership.name", resource="membership",
-    retryable=True,
-)  # fmt: skip
-LIST_MEMBERSHIPS = Rpc(
-    "list_memberships", "ListMemberships", membership_pb2.ListMembershipsRequest,
-    membership_pb2.ListMembershipsResponse,
-    ("parent", *_PAGE, "filter", "show_groups", "show_invited", "use_admin_access"),
-    refs={"parent": space_pb2.Space}, routing="parent", items="memberships", retryable=True,
-)  # fmt: skip
-GET_MEMBERSHIP = Rpc(
-    "get_membership", "GetMembership", membership_pb2.GetMembershipRequest, membership_pb2.Membership,
-    ("name", "use_admin_access"), refs={"name": membership_pb2.Membership}, routing="name", retryable=True,
-)  # fmt: skip
-DELETE_MEMBERSHIP = Rpc(
-    "delete_membership", "DeleteMembership", membership_pb2.DeleteMembershipRequest, membership_pb2.Membership,
-    ("name", "use_admin_access"), refs={"name": membership_pb2.Membership}, routing="name", retryable=True,
-)  # fmt: skip
+def snake(name: str) -> str:
+    """``CreateSpace`` -> ``create_space``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
-# ---------------------------------------------------------------------------------------------- reactions
 
-CREATE_REACTION = Rpc(
-    "create_reaction", "CreateReaction", reaction_pb2.CreateReactionRequest, reaction_pb2.Reaction,
-    ("parent", "reaction"), refs={"parent": message_pb2.Message}, routing="parent",
-)  # fmt: skip
-LIST_REACTIONS = Rpc(
-    "list_reactions", "ListReactions", reaction_pb2.ListReactionsRequest, reaction_pb2.ListReactionsResponse,
-    ("parent", *_PAGE, "filter"), refs={"parent": message_pb2.Message}, routing="parent", items="reactions",
-    retryable=True,
-)  # fmt: skip
-DELETE_REACTION = Rpc(
-    "delete_reaction", "DeleteReaction", reaction_pb2.DeleteReactionRequest, empty_pb2.Empty,
-    ("name",), refs={"name": reaction_pb2.Reaction}, routing="name", retryable=True,
-)  # fmt: skip
+def _options(descriptor: Any, proto: type[Message]) -> Any:
+    """A descriptor's options with its ``google.api`` extensions readable (parsed from the serialized form)."""
+    options = proto()
+    options.ParseFromString(descriptor.GetOptions().SerializeToString())
+    return options
 
-# ---------------------------------------------------------------------------------------------- custom emojis
 
-CREATE_CUSTOM_EMOJI = Rpc(
-    "create_custom_emoji", "CreateCustomEmoji", reaction_pb2.CreateCustomEmojiRequest, reaction_pb2.CustomEmoji,
-    ("custom_emoji",),
-)  # fmt: skip
-GET_CUSTOM_EMOJI = Rpc(
-    "get_custom_emoji", "GetCustomEmoji", reaction_pb2.GetCustomEmojiRequest, reaction_pb2.CustomEmoji,
-    ("name",), refs={"name": reaction_pb2.CustomEmoji}, routing="name", retryable=True,
-)  # fmt: skip
-LIST_CUSTOM_EMOJIS = Rpc(
-    "list_custom_emojis", "ListCustomEmojis", reaction_pb2.ListCustomEmojisRequest,
-    reaction_pb2.ListCustomEmojisResponse, (*_PAGE, "filter"), items="custom_emojis", retryable=True,
-)  # fmt: skip
-DELETE_CUSTOM_EMOJI = Rpc(
-    "delete_custom_emoji", "DeleteCustomEmoji", reaction_pb2.DeleteCustomEmojiRequest, empty_pb2.Empty,
-    ("name",), refs={"name": reaction_pb2.CustomEmoji}, routing="name", retryable=True,
-)  # fmt: skip
+def _resources(file_descriptors: list[Any]) -> tuple[dict[str, Descriptor], dict[str, list[str]]]:
+    """Every resource type: the message declaring it (when one does) and its patterns."""
+    messages: dict[str, Descriptor] = {}
+    patterns: dict[str, list[str]] = {}
 
-# ---------------------------------------------------------------------------------------------- read states
+    def walk(descriptor: Descriptor) -> None:
+        options = _options(descriptor, descriptor_pb2.MessageOptions)
+        if options.HasExtension(resource_pb2.resource):
+            resource = options.Extensions[resource_pb2.resource]
+            messages[resource.type] = descriptor
+            patterns[resource.type] = list(resource.pattern)
+        for nested in descriptor.nested_types:
+            walk(nested)
 
-GET_SPACE_READ_STATE = Rpc(
-    "get_space_read_state", "GetSpaceReadState", space_read_state_pb2.GetSpaceReadStateRequest,
-    space_read_state_pb2.SpaceReadState, ("name",), refs={"name": space_read_state_pb2.SpaceReadState},
-    routing="name", retryable=True,
-)  # fmt: skip
-UPDATE_SPACE_READ_STATE = Rpc(
-    "update_space_read_state", "UpdateSpaceReadState", space_read_state_pb2.UpdateSpaceReadStateRequest,
-    space_read_state_pb2.SpaceReadState, ("space_read_state", "update_mask"),
-    routing="space_read_state.name", resource="space_read_state", retryable=True,
-)  # fmt: skip
-GET_THREAD_READ_STATE = Rpc(
-    "get_thread_read_state", "GetThreadReadState", thread_read_state_pb2.GetThreadReadStateRequest,
-    thread_read_state_pb2.ThreadReadState, ("name",), refs={"name": thread_read_state_pb2.ThreadReadState},
-    routing="name", retryable=True,
-)  # fmt: skip
+    for file in file_descriptors:
+        for definition in _options(file, descriptor_pb2.FileOptions).Extensions[resource_pb2.resource_definition]:
+            patterns[definition.type] = list(definition.pattern)
+            # A definition without a message (users/{user}): the package's message of that name, if any.
+            by_name = file.message_types_by_name.get(definition.type.rsplit("/", 1)[1])
+            if by_name is not None:
+                messages.setdefault(definition.type, by_name)
+        for message in file.message_types_by_name.values():
+            walk(message)
+    return messages, patterns
 
-# ---------------------------------------------------------------------------------------------- space events
 
-GET_SPACE_EVENT = Rpc(
-    "get_space_event", "GetSpaceEvent", space_event_pb2.GetSpaceEventRequest, space_event_pb2.SpaceEvent,
-    ("name",), refs={"name": space_event_pb2.SpaceEvent}, routing="name", retryable=True,
-)  # fmt: skip
-LIST_SPACE_EVENTS = Rpc(
-    "list_space_events", "ListSpaceEvents", space_event_pb2.ListSpaceEventsRequest,
-    space_event_pb2.ListSpaceEventsResponse, ("parent", "filter", *_PAGE),
-    refs={"parent": space_pb2.Space}, routing="parent", items="space_events", retryable=True,
-)  # fmt: skip
+def _files(service_file: Any) -> list[Any]:
+    seen: dict[str, Any] = {}
+    pending = [service_file]
+    while pending:
+        file = pending.pop()
+        if file.name not in seen:
+            seen[file.name] = file
+            pending.extend(file.dependencies)
+    # Every file the service depends on (not only its package: beside Google's package, our files may be
+    # registered as private copies under another package; only annotated messages declare resources anyway).
+    return list(seen.values())
 
-# ---------------------------------------------------------------------------------------------- notification settings
 
-GET_SPACE_NOTIFICATION_SETTING = Rpc(
-    "get_space_notification_setting", "GetSpaceNotificationSetting",
-    space_notification_setting_pb2.GetSpaceNotificationSettingRequest,
-    space_notification_setting_pb2.SpaceNotificationSetting, ("name",),
-    refs={"name": space_notification_setting_pb2.SpaceNotificationSetting}, routing="name", retryable=True,
-)  # fmt: skip
-UPDATE_SPACE_NOTIFICATION_SETTING = Rpc(
-    "update_space_notification_setting", "UpdateSpaceNotificationSetting",
-    space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest,
-    space_notification_setting_pb2.SpaceNotificationSetting, ("space_notification_setting", "update_mask"),
-    routing="space_notification_setting.name", resource="space_notification_setting", retryable=True,
-)  # fmt: skip
+def _ref(field: FieldDescriptor, messages: dict[str, Descriptor], patterns: dict[str, list[str]]) -> Descriptor | None:
+    options = _options(field, descriptor_pb2.FieldOptions)
+    if not options.HasExtension(resource_pb2.resource_reference):
+        return None
+    reference = options.Extensions[resource_pb2.resource_reference]
+    if reference.type:
+        found = messages.get(reference.type)
+    else:  # child_type: the resource whose pattern is the child's minus its last collection
+        parents = {p.rsplit("/", 2)[0] for p in patterns.get(reference.child_type, [])}
+        found = next((messages[t] for t, ps in patterns.items() if set(ps) & parents and t in messages), None)
+    return found if found is not None and "name" in found.fields_by_name else None
 
-RPCS: tuple[Rpc[Any, Any], ...] = (
-    CREATE_MESSAGE,
-    LIST_MESSAGES,
-    GET_MESSAGE,
-    UPDATE_MESSAGE,
-    DELETE_MESSAGE,
-    GET_ATTACHMENT,
-    LIST_SPACES,
-    SEARCH_SPACES,
-    GET_SPACE,
-    CREATE_SPACE,
-    SET_UP_SPACE,
-    UPDATE_SPACE,
-    DELETE_SPACE,
-    COMPLETE_IMPORT_SPACE,
-    FIND_DIRECT_MESSAGE,
-    CREATE_MEMBERSHIP,
-    UPDATE_MEMBERSHIP,
-    LIST_MEMBERSHIPS,
-    GET_MEMBERSHIP,
-    DELETE_MEMBERSHIP,
-    CREATE_REACTION,
-    LIST_REACTIONS,
-    DELETE_REACTION,
-    CREATE_CUSTOM_EMOJI,
-    GET_CUSTOM_EMOJI,
-    LIST_CUSTOM_EMOJIS,
-    DELETE_CUSTOM_EMOJI,
-    GET_SPACE_READ_STATE,
-    UPDATE_SPACE_READ_STATE,
-    GET_THREAD_READ_STATE,
-    GET_SPACE_EVENT,
-    LIST_SPACE_EVENTS,
-    GET_SPACE_NOTIFICATION_SETTING,
-    UPDATE_SPACE_NOTIFICATION_SETTING,
-)
+
+def _params(method: MethodDescriptor, options: Any) -> tuple[str, ...]:
+    fields = method.input_type.fields
+    ordered: list[str] = []
+    for signature in options.Extensions[client_pb2.method_signature]:
+        ordered += [name for name in (part.strip() for part in signature.split(",")) if name and name not in ordered]
+    for f in fields:
+        behaviours = _options(f, descriptor_pb2.FieldOptions).Extensions[field_behavior_pb2.field_behavior]
+        if field_behavior_pb2.REQUIRED in behaviours and f.name not in ordered:
+            ordered.append(f.name)
+    ordered += [f.name for f in fields if f.name not in ordered]
+    return tuple(ordered)
+
+
+def _derive(method: MethodDescriptor, messages: dict[str, Descriptor], patterns: dict[str, list[str]]) -> Rpc[Any, Any]:
+    options = _options(method, descriptor_pb2.MethodOptions)
+    rule = options.Extensions[annotations_pb2.http]
+    template = getattr(rule, rule.WhichOneof("pattern") or "get", "")
+    variable = _PATH_VARIABLE.search(template if isinstance(template, str) else template.path)
+    request, response = method.input_type, method.output_type
+    items = None
+    if "page_token" in request.fields_by_name and "next_page_token" in response.fields_by_name:
+        items = next(f.name for f in response.fields if f.is_repeated and f.message_type is not None)
+    resource = rule.body if "update_mask" in request.fields_by_name and rule.body not in ("", "*") else None
+    request_id = "request_id" in request.fields_by_name
+    refs = {}
+    for f in request.fields:
+        if f.type == FieldDescriptor.TYPE_STRING and not f.is_repeated:
+            target = _ref(f, messages, patterns)
+            if target is not None:
+                refs[f.name] = message_factory.GetMessageClass(target)
+    semantics = SEMANTICS.get(method.name, Semantics())
+    return Rpc(
+        snake(method.name),
+        method.name,
+        message_factory.GetMessageClass(request),
+        message_factory.GetMessageClass(response),
+        _params(method, options),
+        refs=refs,
+        routing=variable.group(1) if variable else None,
+        items=items,
+        resource=resource,
+        mask_nested=semantics.mask_nested,
+        request_id=request_id,
+        retryable=method.name.startswith(_IDEMPOTENT_PREFIXES) or request_id,
+    )
+
+
+def _table() -> tuple[Rpc[Any, Any], ...]:
+    service = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]
+    messages, patterns = _resources(_files(chat_service_pb2.DESCRIPTOR))
+    unknown = set(SEMANTICS) - {m.name for m in service.methods}
+    if unknown:
+        raise RuntimeError(f"SEMANTICS names RPCs the service does not have: {sorted(unknown)}")
+    return tuple(_derive(method, messages, patterns) for method in service.methods)
+
+
+RPCS: tuple[Rpc[Any, Any], ...] = _table()
 BY_METHOD: dict[str, Rpc[Any, Any]] = {rpc.method: rpc for rpc in RPCS}
 BY_NAME: dict[str, Rpc[Any, Any]] = {rpc.name: rpc for rpc in RPCS}

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 class ChatClient(SyncMethods):
-    """A blocking client for all 34 ChatService RPCs (``client.create_space(space=...)``, ...).
+    """A blocking client for all 52 ChatService RPCs (``client.create_space(space=...)``, ...).
 
     ``ChatClient()`` talks to chat.googleapis.com over TLS with Application Default Credentials; see the
     other constructors (:meth:`from_service_account_file`, :meth:`for_emulator`, :meth:`from_environment`)

@@ -27,6 +27,11 @@ PATTERNS: Final[dict[str, str]] = {
     "thread_read_state": "users/{user}/spaces/{space}/threads/{thread}/threadReadState",
     "space_notification_setting": "users/{user}/spaces/{space}/spaceNotificationSetting",
     "user": "users/{user}",
+    "message_pin": "spaces/{space}/messagePins/{message_pin}",
+    "section": "users/{user}/sections/{section}",
+    "section_item": "users/{user}/sections/{section}/items/{item}",
+    "availability": "users/{user}/availability",
+    "audience": "audiences/{audience}",
 }
 
 _VARIABLE = re.compile(r"\{(\w+)\}")
@@ -90,6 +95,11 @@ space_read_state_path: Final[PathTemplate] = TEMPLATES["space_read_state"]
 thread_read_state_path: Final[PathTemplate] = TEMPLATES["thread_read_state"]
 space_notification_setting_path: Final[PathTemplate] = TEMPLATES["space_notification_setting"]
 user_path: Final[PathTemplate] = TEMPLATES["user"]
+message_pin_path: Final[PathTemplate] = TEMPLATES["message_pin"]
+section_path: Final[PathTemplate] = TEMPLATES["section"]
+section_item_path: Final[PathTemplate] = TEMPLATES["section_item"]
+availability_path: Final[PathTemplate] = TEMPLATES["availability"]
+audience_path: Final[PathTemplate] = TEMPLATES["audience"]
 
 parse_space_path: Final[Parser] = space_path.parse
 parse_message_path: Final[Parser] = message_path.parse
@@ -104,21 +114,34 @@ parse_space_read_state_path: Final[Parser] = space_read_state_path.parse
 parse_thread_read_state_path: Final[Parser] = thread_read_state_path.parse
 parse_space_notification_setting_path: Final[Parser] = space_notification_setting_path.parse
 parse_user_path: Final[Parser] = user_path.parse
+parse_message_pin_path: Final[Parser] = message_pin_path.parse
+parse_section_path: Final[Parser] = section_path.parse
+parse_section_item_path: Final[Parser] = section_item_path.parse
+parse_availability_path: Final[Parser] = availability_path.parse
+parse_audience_path: Final[Parser] = audience_path.parse
 
 __all__ = [
     "PATTERNS",
     "TEMPLATES",
     "PathTemplate",
     "attachment_path",
+    "audience_path",
+    "availability_path",
     "custom_emoji_path",
     "membership_path",
     "message_path",
+    "message_pin_path",
     "parse_attachment_path",
+    "parse_audience_path",
+    "parse_availability_path",
     "parse_custom_emoji_path",
     "parse_membership_path",
     "parse_message_path",
+    "parse_message_pin_path",
     "parse_quoted_message_metadata_path",
     "parse_reaction_path",
+    "parse_section_item_path",
+    "parse_section_path",
     "parse_space_event_path",
     "parse_space_notification_setting_path",
     "parse_space_path",
@@ -128,6 +151,8 @@ __all__ = [
     "parse_user_path",
     "quoted_message_metadata_path",
     "reaction_path",
+    "section_item_path",
+    "section_path",
     "space_event_path",
     "space_notification_setting_path",
     "space_path",

@@ -50,7 +50,15 @@ import pytest
 
 if TYPE_CHECKING:
     from _pytest.nodes import Node
-    from google.chat.v1 import membership_pb2, message_pb2, reaction_pb2, space_pb2
+    from google.chat.v1 import (
+        attachment_pb2,
+        membership_pb2,
+        message_pb2,
+        message_pin_pb2,
+        reaction_pb2,
+        section_pb2,
+        space_pb2,
+    )
 
     from chat_grpc import AsyncChatClient, ChatClient
     from chat_grpc.retry import RetryPolicy
@@ -394,6 +402,49 @@ class ChatFactory:
         check_unicode_emoji(emoji, "emoji")
         made = self._store.reactions.create(self._actor(self._principal(user)), space_id, message_id, unicode=emoji)
         return codec.reaction_to_proto(made)
+
+    def upload(
+        self,
+        space: Any,
+        uploader: User | App | str,
+        data: bytes = b"",
+        filename: str = "file.txt",
+        content_type: str = "text/plain",
+    ) -> attachment_pb2.AttachmentDataRef:
+        """Upload a file to ``space`` as UploadAttachment does over the media endpoint (which gRPC cannot carry);
+        pass the result as ``message.attachment[].attachment_data_ref`` of a CreateMessage."""
+        from google.chat.v1 import attachment_pb2
+
+        space_id = self._space_id(space)
+        resource, token = self._store.messages.upload_attachment(
+            self._actor(self._principal(uploader)), space_id, filename, data, content_type
+        )
+        return attachment_pb2.AttachmentDataRef(resource_name=resource, attachment_upload_token=token)
+
+    def pin(self, message: Any, user: User | str) -> message_pin_pb2.MessagePin:
+        """``user`` (a joined member) pins ``message`` (a Message or its name)."""
+        from chat_grpc.server import codec
+
+        name = message if isinstance(message, str) else message.name
+        space_id = name.split("/")[1]
+        made = self._store.pins.create(self._actor(self._principal(user)), space_id, name)
+        return codec.message_pin_to_proto(made)
+
+    def section(self, user: User | str, display_name: str, spaces: Any = ()) -> section_pb2.Section:
+        """A custom section of ``user``, with ``spaces`` (that the user joined) moved into it."""
+        from chat_grpc.server import codec
+
+        principal = self._principal(user)
+        actor = self._actor(principal)
+        sections = self._store.sections
+        made = sections.create(actor, principal.id, "CUSTOM_SECTION", display_name)
+        for space in spaces:
+            space_id = self._space_id(space)
+            item = next((i for i in sections.items_of(principal.id) if i.space_id == space_id), None)
+            if item is None:
+                raise KeyError(f"{principal.name} has no item for spaces/{space_id} (not a joined member?)")
+            sections.move_item(actor, principal.id, item.section_id, space_id, made.name)
+        return codec.section_to_proto(sections.get(actor, principal.id, made.id))
 
     # -------------------------------------------------------------- helpers
 

@@ -42,7 +42,7 @@ class Fetcher:
 def make_pager() -> tuple[Pager[space_pb2.Space, space_pb2.ListSpacesResponse], Fetcher]:
     fetch = Fetcher()
     first = space_pb2.ListSpacesRequest(page_size=2, filter='space_type = "SPACE"')
-    return Pager(_rpcs.LIST_SPACES, first, page(""), fetch), fetch
+    return Pager(_rpcs.BY_NAME["ListSpaces"], first, page(""), fetch), fetch
 
 
 def test_items_across_pages_fetched_lazily() -> None:
@@ -83,7 +83,7 @@ def test_a_pager_is_single_pass() -> None:
 def test_a_single_page_needs_no_fetch() -> None:
     fetch = Fetcher()
     pager: Pager[space_pb2.Space, space_pb2.ListSpacesResponse] = Pager(
-        _rpcs.LIST_SPACES, space_pb2.ListSpacesRequest(page_token="t2"), page("t2"), fetch
+        _rpcs.BY_NAME["ListSpaces"], space_pb2.ListSpacesRequest(page_token="t2"), page("t2"), fetch
     )
     assert [s.name for s in pager] == ["spaces/e"]
     assert fetch.requests == []
@@ -92,7 +92,7 @@ def test_a_single_page_needs_no_fetch() -> None:
 
 def test_only_list_rpcs_make_pagers() -> None:
     with pytest.raises(ValueError, match="not a list RPC"):
-        Pager(_rpcs.GET_SPACE, space_pb2.GetSpaceRequest(), space_pb2.Space(), lambda r: space_pb2.Space())
+        Pager(_rpcs.BY_NAME["GetSpace"], space_pb2.GetSpaceRequest(), space_pb2.Space(), lambda r: space_pb2.Space())
 
 
 def test_the_async_pager() -> None:
@@ -105,10 +105,10 @@ def test_the_async_pager() -> None:
 
     async def main() -> tuple[list[str], list[str]]:
         items: AsyncPager[space_pb2.Space, space_pb2.ListSpacesResponse] = AsyncPager(
-            _rpcs.LIST_SPACES, space_pb2.ListSpacesRequest(page_size=2), page(""), fetch
+            _rpcs.BY_NAME["ListSpaces"], space_pb2.ListSpacesRequest(page_size=2), page(""), fetch
         )
         names = [s.name async for s in items]
-        pages = AsyncPager(_rpcs.LIST_SPACES, space_pb2.ListSpacesRequest(page_size=2), page(""), fetch)
+        pages = AsyncPager(_rpcs.BY_NAME["ListSpaces"], space_pb2.ListSpacesRequest(page_size=2), page(""), fetch)
         tokens = [p.next_page_token async for p in pages.pages]
         return names, tokens
 

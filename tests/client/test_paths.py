@@ -4,30 +4,24 @@ from __future__ import annotations
 
 import pytest
 from google.api import resource_pb2
-from google.chat.v1 import (
-    attachment_pb2,
-    membership_pb2,
-    message_pb2,
-    reaction_pb2,
-    space_event_pb2,
-    space_notification_setting_pb2,
-    space_pb2,
-    space_read_state_pb2,
-    thread_read_state_pb2,
-    user_pb2,
-)
 
 import chat_grpc
 from chat_grpc import paths
 
 
 def proto_patterns() -> dict[str, str]:
-    """Every google.api.resource pattern declared by our protos, by type (Space, Message, ...)."""
+    """Every google.api.resource pattern declared by our protos (messages and file-level definitions), by type."""
     found: dict[str, str] = {}
-    for module in (attachment_pb2, membership_pb2, message_pb2, reaction_pb2, space_event_pb2, space_pb2,
-                   space_notification_setting_pb2, space_read_state_pb2, thread_read_state_pb2, user_pb2):  # fmt: skip
-        for message in module.DESCRIPTOR.message_types_by_name.values():
-            resource = message.GetOptions().Extensions[resource_pb2.resource]
+    for file in chat_grpc.descriptor_set().file:
+        if file.package != "google.chat.v1":
+            continue
+        for definition in file.options.Extensions[resource_pb2.resource_definition]:
+            (found[definition.type.split("/")[-1]],) = definition.pattern
+        pending = list(file.message_type)
+        while pending:
+            message = pending.pop()
+            pending.extend(message.nested_type)
+            resource = message.options.Extensions[resource_pb2.resource]
             if resource.pattern:
                 (found[resource.type.split("/")[-1]],) = resource.pattern
     return found
@@ -39,8 +33,7 @@ def snake(name: str) -> str:
 
 def test_the_table_holds_every_resource_pattern_of_the_protos() -> None:
     declared = {snake(kind): pattern for kind, pattern in proto_patterns().items()}
-    assert declared == {k: v for k, v in paths.PATTERNS.items() if k != "user"}
-    assert paths.PATTERNS["user"] == "users/{user}"  # User has no resource annotation; FindDirectMessage needs it
+    assert declared == paths.PATTERNS
 
 
 @pytest.mark.parametrize("resource", sorted(paths.PATTERNS))

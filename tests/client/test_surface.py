@@ -21,6 +21,9 @@ PUBLIC = [
     "parse_thread_path", "quoted_message_metadata_path", "parse_quoted_message_metadata_path",
     "space_read_state_path", "parse_space_read_state_path", "thread_read_state_path", "parse_thread_read_state_path",
     "space_notification_setting_path", "parse_space_notification_setting_path", "user_path", "parse_user_path",
+    "message_pin_path", "parse_message_pin_path", "section_path", "parse_section_path",
+    "section_item_path", "parse_section_item_path", "availability_path", "parse_availability_path",
+    "audience_path", "parse_audience_path",
     # the stubs' descriptors, the version
     "descriptor_set", "__version__",
 ]  # fmt: skip
@@ -53,7 +56,7 @@ def test_public_submodules() -> None:
 
 def test_default_scopes_are_the_services_and_the_target_is_google() -> None:
     assert chat_grpc.DEFAULT_TARGET == "chat.googleapis.com:443"
-    assert len(chat_grpc.DEFAULT_SCOPES) == 29
+    assert len(chat_grpc.DEFAULT_SCOPES) == 41
     assert "https://www.googleapis.com/auth/chat.bot" in chat_grpc.DEFAULT_SCOPES
     assert all(s.startswith("https://www.googleapis.com/auth/chat.") for s in chat_grpc.DEFAULT_SCOPES)
 

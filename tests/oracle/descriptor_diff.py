@@ -7,10 +7,14 @@ What counts as a difference:
 * one of our messages, enums, fields, enum values or RPCs that Google does not have, or has with another
   number, type, label, message/enum type, oneof (proto3 ``optional`` included) or request/response type;
 * a Cards v2 (``google.apps.card.v1``) item Google has and we lack: Cards v2 is mirrored completely;
-* an HTTP rule that differs from the official REST transport's.
+* an HTTP rule that differs from the official REST transport's;
+* a method signature (the union of an RPC's ``google.api.method_signature`` fields, in order) that differs
+  from the flattened parameters of Google's GAPIC method;
+* an OAuth scope of the service, or a resource name pattern (``google.api.resource``), that differs from
+  Google's client (its scopes, and the patterns of its ``*_path`` helpers).
 
-A ``google.chat.v1`` item Google has and we lack is reported separately as *oracle-only*: our protos follow
-the API as the reference documents it, and Google has added RPCs and fields since.
+A ``google.chat.v1`` item Google has and we lack is reported separately as *oracle-only*: the to-do list of
+the next spec change (``make oracle-diff``); the conformance test requires it to be empty.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from pathlib import Path
 
 from google.api import (
     annotations_pb2,
+    client_pb2,
     http_pb2,
+    resource_pb2,
 )
 from google.protobuf import descriptor_pb2
 
@@ -49,7 +55,7 @@ class Report:
         counts = ", ".join(f"{n} {kind}" for kind, n in sorted(self.compared.items()))
         return (
             f"compared {sum(self.compared.values())} facts ({counts}); "
-            f"{len(self.differences)} differences; {len(self.oracle_only)} oracle-only (newer than the reference)"
+            f"{len(self.differences)} differences; {len(self.oracle_only)} oracle-only (in Google's API, not in ours)"
         )
 
 
@@ -58,6 +64,9 @@ class Index:
     messages: dict[str, descriptor_pb2.DescriptorProto] = field(default_factory=dict)
     enums: dict[str, descriptor_pb2.EnumDescriptorProto] = field(default_factory=dict)
     methods: dict[str, descriptor_pb2.MethodDescriptorProto] = field(default_factory=dict)
+    services: dict[str, descriptor_pb2.ServiceDescriptorProto] = field(default_factory=dict)
+    # resource type (chat.googleapis.com/MessagePin) -> its name patterns
+    resources: dict[str, list[str]] = field(default_factory=dict)
 
 
 def load_set(path: Path) -> descriptor_pb2.FileDescriptorSet:
@@ -77,6 +86,9 @@ def index(fds: descriptor_pb2.FileDescriptorSet) -> Index:
         for message in messages:
             full = f"{prefix}.{message.name}"
             result.messages[full] = message
+            if message.options.HasExtension(resource_pb2.resource):
+                resource = message.options.Extensions[resource_pb2.resource]
+                result.resources[resource.type] = list(resource.pattern)
             add_messages(full, message.nested_type)
             add_enums(full, message.enum_type)
 
@@ -85,7 +97,10 @@ def index(fds: descriptor_pb2.FileDescriptorSet) -> Index:
             continue
         add_messages(file.package, file.message_type)
         add_enums(file.package, file.enum_type)
+        for definition in file.options.Extensions[resource_pb2.resource_definition]:
+            result.resources[definition.type] = list(definition.pattern)
         for service in file.service:
+            result.services[f"{file.package}.{service.name}"] = service
             for method in service.method:
                 result.methods[f"{file.package}.{service.name}.{method.name}"] = method
     return result
@@ -201,8 +216,48 @@ def compare_service(ours: Index, oracle_rpcs: dict[str, dict], report: Report) -
         mine = http_rules(method)
         if mine != theirs["http"]:
             report.differences.append(f"rpc {rpc}: http rules are {mine}, Google has {theirs['http']}")
+        if "signature" in theirs:
+            report.compared["method signatures"] += 1
+            fields = signature_fields(method)
+            if fields != theirs["signature"]:
+                report.differences.append(
+                    f"rpc {rpc}: method signature fields are {fields}, Google has {theirs['signature']}"
+                )
     for rpc in sorted(set(oracle_rpcs) - seen):
         report.oracle_only.append(f"rpc {SERVICE}.{rpc}")
+
+
+def signature_fields(method: descriptor_pb2.MethodDescriptorProto) -> list[str]:
+    """The fields of all the method's signatures, in order of first appearance (what GAPIC flattens)."""
+    fields: list[str] = []
+    for signature in method.options.Extensions[client_pb2.method_signature]:
+        for name in filter(None, (part.strip() for part in signature.split(","))):
+            if name not in fields:
+                fields.append(name)
+    return fields
+
+
+def _snake(type_name: str) -> str:
+    kind = type_name.rsplit("/", 1)[1]
+    return "".join("_" + c.lower() if c.isupper() else c for c in kind).lstrip("_")
+
+
+def compare_surface(ours: Index, surface: dict, report: Report) -> None:
+    """The service's OAuth scopes and the resource patterns Google's client knows."""
+    service = ours.services.get(SERVICE)
+    scopes = sorted(s for s in (service.options.Extensions[client_pb2.oauth_scopes] if service else "").split(",") if s)
+    report.compared["oauth scopes"] += len(surface["scopes"])
+    for scope in sorted(set(surface["scopes"]) - set(scopes)):
+        _missing(report, scope, "oauth scope")
+    for scope in sorted(set(scopes) - set(surface["scopes"])):
+        report.differences.append(f"oauth scope {scope}: not in Google's API")
+    patterns = {_snake(kind): kind_patterns for kind, kind_patterns in ours.resources.items()}
+    for kind, pattern in sorted(surface["resource_patterns"].items()):
+        report.compared["resource patterns"] += 1
+        if kind not in patterns:
+            _missing(report, f"{kind} ({pattern})", "resource")
+        elif pattern not in patterns[kind]:
+            report.differences.append(f"resource {kind}: patterns are {patterns[kind]}, Google has {pattern!r}")
 
 
 def compare(
@@ -211,13 +266,20 @@ def compare(
     oracle_rpcs: dict[str, dict],
     *,
     with_service: bool = True,
+    surface: dict | None = None,
 ) -> Report:
     report = Report()
     mine, theirs = index(ours), index(oracle)
     compare_types(mine, theirs, report)
     if with_service:
         compare_service(mine, oracle_rpcs, report)
+    if surface is not None:
+        compare_surface(mine, surface, report)
     return report
+
+
+def load_surface(path: Path) -> dict:
+    return json.loads(path.read_text())
 
 
 def load_rpcs(path: Path) -> dict[str, dict]:

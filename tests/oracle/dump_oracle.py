@@ -4,14 +4,19 @@ Writes the wire facts of Google's published API to a folder, for our conformance
 
 * ``oracle.binpb``: a FileDescriptorSet of every file that defines ``google.chat.v1`` or
   ``google.apps.card.v1`` types (proto-plus builds these from Google's generated Python);
-* ``rpcs.json``: every ChatService RPC with its request/response types and REST HTTP rules.
+* ``rpcs.json``: every ChatService RPC with its request/response types, REST HTTP rules and the flattened
+  fields of its GAPIC method (the union of its ``google.api.method_signature`` fields, in order);
+* ``surface.json``: the service's OAuth scopes and the resource name patterns of the GAPIC client's path
+  helpers (``message_pin_path`` -> ``spaces/{space}/messagePins/{message_pin}``).
 
 Usage: ``<oracle-python> tests/oracle/dump_oracle.py OUT_DIR``
 """
 
 import importlib
+import inspect
 import json
 import pkgutil
+import re
 import sys
 from pathlib import Path
 
@@ -81,6 +86,7 @@ def rpcs():
             for opt in base._get_http_options()
         ]
         result[rpc] = {
+            "signature": flattened("".join("_" + c.lower() if c.isupper() else c for c in rpc).lstrip("_")),
             "path": path,
             "request": message_name(serializer),
             "response": message_name(deserializer),
@@ -89,11 +95,36 @@ def rpcs():
     return result
 
 
+# Parameters of every GAPIC method that are not flattened request fields.
+_NOT_FLATTENED = {"self", "request", "retry", "timeout", "metadata"}
+
+
+def flattened(method_name):
+    from google.apps.chat_v1.services.chat_service import ChatServiceClient
+
+    parameters = inspect.signature(getattr(ChatServiceClient, method_name)).parameters
+    return [p for p in parameters if p not in _NOT_FLATTENED]
+
+
+def surface():
+    from google.apps.chat_v1.services.chat_service import ChatServiceClient
+    from google.apps.chat_v1.services.chat_service.transports.base import ChatServiceTransport
+
+    patterns = {}
+    for name, member in sorted(vars(ChatServiceClient).items()):
+        if name.endswith("_path") and not name.startswith(("parse_", "common_")):
+            found = re.search(r'return "([^"]+)"\.format', inspect.getsource(member.__func__))
+            assert found, f"no pattern in {name}"
+            patterns[name.removesuffix("_path")] = found.group(1)
+    return {"scopes": sorted(ChatServiceTransport.AUTH_SCOPES), "resource_patterns": patterns}
+
+
 def main(out_dir):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "oracle.binpb").write_bytes(descriptor_set().SerializeToString(deterministic=True))
     (out / "rpcs.json").write_text(json.dumps(rpcs(), indent=1, sort_keys=True))
+    (out / "surface.json").write_text(json.dumps(surface(), indent=1, sort_keys=True))
 
 
 if __name__ == "__main__":

@@ -829,14 +829,53 @@ class Flow:
             self.run_async(space.name, [*expected, card_message.name, private.name])  # bob views the private one
         )
 
-        # --- an RPC of Google's newer API, which the emulator does not serve: a clean MethodNotImplemented
-        try:
-            self.call("ListMessagePins", chat.list_message_pins, parent=space.name, metadata=alice)
-            raise CheckFailed("ListMessagePins (newer than the reference) answered")
-        except exceptions.MethodNotImplemented as error:
-            self.summary["errors"].append(
-                {"case": "an RPC the emulator does not serve", "exception": type(error).__name__}
+        # --- RPCs of Google's newer API (after the reference), through Google's own client
+        note = self.call(
+            "CreateMessage", chat.create_message, parent=space.name,
+            message=chat_v1.Message(text="Pin me: quarterly review"), metadata=alice,
+        )  # fmt: skip
+        pin = self.call(
+            "CreateMessagePin", chat.create_message_pin, parent=space.name,
+            message_pin=chat_v1.MessagePin(message=note.name), metadata=alice,
+        )  # fmt: skip
+        pins = list(self.call("ListMessagePins", chat.list_message_pins, parent=space.name, metadata=bob))
+        check([p.message for p in pins] == [note.name], f"ListMessagePins gave {[p.message for p in pins]}")
+        found = list(
+            self.call(
+                "SearchMessages", chat.search_messages,
+                request={"parent": "spaces/-", "filter": f'quarterly space.name = "{space.name}"'}, metadata=alice,
             )
+        )  # fmt: skip
+        check([r.message.name for r in found] == [note.name], f"SearchMessages gave {[r.message.name for r in found]}")
+        self.call("DeleteMessagePin", chat.delete_message_pin, name=pin.name, metadata=alice)
+        section = self.call(
+            "CreateSection", chat.create_section, parent="users/me",
+            section=chat_v1.Section(display_name="Projects", type_=chat_v1.Section.SectionType.CUSTOM_SECTION),
+            metadata=alice,
+        )  # fmt: skip
+        item = f"users/me/sections/default-spaces/items/{space.name.removeprefix('spaces/')}"
+        moved = self.call(
+            "MoveSectionItem", chat.move_section_item, name=item, target_section=section.name, metadata=alice
+        )
+        items = list(self.call("ListSectionItems", chat.list_section_items, parent=section.name, metadata=alice))
+        check([i.space for i in items] == [space.name], f"ListSectionItems gave {[i.space for i in items]}")
+        check(moved.section_item.name.startswith(section.name), f"MoveSectionItem gave {moved.section_item.name}")
+        dnd = self.call(
+            "MarkAsDoNotDisturb", chat.mark_as_do_not_disturb,
+            request={"name": "users/me/availability", "ttl": {"seconds": 3600}}, metadata=alice,
+        )  # fmt: skip
+        check(dnd.state == chat_v1.Availability.State.DO_NOT_DISTURB, f"MarkAsDoNotDisturb gave {dnd.state!r}")
+        self.summary["newer_api"] = {"pins": len(pins), "found": len(found), "items": len(items)}
+        self.expect_error(
+            "UploadAttachment over gRPC (bytes go through the media upload endpoint)",
+            exceptions.InvalidArgument,
+            None,
+            "UploadAttachment",
+            chat.upload_attachment,
+            request={"parent": space.name, "filename": "plan.pdf"},
+            metadata=alice,
+            field="media",
+        )
 
         # --- the end of the space
         self.expect_error(

@@ -40,6 +40,16 @@ def run(script: str, *args: str, stdin: bytes | None = None) -> bytes:
     return completed.stdout
 
 
+def versions() -> str:
+    """The versions of Google's packages in the oracle venv, e.g. ``google-apps-chat 0.10.7, ...``."""
+    code = (
+        "from importlib.metadata import version; "
+        "print(', '.join(f'{p} {version(p)}' for p in ('google-apps-chat', 'google-apps-card')))"
+    )
+    completed = subprocess.run([str(oracle_python()), "-c", code], capture_output=True, text=True, check=True)
+    return completed.stdout.strip()
+
+
 def dump(out_dir: Path) -> Path:
     """Write Google's descriptors (oracle.binpb) and RPC table (rpcs.json) into out_dir."""
     run("dump_oracle.py", str(out_dir))

@@ -68,7 +68,6 @@ def test_every_fixture_in_a_generated_test_file(pytester: pytest.Pytester) -> No
             assert again.thread.name == keyed.thread.name
             reaction = chat_factory.reaction(first, carol, "🎉")
             assert isinstance(reaction, reaction_pb2.Reaction) and reaction.user.name == carol.name
-
             dm = chat_factory.space(alice, members=[bob], space_type="DIRECT_MESSAGE")
             chat_factory.message(dm, alice, "Lunch?")  # a DM is listed from its first message on
             bot_dm = chat_factory.space(bob, members=[bot], space_type="DIRECT_MESSAGE")
@@ -98,6 +97,19 @@ def test_every_fixture_in_a_generated_test_file(pytester: pytest.Pytester) -> No
             assert {c.method for c in chat_server.journal.calls()} == {
                 "ListMessages", "GetSpace", "GetMessage", "ListSpaces"
             }
+            # The builders of the RPCs added after the reference.
+            pin = chat_factory.pin(first, carol)
+            assert pin.message == first.name
+            files = chat_factory.space(alice, "Files", members=[bob])
+            ref = chat_factory.upload(files, bob, b"a,b;1,2", "data.csv", "text/csv")
+            with_file = chat_client(bob).create_message(
+                parent=files, message={"text": "data", "attachment": [{"attachment_data_ref": ref}]}
+            )
+            assert with_file.attachment[0].content_name == "data.csv"
+            assert chat_server.store.attachment_media(ref.resource_name) == (b"a,b;1,2", "text/csv")
+            work = chat_factory.section(bob, "Work", spaces=[files])
+            assert [i.space for i in chat_client(bob).list_section_items(parent=work)] == [files.name]
+
         """,
     )
     result.assert_outcomes(passed=1)

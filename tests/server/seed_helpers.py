@@ -97,6 +97,11 @@ def observe(store: ChatStore) -> dict[str, Any]:
             }
         )
     result["spaces"] = spaces
+    result["pins"] = [(pin.name, pin.message_name) for pin in store.pins.all()]
+    result["sections"] = {
+        u.id: (store.sections.sections_of(u.id), store.sections.items_of(u.id)) for u in users.values()
+    }
+    result["availability"] = sorted(store.availability.all(), key=lambda a: a.user_id)
     return result
 
 
@@ -322,6 +327,34 @@ def random_workspace(store: ChatStore, clock: ManualClock, seed: int, steps: int
     for _ in range(steps):
         step()
 
+    # The RPCs added after the reference: pins, sections and their items, availability.
+    for space in live:
+        pinner = next((p for p in people if p.id in member_ids(space)), None)
+        candidates = [m for m in store.messages.all(space.id) if m.delete_time is None and not m.private_viewer_id]
+        for message in rng.sample(candidates, k=min(2, len(candidates))) if pinner else []:
+            attempt("pin", lambda m=message, u=pinner, s=space: store.pins.create(as_user(u), s.id, m.name))
+    for person in people[:4]:
+        actor = as_user(person)
+        section = attempt("section", lambda a=actor, p=person: store.sections.create(a, p.id, "CUSTOM_SECTION", "Mine"))
+        items = store.sections.items_of(person.id)
+        if section is not None and items:
+            item = rng.choice(items)
+            attempt(
+                "move",
+                lambda a=actor, p=person, i=item, s=section: store.sections.move_item(
+                    a, p.id, i.section_id, i.space_id, s.name
+                ),
+            )
+        tick()
+        if rng.random() < 0.5:
+            attempt(
+                "dnd",
+                lambda a=actor, p=person: store.availability.mark(a, p.id, "DO_NOT_DISTURB", ttl=timedelta(hours=2)),
+            )
+        attempt(
+            "status",
+            lambda a=actor, p=person: store.availability.set_custom_status(a, p.id, ("Busy", "🐝", None, None)),
+        )
     store.custom_emojis.set_manager(people[2].id)
     store.custom_emojis.set_enabled("customers/C0partner", False)
     store.set_space_permission(spaces[0].id, "manage_apps", managers=True, members=False)

@@ -65,7 +65,16 @@ EVENT_TYPES = [
     for verb in verbs
 ]
 ALL_EVENTS = " OR ".join(f'event_types:"{t}"' for t in EVENT_TYPES)
-SERVICE_RPCS = {m.name for m in chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].methods}
+# The 34 RPCs of the reference; the ones Google added since have their own scenarios.
+ADDED_AFTER_THE_REFERENCE = {
+    "SearchMessages", "CreateMessagePin", "ListMessagePins", "DeleteMessagePin", "UploadAttachment",
+    "FindGroupChats", "CreateSection", "DeleteSection", "UpdateSection", "ListSections", "PositionSection",
+    "ListSectionItems", "MoveSectionItem", "GetAvailability", "UpdateAvailability", "MarkAsActive", "MarkAsAway",
+    "MarkAsDoNotDisturb",
+}  # fmt: skip
+SERVICE_RPCS = {
+    m.name for m in chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].methods
+} - ADDED_AFTER_THE_REFERENCE
 DAY = datetime(2026, 1, 5, tzinfo=UTC)  # ManualClock's default start: Monday 5 January 2026, 09:00 UTC
 
 

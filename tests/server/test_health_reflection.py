@@ -42,7 +42,7 @@ def test_reflection_resolves_the_service_and_every_message(
 ) -> None:
     _, pool = reflected
     service = pool.FindServiceByName(CHAT)
-    assert len(service.methods) == 34
+    assert len(service.methods) == 52
     create = service.methods_by_name["CreateMessage"]
     assert create.input_type.full_name == "google.chat.v1.CreateMessageRequest"
     assert create.output_type.full_name == "google.chat.v1.Message"

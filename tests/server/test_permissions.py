@@ -1,4 +1,5 @@
-"""The permission matrix of the 14 space and membership RPCs, through the real gRPC channel.
+"""The permission matrix of the 14 space and membership RPCs and of the 18 RPCs Google added after the
+reference (message search and pins, sections, availability, group chats, uploads), through the real gRPC channel.
 
 One table says, for every RPC and every kind of caller, what the reference lets happen: no or unusable
 credentials (UNAUTHENTICATED), someone outside the space (NOT_FOUND: the space's existence is not revealed),
@@ -12,13 +13,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import grpc
 import pytest
-from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, space_pb2, space_setup_pb2, user_pb2
-from google.protobuf import field_mask_pb2
+from google.chat.v1 import (
+    attachment_pb2,
+    availability_pb2,
+    chat_service_pb2_grpc,
+    membership_pb2,
+    message_pb2,
+    message_pin_pb2,
+    section_pb2,
+    space_pb2,
+    space_setup_pb2,
+    user_pb2,
+)
+from google.protobuf import duration_pb2, field_mask_pb2
 
 from tests.server.conftest import Caller, Workspace, human, new_space
 from tests.server.rpc_details import assert_details, error_info
@@ -31,13 +43,19 @@ ADMIN_QUERY = 'customer = "customers/my_customer" AND space_type = "SPACE"'
 @dataclass(frozen=True)
 class World:
     """``space``: bob manages it, erin is a member, the app joined it; alice (admin) and carol are outside.
-    ``imported``: bob's space in import mode. DMs: bob-erin, and bob with the app."""
+    ``imported``: bob's space in import mode. DMs: bob-erin, and bob with the app. ``message``: bob's message in
+    ``space``, pinned as ``pin``. ``sections``: a custom section of each user (by id). ``me``: the id of the user
+    a request is built for (sections, section items and availability are the caller's own)."""
 
     space: str
     imported: str
     erin: str
     bob: str
     carol: str
+    message: str = ""
+    pin: str = ""
+    sections: dict[str, str] = field(default_factory=dict)
+    me: str = ""
 
 
 @pytest.fixture
@@ -62,7 +80,28 @@ def world(call: Caller, ws: Workspace) -> World:
     call("SetUpSpace", space_setup_pb2.SetUpSpaceRequest(space=dm, memberships=[human(ws.erin.name)]), as_=ws.bob)
     bot_dm = space_pb2.Space(space_type=space_pb2.Space.DIRECT_MESSAGE, single_user_bot_dm=True)
     call("SetUpSpace", space_setup_pb2.SetUpSpaceRequest(space=bot_dm), as_=ws.bob, app=ws.app)
-    return World(space, imported, ws.erin.id, ws.bob.id, ws.carol.id)
+    message = call(
+        "CreateMessage",
+        message_pb2.CreateMessageRequest(parent=space, message=message_pb2.Message(text="hi")),
+        as_=ws.bob,
+    ).name
+    pin = call(
+        "CreateMessagePin",
+        message_pin_pb2.CreateMessagePinRequest(parent=space, message_pin=message_pin_pb2.MessagePin(message=message)),
+        as_=ws.bob,
+    ).name
+    custom = section_pb2.Section(display_name="Mine", type=section_pb2.Section.CUSTOM_SECTION)
+    sections = {
+        user.id: call(
+            "CreateSection", section_pb2.CreateSectionRequest(parent="users/me", section=custom), as_=user
+        ).name
+        for user in (ws.alice, ws.bob, ws.carol, ws.erin)
+    }
+    return World(space, imported, ws.erin.id, ws.bob.id, ws.carol.id, message, pin, sections)
+
+
+def _mine(w: World) -> str:
+    return w.sections.get(w.me, "users/me/sections/default-spaces")
 
 
 # One request per RPC, aimed at the world; `admin` adds use_admin_access=True where the request has it.
@@ -91,9 +130,48 @@ REQUESTS: dict[str, Callable[[World], Any]] = {
         update_mask=field_mask_pb2.FieldMask(paths=["role"]),
     ),
     "DeleteMembership": lambda w: membership_pb2.DeleteMembershipRequest(name=f"{w.space}/members/{w.erin}"),
+    # Added after the reference.
+    "SearchMessages": lambda w: message_pb2.SearchMessagesRequest(
+        parent="spaces/-", filter=f'space.name = "{w.space}"'
+    ),
+    "FindGroupChats": lambda w: space_pb2.FindGroupChatsRequest(users=[f"users/{w.erin}", f"users/{w.carol}"]),
+    "UploadAttachment": lambda w: attachment_pb2.UploadAttachmentRequest(parent=w.space, filename="plan.pdf"),
+    "CreateMessagePin": lambda w: message_pin_pb2.CreateMessagePinRequest(
+        parent=w.space, message_pin=message_pin_pb2.MessagePin(message=w.message)
+    ),
+    "ListMessagePins": lambda w: message_pin_pb2.ListMessagePinsRequest(parent=w.space),
+    "DeleteMessagePin": lambda w: message_pin_pb2.DeleteMessagePinRequest(name=w.pin),
+    "CreateSection": lambda w: section_pb2.CreateSectionRequest(
+        parent="users/me", section=section_pb2.Section(display_name="New", type=section_pb2.Section.CUSTOM_SECTION)
+    ),
+    "ListSections": lambda w: section_pb2.ListSectionsRequest(parent="users/me"),
+    "UpdateSection": lambda w: section_pb2.UpdateSectionRequest(
+        section=section_pb2.Section(name=_mine(w), display_name="Renamed"),
+        update_mask=field_mask_pb2.FieldMask(paths=["display_name"]),
+    ),
+    "DeleteSection": lambda w: section_pb2.DeleteSectionRequest(name=_mine(w)),
+    "PositionSection": lambda w: section_pb2.PositionSectionRequest(name=_mine(w), sort_order=1),
+    "ListSectionItems": lambda w: section_pb2.ListSectionItemsRequest(parent="users/me/sections/-"),
+    "MoveSectionItem": lambda w: section_pb2.MoveSectionItemRequest(
+        name=f"users/me/sections/default-spaces/items/{w.space.removeprefix('spaces/')}", target_section=_mine(w)
+    ),
+    "GetAvailability": lambda w: availability_pb2.GetAvailabilityRequest(name="users/me/availability"),
+    "UpdateAvailability": lambda w: availability_pb2.UpdateAvailabilityRequest(
+        availability=availability_pb2.Availability(
+            name="users/me/availability",
+            custom_status=availability_pb2.CustomStatus(text="Out", emoji={"unicode": "🌴"}),
+        ),
+        update_mask=field_mask_pb2.FieldMask(paths=["custom_status"]),
+    ),
+    "MarkAsActive": lambda w: availability_pb2.MarkAsActiveRequest(name="users/me/availability"),
+    "MarkAsAway": lambda w: availability_pb2.MarkAsAwayRequest(name="users/me/availability"),
+    "MarkAsDoNotDisturb": lambda w: availability_pb2.MarkAsDoNotDisturbRequest(
+        name="users/me/availability", ttl=duration_pb2.Duration(seconds=3600)
+    ),
 }
 RPCS = list(REQUESTS)
 EMPTY: dict[str, type] = {rpc: type(REQUESTS[rpc](World("", "", "", "", ""))) for rpc in RPCS}
+ADDED_AFTER_THE_REFERENCE = RPCS[14:]
 ADMIN_RPCS = [rpc for rpc in RPCS if "use_admin_access" in EMPTY[rpc].DESCRIPTOR.fields_by_name]
 
 
@@ -114,6 +192,9 @@ OUTCOMES: dict[str, tuple[grpc.StatusCode, str, str | None]] = {
     "MANAGER": (Code.PERMISSION_DENIED, "manager", None),
     "CREATOR": (Code.PERMISSION_DENIED, "created", None),
     "NEEDS_ADMIN": (Code.INVALID_ARGUMENT, "use_admin_access", None),
+    "NO_MEDIA": (Code.INVALID_ARGUMENT, "media upload endpoint", None),  # bytes never travel over gRPC
+    "ALREADY": (Code.ALREADY_EXISTS, "already pinned", None),
+    "NF_ITEM": (Code.NOT_FOUND, "section item", None),
 }
 CALLERS = ("non-member", "member", "manager", "app", "admin")
 
@@ -134,6 +215,25 @@ MATRIX: dict[str, tuple[str, str, str, str, str]] = {
     "ListMemberships":      ("NF",          "OK",       "OK",    "OK",       "OK"),
     "UpdateMembership":     ("NF",          "MANAGER",  "OK",    "CREATOR",  "OK"),
     "DeleteMembership":     ("NF",          "OK",       "OK",    "OK",       "OK"),  # erin: leaving, or removed
+    # Added after the reference (user authentication only, except UploadAttachment).
+    "SearchMessages":       ("OK",          "OK",       "OK",    "APP",      "-"),  # carol finds nothing
+    "FindGroupChats":       ("OK",          "OK",       "OK",    "APP",      "-"),
+    "UploadAttachment":     ("NO_MEDIA",    "NO_MEDIA", "NO_MEDIA", "NO_MEDIA", "-"),  # see test_upload_matrix
+    "CreateMessagePin":     ("NF",          "ALREADY",  "ALREADY", "APP",    "-"),  # bob pinned it already
+    "ListMessagePins":      ("NF",          "OK",       "OK",    "APP",      "-"),
+    "DeleteMessagePin":     ("NF",          "OK",       "OK",    "APP",      "-"),
+    "CreateSection":        ("OK",          "OK",       "OK",    "APP",      "-"),
+    "ListSections":         ("OK",          "OK",       "OK",    "APP",      "-"),
+    "UpdateSection":        ("OK",          "OK",       "OK",    "APP",      "-"),  # each their own section
+    "DeleteSection":        ("OK",          "OK",       "OK",    "APP",      "-"),
+    "PositionSection":      ("OK",          "OK",       "OK",    "APP",      "-"),
+    "ListSectionItems":     ("OK",          "OK",       "OK",    "APP",      "-"),
+    "MoveSectionItem":      ("NF_ITEM",     "OK",       "OK",    "APP",      "-"),  # carol is not in the space
+    "GetAvailability":      ("OK",          "OK",       "OK",    "APP",      "-"),
+    "UpdateAvailability":   ("OK",          "OK",       "OK",    "APP",      "-"),
+    "MarkAsActive":         ("OK",          "OK",       "OK",    "APP",      "-"),
+    "MarkAsAway":           ("OK",          "OK",       "OK",    "APP",      "-"),
+    "MarkAsDoNotDisturb":   ("OK",          "OK",       "OK",    "APP",      "-"),
 }
 # fmt: on
 CELLS = [
@@ -145,7 +245,7 @@ CELLS = [
 
 
 def test_the_matrix_covers_every_rpc_and_the_admin_column_matches_the_protos() -> None:
-    assert len(MATRIX) == 14 and set(MATRIX) == set(RPCS)
+    assert len(MATRIX) == 32 and set(MATRIX) == set(RPCS)
     assert [rpc for rpc, row in MATRIX.items() if row[4] != "-"] == ADMIN_RPCS
 
 
@@ -161,7 +261,7 @@ def _caller(ws: Workspace, caller: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("rpc", "caller", "outcome"), CELLS)
 def test_permission_matrix(call: Caller, ws: Workspace, world: World, rpc: str, caller: str, outcome: str) -> None:
-    request = build(rpc, world, admin=caller == "admin")
+    request = build(rpc, replace(world, me=_caller(ws, caller)["as_"].id), admin=caller == "admin")
     if outcome == "OK":
         call(rpc, request, **_caller(ws, caller))
         return
@@ -261,6 +361,26 @@ _SCOPE_TABLE: dict[str, dict[str, tuple[str, str]]] = {  # kind -> (near miss, a
     "DeleteMembership":    {"user": ("memberships.readonly", "memberships memberships.app import"),
                             "app": ("bot", "app.memberships"),
                             "admin": ("admin.memberships.readonly", "admin.memberships")},
+    # Added after the reference (Google's reference pages): user authentication only, but UploadAttachment.
+    "SearchMessages":      {"user": ("spaces.readonly", "messages messages.readonly")},
+    "FindGroupChats":      {"user": ("spaces.readonly", "memberships memberships.readonly")},
+    "UploadAttachment":    {"user": ("messages.readonly", "messages.create messages import"),
+                            "app": ("app.spaces", "bot")},
+    "CreateMessagePin":    {"user": ("spaces.pins.readonly", "spaces.pins spaces")},
+    "ListMessagePins":     {"user": ("messages.readonly", "spaces.pins.readonly spaces.pins spaces.readonly spaces")},
+    "DeleteMessagePin":    {"user": ("spaces.readonly", "spaces.pins spaces")},
+    "CreateSection":       {"user": ("users.sections.readonly", "users.sections")},
+    "ListSections":        {"user": ("users.spacesettings", "users.sections users.sections.readonly")},
+    "UpdateSection":       {"user": ("users.sections.readonly", "users.sections")},
+    "DeleteSection":       {"user": ("users.sections.readonly", "users.sections")},
+    "PositionSection":     {"user": ("users.sections.readonly", "users.sections")},
+    "ListSectionItems":    {"user": ("spaces.readonly", "users.sections users.sections.readonly")},
+    "MoveSectionItem":     {"user": ("users.sections.readonly", "users.sections")},
+    "GetAvailability":     {"user": ("users.readstate", "users.availability users.availability.readonly")},
+    "UpdateAvailability":  {"user": ("users.availability.readonly", "users.availability")},
+    "MarkAsActive":        {"user": ("users.availability.readonly", "users.availability")},
+    "MarkAsAway":          {"user": ("users.availability.readonly", "users.availability")},
+    "MarkAsDoNotDisturb":  {"user": ("users.availability.readonly", "users.availability")},
 }
 # The reference's (spec/004) scope list per RPC, verbatim, short names without "chat.".
 _REFERENCE_TABLE: dict[str, str] = {
@@ -278,6 +398,25 @@ _REFERENCE_TABLE: dict[str, str] = {
     "ListMemberships":     "admin.memberships admin.memberships.readonly import bot memberships memberships.readonly",
     "UpdateMembership":    "app.memberships admin.memberships import memberships",
     "DeleteMembership":    "app.memberships admin.memberships import memberships memberships.app",
+    # Added after the reference: the scope lists of Google's reference pages.
+    "SearchMessages":      "messages messages.readonly",
+    "FindGroupChats":      "memberships memberships.readonly",
+    "UploadAttachment":    "bot import messages messages.create",
+    "CreateMessagePin":    "spaces spaces.pins",
+    "ListMessagePins":     "spaces spaces.pins spaces.pins.readonly spaces.readonly",
+    "DeleteMessagePin":    "spaces spaces.pins",
+    "CreateSection":       "users.sections",
+    "ListSections":        "users.sections users.sections.readonly",
+    "UpdateSection":       "users.sections",
+    "DeleteSection":       "users.sections",
+    "PositionSection":     "users.sections",
+    "ListSectionItems":    "users.sections users.sections.readonly",
+    "MoveSectionItem":     "users.sections",
+    "GetAvailability":     "users.availability users.availability.readonly",
+    "UpdateAvailability":  "users.availability",
+    "MarkAsActive":        "users.availability",
+    "MarkAsAway":          "users.availability",
+    "MarkAsDoNotDisturb":  "users.availability",
 }
 # fmt: on
 def _chat(names: str) -> set[str]:
@@ -336,7 +475,7 @@ def test_each_accepted_scope_alone_gets_past_authorization(
     try:
         call(
             rpc,
-            build(rpc, world, admin=kind == "admin"),
+            build(rpc, replace(world, me=_as(ws, kind).id), admin=kind == "admin"),
             as_=_as(ws, kind),
             scopes=[f"https://www.googleapis.com/auth/{scope}"],
         )
@@ -365,3 +504,37 @@ def test_the_scope_message_spells_full_scope_urls(rpc_error: Any, ws: Workspace,
     for scope in accepted:
         assert f"https://www.googleapis.com/auth/{scope}" in error.details()
     assert f"https://www.googleapis.com/auth/{near_miss}," not in error.details() + ","
+
+
+# ------------------------------------------------------------------ the RPCs added after the reference: more rules
+
+
+@pytest.mark.parametrize("rpc", ["ListSections", "CreateSection", "ListSectionItems", "GetAvailability", "MarkAsAway"])
+def test_sections_and_availability_are_the_callers_own(rpc_error: Any, ws: Workspace, world: World, rpc: str) -> None:
+    request = build(rpc, replace(world, me=ws.bob.id))
+    named = "parent" if hasattr(request, "parent") else "name"
+    setattr(request, named, getattr(request, named).replace("users/me", f"users/{ws.erin.id}", 1))
+    error = rpc_error(Code.PERMISSION_DENIED, rpc, request, as_=ws.bob, match="caller")
+    assert_details(error, reason="NOT_THE_CALLER")
+
+
+@pytest.mark.parametrize(
+    ("caller", "outcome"), [("non-member", "NF"), ("member", "OK"), ("manager", "OK"), ("app", "OK")]
+)
+def test_upload_matrix(chat: Any, ws: Workspace, world: World, caller: str, outcome: str) -> None:
+    """UploadAttachment with its bytes (as the REST face's media upload hands them to the core)."""
+    from chat_grpc.server.auth import Credentials
+    from chat_grpc.server.errors import NotFound
+    from chat_grpc.server.rpc import Media
+    from chat_grpc.server.store import AuthKind
+
+    who = _caller(ws, caller)["as_"]
+    kind = AuthKind.APP if caller == "app" else AuthKind.USER
+    credentials = Credentials(who.id, kind, frozenset({"chat.bot"} if caller == "app" else {"chat.messages.create"}))
+    request = build("UploadAttachment", world)
+    if outcome == "NF":
+        with pytest.raises(NotFound):
+            chat.core.execute("UploadAttachment", credentials, request, Media(b"%PDF", "application/pdf"))
+        return
+    response = chat.core.execute("UploadAttachment", credentials, request, Media(b"%PDF", "application/pdf"))
+    assert chat.store.attachment_media(response.attachment_data_ref.resource_name) == (b"%PDF", "application/pdf")

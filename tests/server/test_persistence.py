@@ -266,10 +266,12 @@ def test_a_restart_rebuilds_the_same_store(state_path: Path) -> None:
 
 
 def test_only_mutating_rpcs_are_recorded(state_path: Path) -> None:
-    resources = ("Space", "Membership", "Message", "Reaction", "CustomEmoji")
+    resources = ("Space", "Membership", "Message", "Reaction", "CustomEmoji", "MessagePin", "Section")
     assert {
         *(f"{verb}{r}" for verb in ("Create", "Delete") for r in resources),
         *("UpdateSpace", "UpdateMembership", "UpdateMessage", "UpdateSpaceReadState", "UpdateSpaceNotificationSetting"),
+        *("UpdateSection", "PositionSection", "MoveSectionItem", "UploadAttachment"),
+        *("UpdateAvailability", "MarkAsActive", "MarkAsAway", "MarkAsDoNotDisturb"),
         *("SetUpSpace", "CompleteImportSpace"),
     } == MUTATING_RPCS
     server, state = start(state_path, seed_demo=True)
@@ -594,3 +596,73 @@ def test_a_failed_startup_seed_leaves_a_new_state_file_empty(
     client = Client(address)
     assert "X" in {s.display_name for s in client("ListSpaces", space_pb2.ListSpacesRequest(), BOB).spaces}
     client.close()
+
+
+def test_the_rpcs_added_after_the_reference_and_uploaded_bytes_survive_a_restart(state_path: Path) -> None:
+    from google.chat.v1 import attachment_pb2, availability_pb2, message_pin_pb2, section_pb2
+    from google.protobuf import duration_pb2
+
+    from chat_grpc.server.rpc import Media
+
+    server, state = start(state_path, seed_demo=True, clock=ManualClock())
+    try:
+        client = Client(server.address)
+        falcon = space_named(server, "Project Falcon")
+        credentials = server.core.tokens.lookup(ALICE, server.store)
+        upload = attachment_pb2.UploadAttachmentRequest(parent=falcon, filename="notes.bin")
+        data = bytes(range(256)) * 40  # not text: the bytes go through as they are
+        uploaded = state.run("UploadAttachment", credentials, upload, server.core.execute, Media(data, "x-test/bin"))
+        resource = uploaded.attachment_data_ref.resource_name
+        with_file = client(
+            "CreateMessage",
+            message_pb2.CreateMessageRequest(
+                parent=falcon,
+                message=message_pb2.Message(
+                    text="the notes",
+                    attachment=[attachment_pb2.Attachment(attachment_data_ref={"resource_name": resource})],
+                ),
+            ),
+        )
+        client(
+            "CreateMessagePin",
+            message_pin_pb2.CreateMessagePinRequest(parent=falcon, message_pin={"message": with_file.name}),
+        )
+        work = client(
+            "CreateSection",
+            section_pb2.CreateSectionRequest(
+                parent="users/me", section={"display_name": "Work", "type": "CUSTOM_SECTION"}
+            ),
+        )
+        item = f"users/me/sections/default-spaces/items/{falcon.removeprefix('spaces/')}"
+        client("MoveSectionItem", section_pb2.MoveSectionItemRequest(name=item, target_section=work.name))
+        client(
+            "MarkAsDoNotDisturb",
+            availability_pb2.MarkAsDoNotDisturbRequest(
+                name="users/me/availability", ttl=duration_pb2.Duration(seconds=600)
+            ),
+        )
+        before = (
+            server.store.pins.all(),
+            server.store.sections.sections_of(user_id(server, "alice@example.com")),
+            server.store.sections.items_of(user_id(server, "alice@example.com")),
+            server.store.availability.all(),
+        )
+        client.close()
+    finally:
+        stop(server, state)
+    again, state = start(state_path, clock=ManualClock())
+    try:
+        assert again.store.attachment_media(resource) == (data, "x-test/bin")
+        (attachment,) = next(
+            m for m in again.store.messages.all(falcon.split("/")[1]) if m.text == "the notes"
+        ).attachments
+        assert again.store.attachment_media(attachment.resource_name)[0] == data
+        after = (
+            again.store.pins.all(),
+            again.store.sections.sections_of(user_id(again, "alice@example.com")),
+            again.store.sections.items_of(user_id(again, "alice@example.com")),
+            again.store.availability.all(),
+        )
+        assert after == before and before[0] and before[3][0].state == "DO_NOT_DISTURB"
+    finally:
+        stop(again, state)

@@ -849,3 +849,99 @@ def test_reactions_of_a_deleted_emoji_are_not_exported() -> None:
     again = fresh()
     load_workspace(again, exported)
     assert observe(again) == observe(store)
+
+
+# ------------------------------------------------------------------ pins, sections and availability
+
+
+def _with_extras(**extras: Any) -> dict[str, Any]:
+    ws: dict[str, Any] = {
+        "users": [{"email": "a@example.com"}, {"email": "b@example.com"}, {"email": "c@example.com"}],
+        "spaces": [
+            {
+                "ref": "team", "display_name": "Team", "create_time": "2026-01-01T00:00:00Z",
+                "members": [{"user": "a@example.com"}, {"user": "b@example.com"}],
+                "messages": [
+                    {"ref": "hello", "sender": "a@example.com", "text": "hi", "create_time": "2026-01-02T00:00:00Z"},
+                    {"ref": "gone", "sender": "b@example.com", "text": "oops", "create_time": "2026-01-02T01:00:00Z",
+                     "delete_time": "2026-01-03T00:00:00Z"},
+                    {"ref": "plan", "sender": "b@example.com", "text": "plan", "create_time": "2026-01-04T00:00:00Z"},
+                ],
+            }
+        ],
+    }  # fmt: skip
+    for key, value in extras.items():
+        where, _, field_name = key.partition("__")
+        target = ws["spaces"][0] if where == "space" else ws["users"][0]
+        target[field_name] = value
+    return ws
+
+
+def test_pins_sections_and_availability_load_and_serve(chat: ChatServer, call: Caller) -> None:
+    from google.chat.v1 import availability_pb2, message_pin_pb2, section_pb2
+
+    source = _with_extras(
+        space__pins=["plan", "hello"],
+        user__sections=[{"display_name": "Focus", "id": "focus1", "spaces": ["team"]}, {"type": "DEFAULT_APPS"}],
+        user__availability={"state": "AWAY", "custom_status": {"text": "Lunch", "emoji": "🥪"}},
+    )
+    loaded = load_workspace(chat.store, source)
+    team = loaded.spaces["team"].name
+    pins = call("ListMessagePins", message_pin_pb2.ListMessagePinsRequest(parent=team), token="user:b@example.com")
+    assert [p.message for p in pins.message_pins] == [loaded.messages["plan"].name, loaded.messages["hello"].name]
+    sections = call("ListSections", section_pb2.ListSectionsRequest(parent="users/me"), token="user:a@example.com")
+    assert [(s.display_name, s.sort_order) for s in sections.sections][:2] == [("Focus", 1), ("", 2)]
+    assert sections.sections[0].name.endswith("/sections/focus1")
+    items = call(
+        "ListSectionItems",
+        section_pb2.ListSectionItemsRequest(parent="users/me/sections/focus1"),
+        token="user:a@example.com",
+    )
+    assert [i.space for i in items.section_items] == [team]
+    availability = call(
+        "GetAvailability",
+        availability_pb2.GetAvailabilityRequest(name="users/me/availability"),
+        token="user:a@example.com",
+    )
+    assert availability.state == availability_pb2.Availability.AWAY and availability.custom_status.text == "Lunch"
+
+
+@pytest.mark.parametrize(
+    ("extras", "expected"),
+    [
+        ({"space__pins": ["nothing"]}, "spaces[0].pins[0]: no message 'nothing' in this space"),
+        ({"space__pins": ["gone"]}, "spaces[0].pins[0]: a deleted message cannot be pinned"),
+        ({"space__pins": ["plan", "plan"]}, "spaces[0].pins[1]: 'plan' is pinned twice"),
+        ({"user__sections": [{"spaces": ["team"]}]}, "users[0].sections[0].display_name: is required"),
+        ({"user__sections": [{"display_name": "X", "spaces": ["nowhere"]}]}, "users[0].sections[0].spaces[0]: no"),
+        ({"user__sections": [{"type": "DEFAULT_SPACES"}] * 2}, "users[0].sections[1].type: DEFAULT_SPACES is listed"),
+        ({"user__availability": {"state": "DO_NOT_DISTURB"}}, "users[0].availability.until: is required"),
+        ({"user__availability": {"custom_status": {"text": "x"}}}, "users[0].availability.custom_status.emoji"),
+    ],
+)  # fmt: skip
+def test_pins_sections_and_availability_are_checked(extras: dict[str, Any], expected: str) -> None:
+    found = problems(_with_extras(**extras))
+    assert any(p.startswith(expected) for p in found), found
+
+
+def test_a_section_names_only_spaces_of_its_user() -> None:
+    source = _with_extras()
+    source["users"][2]["sections"] = [{"display_name": "X", "spaces": ["team"]}]  # c is not in Team
+    assert any("c@example.com is not a member of 'team'" in p for p in problems(source))
+
+
+def test_pins_sections_and_availability_round_trip() -> None:
+    store = fresh()
+    load_workspace(
+        store,
+        _with_extras(
+            space__pins=["plan"],
+            user__sections=[{"type": "DEFAULT_SPACES"}, {"display_name": "Work", "spaces": ["team"]}],
+            user__availability={"state": "DO_NOT_DISTURB", "until": "2026-02-01T00:00:00Z"},
+        ),
+    )
+    exported = export_workspace(store)
+    again = fresh()
+    load_workspace(again, exported)
+    assert observe(again) == observe(store) and export_workspace(again) == exported
+    assert observe(store)["pins"] and exported["users"][0]["availability"]["state"] == "DO_NOT_DISTURB"

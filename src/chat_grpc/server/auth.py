@@ -37,6 +37,8 @@ USER_SCOPES = frozenset(
         "chat.messages.reactions", "chat.messages.reactions.readonly", "chat.messages.reactions.create",
         "chat.customemojis", "chat.customemojis.readonly",
         "chat.users.readstate", "chat.users.readstate.readonly", "chat.users.spacesettings",
+        "chat.spaces.pins", "chat.spaces.pins.readonly", "chat.users.sections", "chat.users.sections.readonly",
+        "chat.users.availability", "chat.users.availability.readonly",
         "chat.admin.spaces", "chat.admin.spaces.readonly", "chat.admin.memberships",
         "chat.admin.memberships.readonly", "chat.admin.delete",
     }
@@ -126,6 +128,25 @@ POLICIES: dict[str, Policy] = {
     "UpdateSpaceNotificationSetting": Policy(_scopes("users.spacesettings")),
     "GetSpaceEvent": Policy(_EVENT_SCOPES),
     "ListSpaceEvents": Policy(_EVENT_SCOPES),
+    # Added after the reference, from Google's reference pages.
+    "SearchMessages": Policy(_scopes("messages.readonly", "messages")),
+    "FindGroupChats": Policy(_scopes("memberships.readonly", "memberships")),
+    "UploadAttachment": Policy(_scopes("messages.create", "messages", "import"), _scopes("bot")),
+    "CreateMessagePin": Policy(_scopes("spaces.pins", "spaces")),
+    "ListMessagePins": Policy(_scopes("spaces.pins.readonly", "spaces.pins", "spaces.readonly", "spaces")),
+    "DeleteMessagePin": Policy(_scopes("spaces.pins", "spaces")),
+    "CreateSection": Policy(_scopes("users.sections")),
+    "UpdateSection": Policy(_scopes("users.sections")),
+    "DeleteSection": Policy(_scopes("users.sections")),
+    "PositionSection": Policy(_scopes("users.sections")),
+    "MoveSectionItem": Policy(_scopes("users.sections")),
+    "ListSections": Policy(_scopes("users.sections.readonly", "users.sections")),
+    "ListSectionItems": Policy(_scopes("users.sections.readonly", "users.sections")),
+    "GetAvailability": Policy(_scopes("users.availability.readonly", "users.availability")),
+    "UpdateAvailability": Policy(_scopes("users.availability")),
+    "MarkAsActive": Policy(_scopes("users.availability")),
+    "MarkAsAway": Policy(_scopes("users.availability")),
+    "MarkAsDoNotDisturb": Policy(_scopes("users.availability")),
 }
 
 

@@ -9,11 +9,14 @@ from google.apps.card.v1 import card_pb2
 from google.chat.v1 import (
     annotation_pb2,
     attachment_pb2,
+    availability_pb2,
     deletion_metadata_pb2,
     group_pb2,
     membership_pb2,
     message_pb2,
+    message_pin_pb2,
     reaction_pb2,
+    section_pb2,
     space_event_pb2,
     space_notification_setting_pb2,
     space_pb2,
@@ -23,7 +26,7 @@ from google.chat.v1 import (
 )
 from google.protobuf import timestamp_pb2
 
-from chat_grpc.server.store import emojis, messages, model, reactions
+from chat_grpc.server.store import availability, emojis, messages, model, pins, reactions, sections
 from chat_grpc.server.store.notification_settings import NotificationSetting
 from chat_grpc.server.store.read_states import ReadState
 from chat_grpc.server.store.space_events import resource_kind
@@ -210,6 +213,18 @@ def message_to_proto(message: messages.Message) -> message_pb2.Message:
             result.emoji_reaction_summaries.append(
                 reaction_pb2.EmojiReactionSummary(emoji=emoji_key_to_proto(key), reaction_count=count)
             )
+    quote = message.quote
+    if quote is not None:
+        quoted = result.quoted_message_metadata
+        quoted.name = quote.name
+        quoted.last_update_time.FromDatetime(quote.last_update_time)
+        quoted.quote_type = message_pb2.QuotedMessageMetadata.QuoteType.Value(quote.quote_type)  # type: ignore[assignment]
+        quoted.quoted_message_snapshot.sender = quote.sender_name
+        quoted.quoted_message_snapshot.text = quote.text
+        quoted.quoted_message_snapshot.formatted_text = quote.formatted_text
+        if quote.forwarded_space:
+            quoted.forwarded_metadata.space = quote.forwarded_space
+            quoted.forwarded_metadata.space_display_name = quote.forwarded_space_display_name
     return result
 
 
@@ -281,4 +296,34 @@ def space_event_to_proto(event: model.Event, payload: object | None) -> space_ev
         data.reaction.CopyFrom(reaction_to_proto(payload))
     else:
         data.reaction.SetInParent()
+    return result
+
+
+# ------------------------------------------------------------------ pins, sections, availability
+
+
+def message_pin_to_proto(pin: pins.MessagePin) -> message_pin_pb2.MessagePin:
+    return message_pin_pb2.MessagePin(name=pin.name, message=pin.message_name)
+
+
+def section_to_proto(section: sections.Section) -> section_pb2.Section:
+    return section_pb2.Section(
+        name=section.name, display_name=section.display_name, sort_order=section.sort_order, type=section.type
+    )
+
+
+def section_item_to_proto(item: sections.SectionItem) -> section_pb2.SectionItem:
+    return section_pb2.SectionItem(name=item.name, space=f"spaces/{item.space_id}")
+
+
+def availability_to_proto(value: availability.Availability) -> availability_pb2.Availability:
+    result = availability_pb2.Availability(name=value.name, state=value.state)
+    if value.do_not_disturb_until is not None:
+        result.do_not_disturb_metadata.expiration_time.FromDatetime(value.do_not_disturb_until)
+    status = value.custom_status
+    if status is not None:
+        result.custom_status.text = status.text
+        result.custom_status.emoji.unicode = status.emoji
+        if status.expire_time is not None:
+            result.custom_status.expire_time.FromDatetime(status.expire_time)
     return result

@@ -1,9 +1,10 @@
 """Durable state for the emulator (``--state PATH``): an append-only journal in SQLite of every change, replayed
 when the emulator starts again, so that a restart keeps everything it acknowledged.
 
-**What is recorded.** Every successful mutating RPC (``Create*``, ``Update*``, ``Delete*``, ``SetUpSpace``,
-``CompleteImportSpace``): its name, the caller's credentials (principal, kind, scopes, app: what the token
-stood for, so server-issued tokens need not survive), the request's bytes, and the *tape* of the call: every
+**What is recorded.** Every successful mutating RPC (every RPC but the ``Get*``, ``List*``, ``Search*`` and
+``Find*`` reads): its name, the caller's credentials (principal, kind, scopes, app: what the token
+stood for, so server-issued tokens need not survive), the request's bytes, the bytes it uploaded (media of
+``UploadAttachment``, in table ``media``), and the *tape* of the call: every
 clock reading and every id it drew, in order. Seeding at startup (``--demo``, ``--seed FILE``) is one more
 record holding the workspace mapping (images inlined) and its tape.
 
@@ -41,6 +42,7 @@ from chat_grpc.server.clock import ClockProxy
 from chat_grpc.server.errors import ChatError, FailedPrecondition
 from chat_grpc.server.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.server.pagination import PageTokens
+from chat_grpc.server.rpc import Media
 from chat_grpc.server.seed import Workspace, load_workspace, workspace_source
 from chat_grpc.server.store import AuthKind, ChatStore
 
@@ -51,11 +53,8 @@ if TYPE_CHECKING:
 FORMAT = "chat-grpc-state"
 FORMAT_VERSION = 1
 _SERVICE = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]
-MUTATING_RPCS = frozenset(
-    m.name
-    for m in _SERVICE.methods
-    if m.name.startswith(("Create", "Update", "Delete")) or m.name in ("SetUpSpace", "CompleteImportSpace")
-)
+# Reads are the gets, lists, searches and finds (AIP-131/132/136 naming); every other RPC changes state.
+MUTATING_RPCS = frozenset(m.name for m in _SERVICE.methods if not m.name.startswith(("Get", "List", "Search", "Find")))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -67,6 +66,11 @@ CREATE TABLE IF NOT EXISTS journal (
     payload BLOB NOT NULL,       -- the request's bytes, or the workspace mapping (JSON)
     tape TEXT NOT NULL,          -- JSON: [["t", microseconds] | ["<kind><n>", id], ...] in the order drawn
     recorded_at TEXT NOT NULL    -- wall-clock time of the record (information only)
+);
+CREATE TABLE IF NOT EXISTS media (
+    seq INTEGER PRIMARY KEY,     -- the journal record whose call uploaded these bytes
+    content_type TEXT NOT NULL,
+    data BLOB NOT NULL
 );
 """
 
@@ -207,6 +211,8 @@ class StateFile:
                 )
             elif not {"meta", "journal"} <= tables:
                 raise StateError(f"{self.path} is an SQLite database but not a chat-grpc state file")
+            elif "media" not in tables:  # a file from before uploads carried bytes: same format, one more table
+                db.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS media") :])
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("format") != FORMAT:
                 raise StateError(f"{self.path} is an SQLite database but not a chat-grpc state file")
@@ -257,9 +263,13 @@ class StateFile:
         """Run every record again; returns how many there were."""
         count = 0
         try:
-            rows = self._db.execute("SELECT seq, kind, rpc, credentials, payload, tape FROM journal ORDER BY seq")
-            for seq, kind, rpc, credentials, payload, tape in rows:
-                self._replay_one(core, seq, kind, rpc, credentials, payload, tape)
+            rows = self._db.execute(
+                "SELECT journal.seq, kind, rpc, credentials, payload, tape, media.content_type, media.data"
+                " FROM journal LEFT JOIN media ON media.seq = journal.seq ORDER BY journal.seq"
+            ).fetchall()
+            for seq, kind, rpc, credentials, payload, tape, content_type, data in rows:
+                media = Media(bytes(data), content_type) if data is not None else None
+                self._replay_one(core, seq, kind, rpc, credentials, payload, tape, media)
                 count += 1
         except sqlite3.DatabaseError as error:
             raise StateError(f"{self.path}: the journal cannot be read ({error}); the file is damaged") from None
@@ -277,6 +287,7 @@ class StateFile:
         credentials: str | None,
         payload: Any,
         tape: str,
+        media: Media | None = None,
     ) -> None:
         what = f"record {seq} ({rpc or kind})"
         tape_state = self._tape
@@ -285,7 +296,7 @@ class StateFile:
             with self.store.lock:
                 if kind == "rpc" and rpc is not None and credentials is not None:
                     request = _request_class(rpc).FromString(bytes(payload))
-                    core.execute(rpc, _credentials(credentials), request)
+                    core.execute(rpc, _credentials(credentials), request, media)
                 elif kind == "seed":
                     load_workspace(self.store, json.loads(bytes(payload).decode()))
                 else:
@@ -320,7 +331,7 @@ class StateFile:
         with self.store.lock:
             self._usable()
             response = self._recorded(lambda: execute(rpc, credentials, request, media))
-            self._append("rpc", rpc, _credentials_json(credentials), request.SerializeToString())
+            self._append("rpc", rpc, _credentials_json(credentials), request.SerializeToString(), media)
             return response
 
     def load_workspace(self, source: str | os.PathLike[str] | Mapping[str, Any]) -> Workspace:
@@ -347,14 +358,27 @@ class StateFile:
         finally:
             tape.mode = ""
 
-    def _append(self, kind: str, rpc: str | None, credentials: str | None, payload: bytes) -> None:
+    def _append(
+        self, kind: str, rpc: str | None, credentials: str | None, payload: bytes, media: Media | None = None
+    ) -> None:
+        """One record, with the bytes the call uploaded (if any), in one transaction."""
         entries, self._tape.entries = self._tape.entries, []
+        db = self._db
         try:
-            self._db.execute(
+            db.execute("BEGIN IMMEDIATE")
+            cursor = db.execute(
                 "INSERT INTO journal (kind, rpc, credentials, payload, tape, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (kind, rpc, credentials, payload, json.dumps(entries), datetime.now(UTC).isoformat()),
             )
+            if media is not None:
+                db.execute(
+                    "INSERT INTO media (seq, content_type, data) VALUES (?, ?, ?)",
+                    (cursor.lastrowid, media.content_type, media.data),
+                )
+            db.execute("COMMIT")
         except sqlite3.Error as error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             # The change is in memory but not on disk: refuse later changes, which might build on it.
             self._failed = str(error)
             raise StateError(f"{self.path}: cannot record the change: {error}") from error
@@ -362,6 +386,7 @@ class StateFile:
     def forget(self) -> None:
         """Delete every record (a new file whose startup seeding failed: the next start seeds it again)."""
         with self.store.lock:
+            self._db.execute("DELETE FROM media")
             self._db.execute("DELETE FROM journal")
 
     def close(self) -> None:

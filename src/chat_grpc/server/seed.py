@@ -57,11 +57,16 @@ from chat_grpc.server.clock import ClockProxy, ManualClock
 from chat_grpc.server.errors import ChatError
 from chat_grpc.server.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.server.store import Actor, App, AuthKind, ChatStore, Group, MemberRef, Membership, Space, User
+from chat_grpc.server.store.availability import MAX_STATUS_TEXT as STATUS_TEXT_MAX
+from chat_grpc.server.store.availability import CustomStatus
 from chat_grpc.server.store.emojis import CustomEmoji, check_emoji_name, check_image
 from chat_grpc.server.store.messages import CLIENT_ID, SEQ_BITS, Message, MessageContent, ThreadRequest
 from chat_grpc.server.store.model import DEFAULT_CUSTOMER, PERMISSION_SETTINGS, default_permission_settings
 from chat_grpc.server.store.notification_settings import DEFAULT_MUTE, DEFAULT_NOTIFICATION
+from chat_grpc.server.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.server.store.reactions import CUSTOM_PREFIX, UNICODE_PREFIX, check_unicode_emoji
+from chat_grpc.server.store.sections import MAX_DISPLAY_NAME as SECTION_NAME_MAX
+from chat_grpc.server.store.sections import SYSTEM_SECTIONS
 
 FORMAT_VERSION = 1
 IMPORT_SCOPES = frozenset({"chat.import"})
@@ -92,11 +97,16 @@ def _keys(text: str) -> tuple[str, ...]:
 
 
 # The keys of each kind of item (anything else is a problem).
-USER_KEYS = _keys("email display_name id customer admin auto_accept blocked emoji_manager")
+USER_KEYS = _keys("email display_name id customer admin auto_accept blocked emoji_manager sections availability")
+SECTION_KEYS = _keys("type display_name id spaces")
+AVAILABILITY_KEYS = _keys("state until custom_status")
+STATUS_KEYS = _keys("text emoji expire_time")
+SECTION_TYPES = ("CUSTOM_SECTION", "DEFAULT_DIRECT_MESSAGES", "DEFAULT_SPACES", "DEFAULT_APPS")
+AVAILABILITY_STATES = ("ACTIVE", "AWAY", "DO_NOT_DISTURB")
 SPACE_KEYS = _keys(
     "ref id type display_name description guidelines creator create_time external_user_allowed "
     "history_state audience import_mode import_mode_expire_time predefined_permissions "
-    "permission_settings members former_members messages thread_read_states"
+    "permission_settings members former_members messages thread_read_states pins"
 )
 MEMBER_KEYS = _keys("user app group role state create_time notification_setting mute_setting last_read_time")
 MESSAGE_KEYS = _keys(
@@ -184,6 +194,25 @@ class _UserPlan:
     auto_accept: bool
     emoji_manager: bool
     blocked: list[_Who] = field(default_factory=list)
+    sections: list[_SectionPlan] = field(default_factory=list)
+    availability: _AvailabilityPlan | None = None
+
+
+@dataclass
+class _SectionPlan:
+    path: str
+    type: str
+    display_name: str
+    id: str | None
+    spaces: list[str] = field(default_factory=list)  # paths of the space plans placed in it
+
+
+@dataclass
+class _AvailabilityPlan:
+    path: str
+    state: str
+    until: datetime | None
+    status: tuple[str, str, datetime | None] | None  # text, emoji, expire time
 
 
 @dataclass
@@ -300,6 +329,7 @@ class _SpacePlan:
     messages: list[_MessagePlan]
     thread_read_states: list[_ThreadReadPlan]
     customer: str | None
+    pins: list[int] = field(default_factory=list)  # indexes of the pinned messages, in pin order
 
 
 @dataclass
@@ -575,6 +605,9 @@ class _Checker:
             )
         emojis = [e for e in (self._emoji(p, v) for p, v in root.items("custom_emojis")) if e is not None]
         spaces = [s for s in (self._space(p, v) for p, v in root.items("spaces")) if s is not None]
+        for user_plan in users:  # sections name spaces, which come later in the file
+            self._sections(user_plan, spaces)
+            self._availability(user_plan)
         if self.problems:
             raise SeedError(self.problems[:MAX_PROBLEMS] + _more(self.problems))
         return _Plan(users, apps, groups, emojis, spaces, disabled)
@@ -841,7 +874,114 @@ class _Checker:
         self._membership_rules(node, plan)
         self._messages(node, plan)
         self._thread_read_states(node, plan)
+        self._pins(node, plan)
         return plan
+
+    def _pins(self, node: _Node, plan: _SpacePlan) -> None:
+        refs: dict[str, int] = {}
+        for message in plan.messages:
+            for label in (message.ref, message.id, message.client_id):
+                if label:
+                    refs[label] = message.index
+        by_index = {m.index: m for m in plan.messages}
+        raw = node.raw("pins")
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.problem(node.at("pins"), f"must be a list of messages (ref, id or client id), got {_kind(raw)}")
+            return
+        if plan.import_mode and raw:
+            self.problem(node.at("pins"), "a space in import mode has no pins yet")
+        if len(raw) > MAX_PINS_PER_SPACE:
+            self.problem(node.at("pins"), f"a space has at most {MAX_PINS_PER_SPACE} pinned messages")
+        for i, label in enumerate(raw):
+            where = node.at(f"pins[{i}]")
+            index = refs.get(label) if isinstance(label, str) else None
+            if index is None:
+                self.problem(where, f"no message {label!r} in this space (a message's ref, id or client id)")
+                continue
+            message = by_index[index]
+            if message.delete_time is not None:
+                self.problem(where, "a deleted message cannot be pinned")
+            elif message.private_viewer is not None:
+                self.problem(where, "a private message cannot be pinned")
+            elif index in plan.pins:
+                self.problem(where, f"{label!r} is pinned twice")
+            else:
+                plan.pins.append(index)
+
+    def _sections(self, user_plan: _UserPlan, spaces: list[_SpacePlan]) -> None:
+        raw = self._raw_at(user_plan.path).get("sections")
+        path = f"{user_plan.path}.sections"
+        if raw is None:
+            return
+        if not isinstance(raw, list):
+            self.problem(path, f"must be a list of sections, got {_kind(raw)}")
+            return
+        labels: dict[str, _SpacePlan] = {}
+        for space in spaces:
+            for label in (space.ref, space.id, space.display_name):
+                if label:
+                    labels.setdefault(label, space)
+        placed: dict[str, str] = {}
+        seen_types: set[str] = set()
+        for i, value in enumerate(raw):
+            node = _Node(self, f"{path}[{i}]", value, SECTION_KEYS)
+            kind = node.choice("type", SECTION_TYPES, "CUSTOM_SECTION") or "CUSTOM_SECTION"
+            display_name = node.text("display_name")
+            section_id = node.optional_text("id")
+            plan = _SectionPlan(node.path, kind, display_name, section_id)
+            if kind != "CUSTOM_SECTION":
+                if kind in seen_types:
+                    self.problem(node.at("type"), f"{kind} is listed twice")
+                seen_types.add(kind)
+                for key in ("display_name", "id", "spaces"):
+                    if node.has(key):
+                        self.problem(node.at(key), f"a system section ({kind}) has no {key.replace('_', ' ')}")
+            else:
+                if not display_name.strip():
+                    self.problem(node.at("display_name"), "is required for a custom section")
+                elif len(display_name) > SECTION_NAME_MAX:
+                    self.problem(node.at("display_name"), f"is longer than {SECTION_NAME_MAX} characters")
+                if section_id is not None and (section_id in SYSTEM_SECTIONS or "/" in section_id):
+                    self.problem(node.at("id"), f"{section_id!r} cannot be a custom section's id")
+                members = node.raw("spaces") or []
+                if not isinstance(members, list):
+                    self.problem(node.at("spaces"), f"must be a list of spaces, got {_kind(members)}")
+                    members = []
+                for j, label in enumerate(members):
+                    where = node.at(f"spaces[{j}]")
+                    target = labels.get(label) if isinstance(label, str) else None
+                    if target is None:
+                        self.problem(where, f"no space {label!r} in this file (a space's ref, id or display name)")
+                    elif not any(m.who == user_plan.who for m in target.members):
+                        self.problem(where, f"{user_plan.email} is not a member of {label!r}")
+                    elif target.path in placed:
+                        self.problem(where, f"{label!r} is already in {placed[target.path]}")
+                    else:
+                        placed[target.path] = node.path
+                        plan.spaces.append(target.path)
+            user_plan.sections.append(plan)
+
+    def _availability(self, user_plan: _UserPlan) -> None:
+        raw = self._raw_at(user_plan.path).get("availability")
+        if raw is None:
+            return
+        node = _Node(self, f"{user_plan.path}.availability", raw, AVAILABILITY_KEYS)
+        state = node.choice("state", AVAILABILITY_STATES) or ""  # unset: the fake's default (ACTIVE)
+        until = node.time("until")
+        if state == "DO_NOT_DISTURB" and until is None:
+            self.problem(node.at("until"), "is required for DO_NOT_DISTURB")
+        if state == "AWAY" and until is not None:
+            self.problem(node.at("until"), "AWAY lasts until changed: no until")
+        status = None
+        if node.has("custom_status"):
+            inner = _Node(self, node.at("custom_status"), node.raw("custom_status"), STATUS_KEYS)
+            text, emoji = inner.text("text", required=True), inner.text("emoji", required=True)
+            if len(text) > STATUS_TEXT_MAX:
+                self.problem(inner.at("text"), f"is longer than {STATUS_TEXT_MAX} characters")
+            status = (text, emoji, inner.time("expire_time"))
+        user_plan.availability = _AvailabilityPlan(node.path, state, until, status)
 
     def _permission_settings(self, node: _Node) -> dict[str, tuple[bool, bool]]:
         predefined = node.choice("predefined_permissions", PREDEFINED, "COLLABORATION_SPACE") or ""
@@ -1649,6 +1789,9 @@ class _Loader:
         for state in plan.thread_read_states:
             thread = self.message_ids[(space.id, state.root)].partition(".")[0]
             store.read_states.set_read_time(self.user(state.user).id, space.id, thread, state.last_read_time)
+        for index in plan.pins:
+            with self.place(f"{plan.path}.pins"):
+                store.pins.seed(space.id, self.message_ids[(space.id, index)])
         # Former members leave, managers last (the last manager may leave only a space nobody else is in).
         roles = {m.member_id: m.role for m in store.memberships(space.id)}
         leaving = sorted(enumerate(plan.former_members), key=lambda e: roles.get(self._ref(e[1]).id) == "ROLE_MANAGER")
@@ -1701,6 +1844,16 @@ class _Loader:
                 store.block(user.id, self.principals[blocked].id)
             if user_plan.emoji_manager:
                 store.custom_emojis.set_manager(user.id)
+            if user_plan.sections:
+                space_ids = {plan.path: made.id for plan, made in self.spaces}
+                order = [(str(i), s.type, s.display_name, s.id) for i, s in enumerate(user_plan.sections)]
+                placement = {space_ids[p]: str(i) for i, s in enumerate(user_plan.sections) for p in s.spaces}
+                with self.place(f"{user_plan.path}.sections"):
+                    store.sections.seed(user.id, order, placement)
+            availability = user_plan.availability
+            if availability is not None:
+                status = CustomStatus(*availability.status) if availability.status else None
+                store.availability.seed(user.id, availability.state, availability.until, status)
         for customer in self.plan.disabled_customers:
             store.custom_emojis.set_enabled(customer, False)
 
@@ -1873,6 +2026,8 @@ class _Exporter:
         emojis = store.custom_emojis.emojis()
         customers = sorted({u.customer for u in self.users.values()} | {e.customer for e in emojis})
         result: dict[str, Any] = {"version": FORMAT_VERSION}
+        sectioned = set(store.sections.users())
+        availability = store.availability.raw()
         result["customers"] = [
             {"name": c, "custom_emojis_enabled": False} for c in customers if not store.custom_emojis.enabled(c)
         ]
@@ -1887,6 +2042,8 @@ class _Exporter:
                     "auto_accept": None if u.auto_accept else False,
                     "blocked": [self.who(b) for b in sorted(u.blocked_user_ids)],
                     "emoji_manager": u.can_manage_custom_emojis or None,
+                    "sections": self._sections(u.id) if u.id in sectioned else None,
+                    "availability": self._availability(availability.get(u.id)),
                 }
             )
             for u in self.users.values()
@@ -2001,7 +2158,35 @@ class _Exporter:
         result["former_members"] = [self.who(p) for p in former]
         result["messages"] = exported_messages
         result["thread_read_states"] = thread_reads
+        result["pins"] = [pin.message_id for pin in store.pins.all(space.id)]
         return _compact(result)
+
+    def _sections(self, user_id: str) -> list[dict[str, Any]]:
+        store = self.store
+        items: dict[str, list[str]] = {}
+        for item in store.sections.placed(user_id):
+            items.setdefault(item.section_id, []).append(item.space_id)
+        exported = []
+        for section in store.sections.sections_of(user_id):
+            if section.type != "CUSTOM_SECTION":
+                exported.append({"type": section.type})
+            else:
+                exported.append(
+                    _compact({"display_name": section.display_name, "id": section.id, "spaces": items.get(section.id)})
+                )
+        return exported
+
+    @staticmethod
+    def _availability(value: tuple[str, datetime | None, CustomStatus | None] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        state, until, status = value
+        exported: dict[str, Any] = {"state": state or None, "until": _time(until)}
+        if status is not None:
+            exported["custom_status"] = _compact(
+                {"text": status.text, "emoji": status.emoji, "expire_time": _time(status.expire_time)}
+            )
+        return _compact(exported)
 
     def _needed_to_set_up(
         self, space: Space, creator_id: str, memberships: list[Membership], former: list[str]

@@ -30,7 +30,7 @@ from google.chat.v1 import user_pb2 as google_dot_chat_dot_v1_dot_user__pb2
 
 
 from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
-DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1fgoogle/chat/v1/annotation.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/chat/v1/attachment.proto\x1a\x1dgoogle/chat/v1/reaction.proto\x1a\x19google/chat/v1/user.proto\"\x82\x03\n\nAnnotation\x12,\n\x04type\x18\x01 \x01(\x0e\x32\x1e.google.chat.v1.AnnotationType\x12\x18\n\x0bstart_index\x18\x02 \x01(\x05H\x01\x88\x01\x01\x12\x0e\n\x06length\x18\x03 \x01(\x05\x12;\n\x0cuser_mention\x18\x04 \x01(\x0b\x32#.google.chat.v1.UserMentionMetadataH\x00\x12=\n\rslash_command\x18\x05 \x01(\x0b\x32$.google.chat.v1.SlashCommandMetadataH\x00\x12>\n\x12rich_link_metadata\x18\x06 \x01(\x0b\x32 .google.chat.v1.RichLinkMetadataH\x00\x12\x44\n\x15\x63ustom_emoji_metadata\x18\x07 \x01(\x0b\x32#.google.chat.v1.CustomEmojiMetadataH\x00\x42\n\n\x08metadataB\x0e\n\x0c_start_index\"\xa5\x01\n\x13UserMentionMetadata\x12\"\n\x04user\x18\x01 \x01(\x0b\x32\x14.google.chat.v1.User\x12\x36\n\x04type\x18\x02 \x01(\x0e\x32(.google.chat.v1.UserMentionMetadata.Type\"2\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03\x41\x44\x44\x10\x01\x12\x0b\n\x07MENTION\x10\x02\"\xe8\x01\n\x14SlashCommandMetadata\x12!\n\x03\x62ot\x18\x01 \x01(\x0b\x32\x14.google.chat.v1.User\x12\x37\n\x04type\x18\x02 \x01(\x0e\x32).google.chat.v1.SlashCommandMetadata.Type\x12\x14\n\x0c\x63ommand_name\x18\x03 \x01(\t\x12\x12\n\ncommand_id\x18\x04 \x01(\x03\x12\x17\n\x0ftriggers_dialog\x18\x05 \x01(\x08\"1\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03\x41\x44\x44\x10\x01\x12\n\n\x06INVOKE\x10\x02\"\xed\x03\n\x10RichLinkMetadata\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x45\n\x0erich_link_type\x18\x02 \x01(\x0e\x32-.google.chat.v1.RichLinkMetadata.RichLinkType\x12\x38\n\x0f\x64rive_link_data\x18\x03 \x01(\x0b\x32\x1d.google.chat.v1.DriveLinkDataH\x00\x12\x41\n\x14\x63hat_space_link_data\x18\x04 \x01(\x0b\x32!.google.chat.v1.ChatSpaceLinkDataH\x00\x12\x41\n\x14meet_space_link_data\x18\x05 \x01(\x0b\x32!.google.chat.v1.MeetSpaceLinkDataH\x00\x12I\n\x18\x63\x61lendar_event_link_data\x18\x06 \x01(\x0b\x32%.google.chat.v1.CalendarEventLinkDataH\x00\"r\n\x0cRichLinkType\x12\x1e\n\x1aRICH_LINK_TYPE_UNSPECIFIED\x10\x00\x12\x0e\n\nDRIVE_FILE\x10\x01\x12\x0e\n\nCHAT_SPACE\x10\x02\x12\x0e\n\nMEET_SPACE\x10\x04\x12\x12\n\x0e\x43\x41LENDAR_EVENT\x10\x05\x42\x06\n\x04\x64\x61ta\"H\n\x13\x43ustomEmojiMetadata\x12\x31\n\x0c\x63ustom_emoji\x18\x01 \x01(\x0b\x32\x1b.google.chat.v1.CustomEmoji\"X\n\rDriveLinkData\x12\x34\n\x0e\x64rive_data_ref\x18\x01 \x01(\x0b\x32\x1c.google.chat.v1.DriveDataRef\x12\x11\n\tmime_type\x18\x02 \x01(\t\"\xa6\x01\n\x11\x43hatSpaceLinkData\x12-\n\x05space\x18\x01 \x01(\tB\x1e\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12/\n\x06thread\x18\x02 \x01(\tB\x1f\xfa\x41\x1c\n\x1a\x63hat.googleapis.com/Thread\x12\x31\n\x07message\x18\x03 \x01(\tB \xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\"\xb7\x02\n\x11MeetSpaceLinkData\x12\x14\n\x0cmeeting_code\x18\x01 \x01(\t\x12\x34\n\x04type\x18\x02 \x01(\x0e\x32&.google.chat.v1.MeetSpaceLinkData.Type\x12L\n\rhuddle_status\x18\x03 \x01(\x0e\x32..google.chat.v1.MeetSpaceLinkData.HuddleStatusB\x05\xe2\x41\x02\x01\x03\"5\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x0b\n\x07MEETING\x10\x01\x12\n\n\x06HUDDLE\x10\x02\"Q\n\x0cHuddleStatus\x12\x1d\n\x19HUDDLE_STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07STARTED\x10\x01\x12\t\n\x05\x45NDED\x10\x02\x12\n\n\x06MISSED\x10\x03\">\n\x15\x43\x61lendarEventLinkData\x12\x13\n\x0b\x63\x61lendar_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t*w\n\x0e\x41nnotationType\x12\x1f\n\x1b\x41NNOTATION_TYPE_UNSPECIFIED\x10\x00\x12\x10\n\x0cUSER_MENTION\x10\x01\x12\x11\n\rSLASH_COMMAND\x10\x02\x12\r\n\tRICH_LINK\x10\x03\x12\x10\n\x0c\x43USTOM_EMOJI\x10\x04\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0f\x41nnotationProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1fgoogle/chat/v1/annotation.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1fgoogle/chat/v1/attachment.proto\x1a\x1dgoogle/chat/v1/reaction.proto\x1a\x19google/chat/v1/user.proto\"\x82\x03\n\nAnnotation\x12,\n\x04type\x18\x01 \x01(\x0e\x32\x1e.google.chat.v1.AnnotationType\x12\x18\n\x0bstart_index\x18\x02 \x01(\x05H\x01\x88\x01\x01\x12\x0e\n\x06length\x18\x03 \x01(\x05\x12;\n\x0cuser_mention\x18\x04 \x01(\x0b\x32#.google.chat.v1.UserMentionMetadataH\x00\x12=\n\rslash_command\x18\x05 \x01(\x0b\x32$.google.chat.v1.SlashCommandMetadataH\x00\x12>\n\x12rich_link_metadata\x18\x06 \x01(\x0b\x32 .google.chat.v1.RichLinkMetadataH\x00\x12\x44\n\x15\x63ustom_emoji_metadata\x18\x07 \x01(\x0b\x32#.google.chat.v1.CustomEmojiMetadataH\x00\x42\n\n\x08metadataB\x0e\n\x0c_start_index\"\xa5\x01\n\x13UserMentionMetadata\x12\"\n\x04user\x18\x01 \x01(\x0b\x32\x14.google.chat.v1.User\x12\x36\n\x04type\x18\x02 \x01(\x0e\x32(.google.chat.v1.UserMentionMetadata.Type\"2\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03\x41\x44\x44\x10\x01\x12\x0b\n\x07MENTION\x10\x02\"\xe8\x01\n\x14SlashCommandMetadata\x12!\n\x03\x62ot\x18\x01 \x01(\x0b\x32\x14.google.chat.v1.User\x12\x37\n\x04type\x18\x02 \x01(\x0e\x32).google.chat.v1.SlashCommandMetadata.Type\x12\x14\n\x0c\x63ommand_name\x18\x03 \x01(\t\x12\x12\n\ncommand_id\x18\x04 \x01(\x03\x12\x17\n\x0ftriggers_dialog\x18\x05 \x01(\x08\"1\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03\x41\x44\x44\x10\x01\x12\n\n\x06INVOKE\x10\x02\"\x81\x04\n\x10RichLinkMetadata\x12\x0b\n\x03uri\x18\x01 \x01(\t\x12\x45\n\x0erich_link_type\x18\x02 \x01(\x0e\x32-.google.chat.v1.RichLinkMetadata.RichLinkType\x12\x38\n\x0f\x64rive_link_data\x18\x03 \x01(\x0b\x32\x1d.google.chat.v1.DriveLinkDataH\x00\x12\x41\n\x14\x63hat_space_link_data\x18\x04 \x01(\x0b\x32!.google.chat.v1.ChatSpaceLinkDataH\x00\x12\x41\n\x14meet_space_link_data\x18\x05 \x01(\x0b\x32!.google.chat.v1.MeetSpaceLinkDataH\x00\x12I\n\x18\x63\x61lendar_event_link_data\x18\x06 \x01(\x0b\x32%.google.chat.v1.CalendarEventLinkDataH\x00\"\x85\x01\n\x0cRichLinkType\x12\x1e\n\x1aRICH_LINK_TYPE_UNSPECIFIED\x10\x00\x12\x0e\n\nDRIVE_FILE\x10\x01\x12\x0e\n\nCHAT_SPACE\x10\x02\x12\x11\n\rGMAIL_MESSAGE\x10\x03\x12\x0e\n\nMEET_SPACE\x10\x04\x12\x12\n\x0e\x43\x41LENDAR_EVENT\x10\x05\x42\x06\n\x04\x64\x61ta\"H\n\x13\x43ustomEmojiMetadata\x12\x31\n\x0c\x63ustom_emoji\x18\x01 \x01(\x0b\x32\x1b.google.chat.v1.CustomEmoji\"X\n\rDriveLinkData\x12\x34\n\x0e\x64rive_data_ref\x18\x01 \x01(\x0b\x32\x1c.google.chat.v1.DriveDataRef\x12\x11\n\tmime_type\x18\x02 \x01(\t\"\xa6\x01\n\x11\x43hatSpaceLinkData\x12-\n\x05space\x18\x01 \x01(\tB\x1e\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12/\n\x06thread\x18\x02 \x01(\tB\x1f\xfa\x41\x1c\n\x1a\x63hat.googleapis.com/Thread\x12\x31\n\x07message\x18\x03 \x01(\tB \xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\"\xb7\x02\n\x11MeetSpaceLinkData\x12\x14\n\x0cmeeting_code\x18\x01 \x01(\t\x12\x34\n\x04type\x18\x02 \x01(\x0e\x32&.google.chat.v1.MeetSpaceLinkData.Type\x12L\n\rhuddle_status\x18\x03 \x01(\x0e\x32..google.chat.v1.MeetSpaceLinkData.HuddleStatusB\x05\xe2\x41\x02\x01\x03\"5\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x0b\n\x07MEETING\x10\x01\x12\n\n\x06HUDDLE\x10\x02\"Q\n\x0cHuddleStatus\x12\x1d\n\x19HUDDLE_STATUS_UNSPECIFIED\x10\x00\x12\x0b\n\x07STARTED\x10\x01\x12\t\n\x05\x45NDED\x10\x02\x12\n\n\x06MISSED\x10\x03\">\n\x15\x43\x61lendarEventLinkData\x12\x13\n\x0b\x63\x61lendar_id\x18\x01 \x01(\t\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\t*w\n\x0e\x41nnotationType\x12\x1f\n\x1b\x41NNOTATION_TYPE_UNSPECIFIED\x10\x00\x12\x10\n\x0cUSER_MENTION\x10\x01\x12\x11\n\rSLASH_COMMAND\x10\x02\x12\r\n\tRICH_LINK\x10\x03\x12\x10\n\x0c\x43USTOM_EMOJI\x10\x04\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0f\x41nnotationProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,8 +46,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHATSPACELINKDATA'].fields_by_name['message']._serialized_options = b'\372A\035\n\033chat.googleapis.com/Message'
   _globals['_MEETSPACELINKDATA'].fields_by_name['huddle_status']._loaded_options = None
   _globals['_MEETSPACELINKDATA'].fields_by_name['huddle_status']._serialized_options = b'\342A\002\001\003'
-  _globals['_ANNOTATIONTYPE']._serialized_start=2201
-  _globals['_ANNOTATIONTYPE']._serialized_end=2320
+  _globals['_ANNOTATIONTYPE']._serialized_start=2221
+  _globals['_ANNOTATIONTYPE']._serialized_end=2340
   _globals['_ANNOTATION']._serialized_start=203
   _globals['_ANNOTATION']._serialized_end=589
   _globals['_USERMENTIONMETADATA']._serialized_start=592
@@ -59,21 +59,21 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SLASHCOMMANDMETADATA_TYPE']._serialized_start=943
   _globals['_SLASHCOMMANDMETADATA_TYPE']._serialized_end=992
   _globals['_RICHLINKMETADATA']._serialized_start=995
-  _globals['_RICHLINKMETADATA']._serialized_end=1488
-  _globals['_RICHLINKMETADATA_RICHLINKTYPE']._serialized_start=1366
-  _globals['_RICHLINKMETADATA_RICHLINKTYPE']._serialized_end=1480
-  _globals['_CUSTOMEMOJIMETADATA']._serialized_start=1490
-  _globals['_CUSTOMEMOJIMETADATA']._serialized_end=1562
-  _globals['_DRIVELINKDATA']._serialized_start=1564
-  _globals['_DRIVELINKDATA']._serialized_end=1652
-  _globals['_CHATSPACELINKDATA']._serialized_start=1655
-  _globals['_CHATSPACELINKDATA']._serialized_end=1821
-  _globals['_MEETSPACELINKDATA']._serialized_start=1824
-  _globals['_MEETSPACELINKDATA']._serialized_end=2135
-  _globals['_MEETSPACELINKDATA_TYPE']._serialized_start=1999
-  _globals['_MEETSPACELINKDATA_TYPE']._serialized_end=2052
-  _globals['_MEETSPACELINKDATA_HUDDLESTATUS']._serialized_start=2054
-  _globals['_MEETSPACELINKDATA_HUDDLESTATUS']._serialized_end=2135
-  _globals['_CALENDAREVENTLINKDATA']._serialized_start=2137
-  _globals['_CALENDAREVENTLINKDATA']._serialized_end=2199
+  _globals['_RICHLINKMETADATA']._serialized_end=1508
+  _globals['_RICHLINKMETADATA_RICHLINKTYPE']._serialized_start=1367
+  _globals['_RICHLINKMETADATA_RICHLINKTYPE']._serialized_end=1500
+  _globals['_CUSTOMEMOJIMETADATA']._serialized_start=1510
+  _globals['_CUSTOMEMOJIMETADATA']._serialized_end=1582
+  _globals['_DRIVELINKDATA']._serialized_start=1584
+  _globals['_DRIVELINKDATA']._serialized_end=1672
+  _globals['_CHATSPACELINKDATA']._serialized_start=1675
+  _globals['_CHATSPACELINKDATA']._serialized_end=1841
+  _globals['_MEETSPACELINKDATA']._serialized_start=1844
+  _globals['_MEETSPACELINKDATA']._serialized_end=2155
+  _globals['_MEETSPACELINKDATA_TYPE']._serialized_start=2019
+  _globals['_MEETSPACELINKDATA_TYPE']._serialized_end=2072
+  _globals['_MEETSPACELINKDATA_HUDDLESTATUS']._serialized_start=2074
+  _globals['_MEETSPACELINKDATA_HUDDLESTATUS']._serialized_end=2155
+  _globals['_CALENDAREVENTLINKDATA']._serialized_start=2157
+  _globals['_CALENDAREVENTLINKDATA']._serialized_end=2219
 # @@protoc_insertion_point(module_scope)

@@ -87,11 +87,13 @@ class RichLinkMetadata(_message.Message):
         RICH_LINK_TYPE_UNSPECIFIED: _ClassVar[RichLinkMetadata.RichLinkType]
         DRIVE_FILE: _ClassVar[RichLinkMetadata.RichLinkType]
         CHAT_SPACE: _ClassVar[RichLinkMetadata.RichLinkType]
+        GMAIL_MESSAGE: _ClassVar[RichLinkMetadata.RichLinkType]
         MEET_SPACE: _ClassVar[RichLinkMetadata.RichLinkType]
         CALENDAR_EVENT: _ClassVar[RichLinkMetadata.RichLinkType]
     RICH_LINK_TYPE_UNSPECIFIED: RichLinkMetadata.RichLinkType
     DRIVE_FILE: RichLinkMetadata.RichLinkType
     CHAT_SPACE: RichLinkMetadata.RichLinkType
+    GMAIL_MESSAGE: RichLinkMetadata.RichLinkType
     MEET_SPACE: RichLinkMetadata.RichLinkType
     CALENDAR_EVENT: RichLinkMetadata.RichLinkType
     URI_FIELD_NUMBER: _ClassVar[int]

@@ -4,9 +4,12 @@ import grpc
 import warnings
 
 from google.chat.v1 import attachment_pb2 as google_dot_chat_dot_v1_dot_attachment__pb2
+from google.chat.v1 import availability_pb2 as google_dot_chat_dot_v1_dot_availability__pb2
 from google.chat.v1 import membership_pb2 as google_dot_chat_dot_v1_dot_membership__pb2
 from google.chat.v1 import message_pb2 as google_dot_chat_dot_v1_dot_message__pb2
+from google.chat.v1 import message_pin_pb2 as google_dot_chat_dot_v1_dot_message__pin__pb2
 from google.chat.v1 import reaction_pb2 as google_dot_chat_dot_v1_dot_reaction__pb2
+from google.chat.v1 import section_pb2 as google_dot_chat_dot_v1_dot_section__pb2
 from google.chat.v1 import space_event_pb2 as google_dot_chat_dot_v1_dot_space__event__pb2
 from google.chat.v1 import space_notification_setting_pb2 as google_dot_chat_dot_v1_dot_space__notification__setting__pb2
 from google.chat.v1 import space_pb2 as google_dot_chat_dot_v1_dot_space__pb2
@@ -217,6 +220,96 @@ class ChatServiceStub(object):
                 '/google.chat.v1.ChatService/UpdateSpaceNotificationSetting',
                 request_serializer=google_dot_chat_dot_v1_dot_space__notification__setting__pb2.UpdateSpaceNotificationSettingRequest.SerializeToString,
                 response_deserializer=google_dot_chat_dot_v1_dot_space__notification__setting__pb2.SpaceNotificationSetting.FromString,
+                _registered_method=True)
+        self.SearchMessages = channel.unary_unary(
+                '/google.chat.v1.ChatService/SearchMessages',
+                request_serializer=google_dot_chat_dot_v1_dot_message__pb2.SearchMessagesRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_message__pb2.SearchMessagesResponse.FromString,
+                _registered_method=True)
+        self.CreateMessagePin = channel.unary_unary(
+                '/google.chat.v1.ChatService/CreateMessagePin',
+                request_serializer=google_dot_chat_dot_v1_dot_message__pin__pb2.CreateMessagePinRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_message__pin__pb2.MessagePin.FromString,
+                _registered_method=True)
+        self.ListMessagePins = channel.unary_unary(
+                '/google.chat.v1.ChatService/ListMessagePins',
+                request_serializer=google_dot_chat_dot_v1_dot_message__pin__pb2.ListMessagePinsRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_message__pin__pb2.ListMessagePinsResponse.FromString,
+                _registered_method=True)
+        self.DeleteMessagePin = channel.unary_unary(
+                '/google.chat.v1.ChatService/DeleteMessagePin',
+                request_serializer=google_dot_chat_dot_v1_dot_message__pin__pb2.DeleteMessagePinRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.UploadAttachment = channel.unary_unary(
+                '/google.chat.v1.ChatService/UploadAttachment',
+                request_serializer=google_dot_chat_dot_v1_dot_attachment__pb2.UploadAttachmentRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_attachment__pb2.UploadAttachmentResponse.FromString,
+                _registered_method=True)
+        self.FindGroupChats = channel.unary_unary(
+                '/google.chat.v1.ChatService/FindGroupChats',
+                request_serializer=google_dot_chat_dot_v1_dot_space__pb2.FindGroupChatsRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_space__pb2.FindGroupChatsResponse.FromString,
+                _registered_method=True)
+        self.CreateSection = channel.unary_unary(
+                '/google.chat.v1.ChatService/CreateSection',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.CreateSectionRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_section__pb2.Section.FromString,
+                _registered_method=True)
+        self.DeleteSection = channel.unary_unary(
+                '/google.chat.v1.ChatService/DeleteSection',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.DeleteSectionRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+                _registered_method=True)
+        self.UpdateSection = channel.unary_unary(
+                '/google.chat.v1.ChatService/UpdateSection',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.UpdateSectionRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_section__pb2.Section.FromString,
+                _registered_method=True)
+        self.ListSections = channel.unary_unary(
+                '/google.chat.v1.ChatService/ListSections',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionsRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionsResponse.FromString,
+                _registered_method=True)
+        self.PositionSection = channel.unary_unary(
+                '/google.chat.v1.ChatService/PositionSection',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.PositionSectionRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_section__pb2.PositionSectionResponse.FromString,
+                _registered_method=True)
+        self.ListSectionItems = channel.unary_unary(
+                '/google.chat.v1.ChatService/ListSectionItems',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionItemsRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionItemsResponse.FromString,
+                _registered_method=True)
+        self.MoveSectionItem = channel.unary_unary(
+                '/google.chat.v1.ChatService/MoveSectionItem',
+                request_serializer=google_dot_chat_dot_v1_dot_section__pb2.MoveSectionItemRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_section__pb2.MoveSectionItemResponse.FromString,
+                _registered_method=True)
+        self.GetAvailability = channel.unary_unary(
+                '/google.chat.v1.ChatService/GetAvailability',
+                request_serializer=google_dot_chat_dot_v1_dot_availability__pb2.GetAvailabilityRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+                _registered_method=True)
+        self.UpdateAvailability = channel.unary_unary(
+                '/google.chat.v1.ChatService/UpdateAvailability',
+                request_serializer=google_dot_chat_dot_v1_dot_availability__pb2.UpdateAvailabilityRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+                _registered_method=True)
+        self.MarkAsActive = channel.unary_unary(
+                '/google.chat.v1.ChatService/MarkAsActive',
+                request_serializer=google_dot_chat_dot_v1_dot_availability__pb2.MarkAsActiveRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+                _registered_method=True)
+        self.MarkAsAway = channel.unary_unary(
+                '/google.chat.v1.ChatService/MarkAsAway',
+                request_serializer=google_dot_chat_dot_v1_dot_availability__pb2.MarkAsAwayRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+                _registered_method=True)
+        self.MarkAsDoNotDisturb = channel.unary_unary(
+                '/google.chat.v1.ChatService/MarkAsDoNotDisturb',
+                request_serializer=google_dot_chat_dot_v1_dot_availability__pb2.MarkAsDoNotDisturbRequest.SerializeToString,
+                response_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
                 _registered_method=True)
 
 
@@ -517,6 +610,152 @@ class ChatServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SearchMessages(self, request, context):
+        """---------------------------------------------------------------- message search and pins
+
+        Searches the messages of every space the caller belongs to (`parent` is `spaces/-`), newest first.
+        User auth only. Scopes: chat.messages.readonly, chat.messages.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateMessagePin(self, request, context):
+        """Pins an existing message of a space for every member. User auth only.
+        Scopes: chat.spaces.pins, chat.spaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMessagePins(self, request, context):
+        """Lists the pinned messages of a space. User auth only.
+        Scopes: chat.spaces.pins.readonly, chat.spaces.pins, chat.spaces.readonly, chat.spaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteMessagePin(self, request, context):
+        """Unpins a message. User auth only. Scopes: chat.spaces.pins, chat.spaces.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadAttachment(self, request, context):
+        """---------------------------------------------------------------- media and group chats
+
+        Uploads a file to attach to a message; the bytes travel through the media upload endpoint
+        (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
+        chat.messages, chat.import (user).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FindGroupChats(self, request, context):
+        """Finds the group chats whose joined human members are exactly the caller and the given users.
+        User auth only. Scopes: chat.memberships.readonly, chat.memberships.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSection(self, request, context):
+        """---------------------------------------------------------------- sections
+
+        Creates a custom section in the caller's navigation panel. User auth only.
+        Scope: chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSection(self, request, context):
+        """Deletes a custom section; its spaces go back to their default sections. User auth only.
+        Scope: chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSection(self, request, context):
+        """Renames a custom section. User auth only. Scope: chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSections(self, request, context):
+        """Lists the caller's sections in display order. User auth only.
+        Scopes: chat.users.sections.readonly, chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PositionSection(self, request, context):
+        """Moves a section to a position in the caller's list. User auth only. Scope: chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSectionItems(self, request, context):
+        """Lists the items (spaces) of one of the caller's sections, or of all with `-`. User auth only.
+        Scopes: chat.users.sections.readonly, chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveSectionItem(self, request, context):
+        """Moves an item to another of the caller's sections. User auth only. Scope: chat.users.sections.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAvailability(self, request, context):
+        """---------------------------------------------------------------- availability
+
+        Returns the caller's availability. User auth only.
+        Scopes: chat.users.availability.readonly, chat.users.availability.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAvailability(self, request, context):
+        """Changes the caller's custom status. User auth only. Scope: chat.users.availability.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkAsActive(self, request, context):
+        """Sets the caller's state to ACTIVE. User auth only. Scope: chat.users.availability.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkAsAway(self, request, context):
+        """Sets the caller's state to AWAY until changed. User auth only. Scope: chat.users.availability.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkAsDoNotDisturb(self, request, context):
+        """Sets the caller's state to DO_NOT_DISTURB until an expiration time. User auth only.
+        Scope: chat.users.availability.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ChatServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -689,6 +928,96 @@ def add_ChatServiceServicer_to_server(servicer, server):
                     servicer.UpdateSpaceNotificationSetting,
                     request_deserializer=google_dot_chat_dot_v1_dot_space__notification__setting__pb2.UpdateSpaceNotificationSettingRequest.FromString,
                     response_serializer=google_dot_chat_dot_v1_dot_space__notification__setting__pb2.SpaceNotificationSetting.SerializeToString,
+            ),
+            'SearchMessages': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchMessages,
+                    request_deserializer=google_dot_chat_dot_v1_dot_message__pb2.SearchMessagesRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_message__pb2.SearchMessagesResponse.SerializeToString,
+            ),
+            'CreateMessagePin': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateMessagePin,
+                    request_deserializer=google_dot_chat_dot_v1_dot_message__pin__pb2.CreateMessagePinRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_message__pin__pb2.MessagePin.SerializeToString,
+            ),
+            'ListMessagePins': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMessagePins,
+                    request_deserializer=google_dot_chat_dot_v1_dot_message__pin__pb2.ListMessagePinsRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_message__pin__pb2.ListMessagePinsResponse.SerializeToString,
+            ),
+            'DeleteMessagePin': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteMessagePin,
+                    request_deserializer=google_dot_chat_dot_v1_dot_message__pin__pb2.DeleteMessagePinRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'UploadAttachment': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadAttachment,
+                    request_deserializer=google_dot_chat_dot_v1_dot_attachment__pb2.UploadAttachmentRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_attachment__pb2.UploadAttachmentResponse.SerializeToString,
+            ),
+            'FindGroupChats': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindGroupChats,
+                    request_deserializer=google_dot_chat_dot_v1_dot_space__pb2.FindGroupChatsRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_space__pb2.FindGroupChatsResponse.SerializeToString,
+            ),
+            'CreateSection': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSection,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.CreateSectionRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_section__pb2.Section.SerializeToString,
+            ),
+            'DeleteSection': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSection,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.DeleteSectionRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_empty__pb2.Empty.SerializeToString,
+            ),
+            'UpdateSection': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSection,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.UpdateSectionRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_section__pb2.Section.SerializeToString,
+            ),
+            'ListSections': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSections,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionsRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionsResponse.SerializeToString,
+            ),
+            'PositionSection': grpc.unary_unary_rpc_method_handler(
+                    servicer.PositionSection,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.PositionSectionRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_section__pb2.PositionSectionResponse.SerializeToString,
+            ),
+            'ListSectionItems': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSectionItems,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionItemsRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_section__pb2.ListSectionItemsResponse.SerializeToString,
+            ),
+            'MoveSectionItem': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveSectionItem,
+                    request_deserializer=google_dot_chat_dot_v1_dot_section__pb2.MoveSectionItemRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_section__pb2.MoveSectionItemResponse.SerializeToString,
+            ),
+            'GetAvailability': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAvailability,
+                    request_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.GetAvailabilityRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.SerializeToString,
+            ),
+            'UpdateAvailability': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAvailability,
+                    request_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.UpdateAvailabilityRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.SerializeToString,
+            ),
+            'MarkAsActive': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkAsActive,
+                    request_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.MarkAsActiveRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.SerializeToString,
+            ),
+            'MarkAsAway': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkAsAway,
+                    request_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.MarkAsAwayRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.SerializeToString,
+            ),
+            'MarkAsDoNotDisturb': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkAsDoNotDisturb,
+                    request_deserializer=google_dot_chat_dot_v1_dot_availability__pb2.MarkAsDoNotDisturbRequest.FromString,
+                    response_serializer=google_dot_chat_dot_v1_dot_availability__pb2.Availability.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1613,6 +1942,492 @@ class ChatService(object):
             '/google.chat.v1.ChatService/UpdateSpaceNotificationSetting',
             google_dot_chat_dot_v1_dot_space__notification__setting__pb2.UpdateSpaceNotificationSettingRequest.SerializeToString,
             google_dot_chat_dot_v1_dot_space__notification__setting__pb2.SpaceNotificationSetting.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchMessages(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/SearchMessages',
+            google_dot_chat_dot_v1_dot_message__pb2.SearchMessagesRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_message__pb2.SearchMessagesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateMessagePin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/CreateMessagePin',
+            google_dot_chat_dot_v1_dot_message__pin__pb2.CreateMessagePinRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_message__pin__pb2.MessagePin.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMessagePins(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/ListMessagePins',
+            google_dot_chat_dot_v1_dot_message__pin__pb2.ListMessagePinsRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_message__pin__pb2.ListMessagePinsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteMessagePin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/DeleteMessagePin',
+            google_dot_chat_dot_v1_dot_message__pin__pb2.DeleteMessagePinRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadAttachment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/UploadAttachment',
+            google_dot_chat_dot_v1_dot_attachment__pb2.UploadAttachmentRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_attachment__pb2.UploadAttachmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindGroupChats(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/FindGroupChats',
+            google_dot_chat_dot_v1_dot_space__pb2.FindGroupChatsRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_space__pb2.FindGroupChatsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/CreateSection',
+            google_dot_chat_dot_v1_dot_section__pb2.CreateSectionRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_section__pb2.Section.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/DeleteSection',
+            google_dot_chat_dot_v1_dot_section__pb2.DeleteSectionRequest.SerializeToString,
+            google_dot_protobuf_dot_empty__pb2.Empty.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/UpdateSection',
+            google_dot_chat_dot_v1_dot_section__pb2.UpdateSectionRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_section__pb2.Section.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/ListSections',
+            google_dot_chat_dot_v1_dot_section__pb2.ListSectionsRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_section__pb2.ListSectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PositionSection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/PositionSection',
+            google_dot_chat_dot_v1_dot_section__pb2.PositionSectionRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_section__pb2.PositionSectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSectionItems(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/ListSectionItems',
+            google_dot_chat_dot_v1_dot_section__pb2.ListSectionItemsRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_section__pb2.ListSectionItemsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveSectionItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/MoveSectionItem',
+            google_dot_chat_dot_v1_dot_section__pb2.MoveSectionItemRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_section__pb2.MoveSectionItemResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAvailability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/GetAvailability',
+            google_dot_chat_dot_v1_dot_availability__pb2.GetAvailabilityRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAvailability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/UpdateAvailability',
+            google_dot_chat_dot_v1_dot_availability__pb2.UpdateAvailabilityRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkAsActive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/MarkAsActive',
+            google_dot_chat_dot_v1_dot_availability__pb2.MarkAsActiveRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkAsAway(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/MarkAsAway',
+            google_dot_chat_dot_v1_dot_availability__pb2.MarkAsAwayRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkAsDoNotDisturb(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/google.chat.v1.ChatService/MarkAsDoNotDisturb',
+            google_dot_chat_dot_v1_dot_availability__pb2.MarkAsDoNotDisturbRequest.SerializeToString,
+            google_dot_chat_dot_v1_dot_availability__pb2.Availability.FromString,
             options,
             channel_credentials,
             insecure,

@@ -3,15 +3,19 @@
 isort:skip_file
 Copyright 2026 the chat-grpc authors. Hand-written from the Google Chat API reference.
 
-The Chat service: 34 RPCs over spaces, memberships, messages, reactions, attachments,
-custom emojis, read states, notification settings and space events.
+The Chat service: 52 RPCs over spaces, memberships, messages, message search and pins,
+reactions, attachments, custom emojis, read states, notification settings, space events,
+sidebar sections and user availability.
 """
 
 from collections import abc as _abc
 from google.chat.v1 import attachment_pb2 as _attachment_pb2
+from google.chat.v1 import availability_pb2 as _availability_pb2
 from google.chat.v1 import membership_pb2 as _membership_pb2
 from google.chat.v1 import message_pb2 as _message_pb2
+from google.chat.v1 import message_pin_pb2 as _message_pin_pb2
 from google.chat.v1 import reaction_pb2 as _reaction_pb2
+from google.chat.v1 import section_pb2 as _section_pb2
 from google.chat.v1 import space_event_pb2 as _space_event_pb2
 from google.chat.v1 import space_notification_setting_pb2 as _space_notification_setting_pb2
 from google.chat.v1 import space_pb2 as _space_pb2
@@ -203,6 +207,73 @@ class ChatServiceStub:
     """Changes the caller's notification setting for a space. User auth only.
     Scope: chat.users.spacesettings.
     """
+    SearchMessages: _grpc.UnaryUnaryMultiCallable[_message_pb2.SearchMessagesRequest, _message_pb2.SearchMessagesResponse]
+    """---------------------------------------------------------------- message search and pins
+
+    Searches the messages of every space the caller belongs to (`parent` is `spaces/-`), newest first.
+    User auth only. Scopes: chat.messages.readonly, chat.messages.
+    """
+    CreateMessagePin: _grpc.UnaryUnaryMultiCallable[_message_pin_pb2.CreateMessagePinRequest, _message_pin_pb2.MessagePin]
+    """Pins an existing message of a space for every member. User auth only.
+    Scopes: chat.spaces.pins, chat.spaces.
+    """
+    ListMessagePins: _grpc.UnaryUnaryMultiCallable[_message_pin_pb2.ListMessagePinsRequest, _message_pin_pb2.ListMessagePinsResponse]
+    """Lists the pinned messages of a space. User auth only.
+    Scopes: chat.spaces.pins.readonly, chat.spaces.pins, chat.spaces.readonly, chat.spaces.
+    """
+    DeleteMessagePin: _grpc.UnaryUnaryMultiCallable[_message_pin_pb2.DeleteMessagePinRequest, _empty_pb2.Empty]
+    """Unpins a message. User auth only. Scopes: chat.spaces.pins, chat.spaces."""
+    UploadAttachment: _grpc.UnaryUnaryMultiCallable[_attachment_pb2.UploadAttachmentRequest, _attachment_pb2.UploadAttachmentResponse]
+    """---------------------------------------------------------------- media and group chats
+
+    Uploads a file to attach to a message; the bytes travel through the media upload endpoint
+    (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
+    chat.messages, chat.import (user).
+    """
+    FindGroupChats: _grpc.UnaryUnaryMultiCallable[_space_pb2.FindGroupChatsRequest, _space_pb2.FindGroupChatsResponse]
+    """Finds the group chats whose joined human members are exactly the caller and the given users.
+    User auth only. Scopes: chat.memberships.readonly, chat.memberships.
+    """
+    CreateSection: _grpc.UnaryUnaryMultiCallable[_section_pb2.CreateSectionRequest, _section_pb2.Section]
+    """---------------------------------------------------------------- sections
+
+    Creates a custom section in the caller's navigation panel. User auth only.
+    Scope: chat.users.sections.
+    """
+    DeleteSection: _grpc.UnaryUnaryMultiCallable[_section_pb2.DeleteSectionRequest, _empty_pb2.Empty]
+    """Deletes a custom section; its spaces go back to their default sections. User auth only.
+    Scope: chat.users.sections.
+    """
+    UpdateSection: _grpc.UnaryUnaryMultiCallable[_section_pb2.UpdateSectionRequest, _section_pb2.Section]
+    """Renames a custom section. User auth only. Scope: chat.users.sections."""
+    ListSections: _grpc.UnaryUnaryMultiCallable[_section_pb2.ListSectionsRequest, _section_pb2.ListSectionsResponse]
+    """Lists the caller's sections in display order. User auth only.
+    Scopes: chat.users.sections.readonly, chat.users.sections.
+    """
+    PositionSection: _grpc.UnaryUnaryMultiCallable[_section_pb2.PositionSectionRequest, _section_pb2.PositionSectionResponse]
+    """Moves a section to a position in the caller's list. User auth only. Scope: chat.users.sections."""
+    ListSectionItems: _grpc.UnaryUnaryMultiCallable[_section_pb2.ListSectionItemsRequest, _section_pb2.ListSectionItemsResponse]
+    """Lists the items (spaces) of one of the caller's sections, or of all with `-`. User auth only.
+    Scopes: chat.users.sections.readonly, chat.users.sections.
+    """
+    MoveSectionItem: _grpc.UnaryUnaryMultiCallable[_section_pb2.MoveSectionItemRequest, _section_pb2.MoveSectionItemResponse]
+    """Moves an item to another of the caller's sections. User auth only. Scope: chat.users.sections."""
+    GetAvailability: _grpc.UnaryUnaryMultiCallable[_availability_pb2.GetAvailabilityRequest, _availability_pb2.Availability]
+    """---------------------------------------------------------------- availability
+
+    Returns the caller's availability. User auth only.
+    Scopes: chat.users.availability.readonly, chat.users.availability.
+    """
+    UpdateAvailability: _grpc.UnaryUnaryMultiCallable[_availability_pb2.UpdateAvailabilityRequest, _availability_pb2.Availability]
+    """Changes the caller's custom status. User auth only. Scope: chat.users.availability."""
+    MarkAsActive: _grpc.UnaryUnaryMultiCallable[_availability_pb2.MarkAsActiveRequest, _availability_pb2.Availability]
+    """Sets the caller's state to ACTIVE. User auth only. Scope: chat.users.availability."""
+    MarkAsAway: _grpc.UnaryUnaryMultiCallable[_availability_pb2.MarkAsAwayRequest, _availability_pb2.Availability]
+    """Sets the caller's state to AWAY until changed. User auth only. Scope: chat.users.availability."""
+    MarkAsDoNotDisturb: _grpc.UnaryUnaryMultiCallable[_availability_pb2.MarkAsDoNotDisturbRequest, _availability_pb2.Availability]
+    """Sets the caller's state to DO_NOT_DISTURB until an expiration time. User auth only.
+    Scope: chat.users.availability.
+    """
 
 @_typing.type_check_only
 class ChatServiceAsyncStub(ChatServiceStub):
@@ -364,6 +435,73 @@ class ChatServiceAsyncStub(ChatServiceStub):
     UpdateSpaceNotificationSetting: _aio.UnaryUnaryMultiCallable[_space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest, _space_notification_setting_pb2.SpaceNotificationSetting]  # type: ignore[assignment]
     """Changes the caller's notification setting for a space. User auth only.
     Scope: chat.users.spacesettings.
+    """
+    SearchMessages: _aio.UnaryUnaryMultiCallable[_message_pb2.SearchMessagesRequest, _message_pb2.SearchMessagesResponse]  # type: ignore[assignment]
+    """---------------------------------------------------------------- message search and pins
+
+    Searches the messages of every space the caller belongs to (`parent` is `spaces/-`), newest first.
+    User auth only. Scopes: chat.messages.readonly, chat.messages.
+    """
+    CreateMessagePin: _aio.UnaryUnaryMultiCallable[_message_pin_pb2.CreateMessagePinRequest, _message_pin_pb2.MessagePin]  # type: ignore[assignment]
+    """Pins an existing message of a space for every member. User auth only.
+    Scopes: chat.spaces.pins, chat.spaces.
+    """
+    ListMessagePins: _aio.UnaryUnaryMultiCallable[_message_pin_pb2.ListMessagePinsRequest, _message_pin_pb2.ListMessagePinsResponse]  # type: ignore[assignment]
+    """Lists the pinned messages of a space. User auth only.
+    Scopes: chat.spaces.pins.readonly, chat.spaces.pins, chat.spaces.readonly, chat.spaces.
+    """
+    DeleteMessagePin: _aio.UnaryUnaryMultiCallable[_message_pin_pb2.DeleteMessagePinRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Unpins a message. User auth only. Scopes: chat.spaces.pins, chat.spaces."""
+    UploadAttachment: _aio.UnaryUnaryMultiCallable[_attachment_pb2.UploadAttachmentRequest, _attachment_pb2.UploadAttachmentResponse]  # type: ignore[assignment]
+    """---------------------------------------------------------------- media and group chats
+
+    Uploads a file to attach to a message; the bytes travel through the media upload endpoint
+    (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
+    chat.messages, chat.import (user).
+    """
+    FindGroupChats: _aio.UnaryUnaryMultiCallable[_space_pb2.FindGroupChatsRequest, _space_pb2.FindGroupChatsResponse]  # type: ignore[assignment]
+    """Finds the group chats whose joined human members are exactly the caller and the given users.
+    User auth only. Scopes: chat.memberships.readonly, chat.memberships.
+    """
+    CreateSection: _aio.UnaryUnaryMultiCallable[_section_pb2.CreateSectionRequest, _section_pb2.Section]  # type: ignore[assignment]
+    """---------------------------------------------------------------- sections
+
+    Creates a custom section in the caller's navigation panel. User auth only.
+    Scope: chat.users.sections.
+    """
+    DeleteSection: _aio.UnaryUnaryMultiCallable[_section_pb2.DeleteSectionRequest, _empty_pb2.Empty]  # type: ignore[assignment]
+    """Deletes a custom section; its spaces go back to their default sections. User auth only.
+    Scope: chat.users.sections.
+    """
+    UpdateSection: _aio.UnaryUnaryMultiCallable[_section_pb2.UpdateSectionRequest, _section_pb2.Section]  # type: ignore[assignment]
+    """Renames a custom section. User auth only. Scope: chat.users.sections."""
+    ListSections: _aio.UnaryUnaryMultiCallable[_section_pb2.ListSectionsRequest, _section_pb2.ListSectionsResponse]  # type: ignore[assignment]
+    """Lists the caller's sections in display order. User auth only.
+    Scopes: chat.users.sections.readonly, chat.users.sections.
+    """
+    PositionSection: _aio.UnaryUnaryMultiCallable[_section_pb2.PositionSectionRequest, _section_pb2.PositionSectionResponse]  # type: ignore[assignment]
+    """Moves a section to a position in the caller's list. User auth only. Scope: chat.users.sections."""
+    ListSectionItems: _aio.UnaryUnaryMultiCallable[_section_pb2.ListSectionItemsRequest, _section_pb2.ListSectionItemsResponse]  # type: ignore[assignment]
+    """Lists the items (spaces) of one of the caller's sections, or of all with `-`. User auth only.
+    Scopes: chat.users.sections.readonly, chat.users.sections.
+    """
+    MoveSectionItem: _aio.UnaryUnaryMultiCallable[_section_pb2.MoveSectionItemRequest, _section_pb2.MoveSectionItemResponse]  # type: ignore[assignment]
+    """Moves an item to another of the caller's sections. User auth only. Scope: chat.users.sections."""
+    GetAvailability: _aio.UnaryUnaryMultiCallable[_availability_pb2.GetAvailabilityRequest, _availability_pb2.Availability]  # type: ignore[assignment]
+    """---------------------------------------------------------------- availability
+
+    Returns the caller's availability. User auth only.
+    Scopes: chat.users.availability.readonly, chat.users.availability.
+    """
+    UpdateAvailability: _aio.UnaryUnaryMultiCallable[_availability_pb2.UpdateAvailabilityRequest, _availability_pb2.Availability]  # type: ignore[assignment]
+    """Changes the caller's custom status. User auth only. Scope: chat.users.availability."""
+    MarkAsActive: _aio.UnaryUnaryMultiCallable[_availability_pb2.MarkAsActiveRequest, _availability_pb2.Availability]  # type: ignore[assignment]
+    """Sets the caller's state to ACTIVE. User auth only. Scope: chat.users.availability."""
+    MarkAsAway: _aio.UnaryUnaryMultiCallable[_availability_pb2.MarkAsAwayRequest, _availability_pb2.Availability]  # type: ignore[assignment]
+    """Sets the caller's state to AWAY until changed. User auth only. Scope: chat.users.availability."""
+    MarkAsDoNotDisturb: _aio.UnaryUnaryMultiCallable[_availability_pb2.MarkAsDoNotDisturbRequest, _availability_pb2.Availability]  # type: ignore[assignment]
+    """Sets the caller's state to DO_NOT_DISTURB until an expiration time. User auth only.
+    Scope: chat.users.availability.
     """
 
 class ChatServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -727,6 +865,181 @@ class ChatServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_space_notification_setting_pb2.SpaceNotificationSetting, _abc.Awaitable[_space_notification_setting_pb2.SpaceNotificationSetting]]:
         """Changes the caller's notification setting for a space. User auth only.
         Scope: chat.users.spacesettings.
+        """
+
+    @_abc_1.abstractmethod
+    def SearchMessages(
+        self,
+        request: _message_pb2.SearchMessagesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_message_pb2.SearchMessagesResponse, _abc.Awaitable[_message_pb2.SearchMessagesResponse]]:
+        """---------------------------------------------------------------- message search and pins
+
+        Searches the messages of every space the caller belongs to (`parent` is `spaces/-`), newest first.
+        User auth only. Scopes: chat.messages.readonly, chat.messages.
+        """
+
+    @_abc_1.abstractmethod
+    def CreateMessagePin(
+        self,
+        request: _message_pin_pb2.CreateMessagePinRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_message_pin_pb2.MessagePin, _abc.Awaitable[_message_pin_pb2.MessagePin]]:
+        """Pins an existing message of a space for every member. User auth only.
+        Scopes: chat.spaces.pins, chat.spaces.
+        """
+
+    @_abc_1.abstractmethod
+    def ListMessagePins(
+        self,
+        request: _message_pin_pb2.ListMessagePinsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_message_pin_pb2.ListMessagePinsResponse, _abc.Awaitable[_message_pin_pb2.ListMessagePinsResponse]]:
+        """Lists the pinned messages of a space. User auth only.
+        Scopes: chat.spaces.pins.readonly, chat.spaces.pins, chat.spaces.readonly, chat.spaces.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteMessagePin(
+        self,
+        request: _message_pin_pb2.DeleteMessagePinRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Unpins a message. User auth only. Scopes: chat.spaces.pins, chat.spaces."""
+
+    @_abc_1.abstractmethod
+    def UploadAttachment(
+        self,
+        request: _attachment_pb2.UploadAttachmentRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_attachment_pb2.UploadAttachmentResponse, _abc.Awaitable[_attachment_pb2.UploadAttachmentResponse]]:
+        """---------------------------------------------------------------- media and group chats
+
+        Uploads a file to attach to a message; the bytes travel through the media upload endpoint
+        (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
+        chat.messages, chat.import (user).
+        """
+
+    @_abc_1.abstractmethod
+    def FindGroupChats(
+        self,
+        request: _space_pb2.FindGroupChatsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_space_pb2.FindGroupChatsResponse, _abc.Awaitable[_space_pb2.FindGroupChatsResponse]]:
+        """Finds the group chats whose joined human members are exactly the caller and the given users.
+        User auth only. Scopes: chat.memberships.readonly, chat.memberships.
+        """
+
+    @_abc_1.abstractmethod
+    def CreateSection(
+        self,
+        request: _section_pb2.CreateSectionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_section_pb2.Section, _abc.Awaitable[_section_pb2.Section]]:
+        """---------------------------------------------------------------- sections
+
+        Creates a custom section in the caller's navigation panel. User auth only.
+        Scope: chat.users.sections.
+        """
+
+    @_abc_1.abstractmethod
+    def DeleteSection(
+        self,
+        request: _section_pb2.DeleteSectionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_empty_pb2.Empty, _abc.Awaitable[_empty_pb2.Empty]]:
+        """Deletes a custom section; its spaces go back to their default sections. User auth only.
+        Scope: chat.users.sections.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateSection(
+        self,
+        request: _section_pb2.UpdateSectionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_section_pb2.Section, _abc.Awaitable[_section_pb2.Section]]:
+        """Renames a custom section. User auth only. Scope: chat.users.sections."""
+
+    @_abc_1.abstractmethod
+    def ListSections(
+        self,
+        request: _section_pb2.ListSectionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_section_pb2.ListSectionsResponse, _abc.Awaitable[_section_pb2.ListSectionsResponse]]:
+        """Lists the caller's sections in display order. User auth only.
+        Scopes: chat.users.sections.readonly, chat.users.sections.
+        """
+
+    @_abc_1.abstractmethod
+    def PositionSection(
+        self,
+        request: _section_pb2.PositionSectionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_section_pb2.PositionSectionResponse, _abc.Awaitable[_section_pb2.PositionSectionResponse]]:
+        """Moves a section to a position in the caller's list. User auth only. Scope: chat.users.sections."""
+
+    @_abc_1.abstractmethod
+    def ListSectionItems(
+        self,
+        request: _section_pb2.ListSectionItemsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_section_pb2.ListSectionItemsResponse, _abc.Awaitable[_section_pb2.ListSectionItemsResponse]]:
+        """Lists the items (spaces) of one of the caller's sections, or of all with `-`. User auth only.
+        Scopes: chat.users.sections.readonly, chat.users.sections.
+        """
+
+    @_abc_1.abstractmethod
+    def MoveSectionItem(
+        self,
+        request: _section_pb2.MoveSectionItemRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_section_pb2.MoveSectionItemResponse, _abc.Awaitable[_section_pb2.MoveSectionItemResponse]]:
+        """Moves an item to another of the caller's sections. User auth only. Scope: chat.users.sections."""
+
+    @_abc_1.abstractmethod
+    def GetAvailability(
+        self,
+        request: _availability_pb2.GetAvailabilityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_availability_pb2.Availability, _abc.Awaitable[_availability_pb2.Availability]]:
+        """---------------------------------------------------------------- availability
+
+        Returns the caller's availability. User auth only.
+        Scopes: chat.users.availability.readonly, chat.users.availability.
+        """
+
+    @_abc_1.abstractmethod
+    def UpdateAvailability(
+        self,
+        request: _availability_pb2.UpdateAvailabilityRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_availability_pb2.Availability, _abc.Awaitable[_availability_pb2.Availability]]:
+        """Changes the caller's custom status. User auth only. Scope: chat.users.availability."""
+
+    @_abc_1.abstractmethod
+    def MarkAsActive(
+        self,
+        request: _availability_pb2.MarkAsActiveRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_availability_pb2.Availability, _abc.Awaitable[_availability_pb2.Availability]]:
+        """Sets the caller's state to ACTIVE. User auth only. Scope: chat.users.availability."""
+
+    @_abc_1.abstractmethod
+    def MarkAsAway(
+        self,
+        request: _availability_pb2.MarkAsAwayRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_availability_pb2.Availability, _abc.Awaitable[_availability_pb2.Availability]]:
+        """Sets the caller's state to AWAY until changed. User auth only. Scope: chat.users.availability."""
+
+    @_abc_1.abstractmethod
+    def MarkAsDoNotDisturb(
+        self,
+        request: _availability_pb2.MarkAsDoNotDisturbRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_availability_pb2.Availability, _abc.Awaitable[_availability_pb2.Availability]]:
+        """Sets the caller's state to DO_NOT_DISTURB until an expiration time. User auth only.
+        Scope: chat.users.availability.
         """
 
 def add_ChatServiceServicer_to_server(servicer: ChatServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

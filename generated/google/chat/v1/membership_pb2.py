@@ -31,7 +31,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 
 
 from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
-DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1fgoogle/chat/v1/membership.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1agoogle/chat/v1/group.proto\x1a\x19google/chat/v1/user.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x05\n\nMembership\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12?\n\x05state\x18\x02 \x01(\x0e\x32*.google.chat.v1.Membership.MembershipStateB\x04\xe2\x41\x01\x03\x12=\n\x04role\x18\x07 \x01(\x0e\x32).google.chat.v1.Membership.MembershipRoleB\x04\xe2\x41\x01\x01\x12,\n\x06member\x18\x03 \x01(\x0b\x32\x14.google.chat.v1.UserB\x04\xe2\x41\x01\x01H\x00\x12\x33\n\x0cgroup_member\x18\x05 \x01(\x0b\x32\x15.google.chat.v1.GroupB\x04\xe2\x41\x01\x01H\x00\x12\x36\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12\x36\n\x0b\x64\x65lete_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\"^\n\x0fMembershipState\x12 \n\x1cMEMBERSHIP_STATE_UNSPECIFIED\x10\x00\x12\n\n\x06JOINED\x10\x01\x12\x0b\n\x07INVITED\x10\x02\x12\x10\n\x0cNOT_A_MEMBER\x10\x03\"T\n\x0eMembershipRole\x12\x1f\n\x1bMEMBERSHIP_ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_MEMBER\x10\x01\x12\x10\n\x0cROLE_MANAGER\x10\x02:]\xea\x41Z\n\x1e\x63hat.googleapis.com/Membership\x12\x1fspaces/{space}/members/{member}*\x0bmemberships2\nmembershipB\x0c\n\nmemberType\"\xa8\x01\n\x17\x43reateMembershipRequest\x12\x37\n\x06parent\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \x12\x1e\x63hat.googleapis.com/Membership\x12\x34\n\nmembership\x18\x02 \x01(\x0b\x32\x1a.google.chat.v1.MembershipB\x04\xe2\x41\x01\x02\x12\x1e\n\x10use_admin_access\x18\x05 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\xa6\x01\n\x17UpdateMembershipRequest\x12\x34\n\nmembership\x18\x01 \x01(\x0b\x32\x1a.google.chat.v1.MembershipB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\x12\x1e\n\x10use_admin_access\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\xf1\x01\n\x16ListMembershipsRequest\x12\x37\n\x06parent\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \x12\x1e\x63hat.googleapis.com/Membership\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06\x66ilter\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0bshow_groups\x18\x06 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x1a\n\x0cshow_invited\x18\x07 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x1e\n\x10use_admin_access\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x01\"c\n\x17ListMembershipsResponse\x12/\n\x0bmemberships\x18\x01 \x03(\x0b\x32\x1a.google.chat.v1.Membership\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"m\n\x14GetMembershipRequest\x12\x35\n\x04name\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \n\x1e\x63hat.googleapis.com/Membership\x12\x1e\n\x10use_admin_access\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\"p\n\x17\x44\x65leteMembershipRequest\x12\x35\n\x04name\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \n\x1e\x63hat.googleapis.com/Membership\x12\x1e\n\x10use_admin_access\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0fMembershipProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1fgoogle/chat/v1/membership.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1agoogle/chat/v1/group.proto\x1a\x19google/chat/v1/user.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd3\x06\n\nMembership\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12?\n\x05state\x18\x02 \x01(\x0e\x32*.google.chat.v1.Membership.MembershipStateB\x04\xe2\x41\x01\x03\x12=\n\x04role\x18\x07 \x01(\x0e\x32).google.chat.v1.Membership.MembershipRoleB\x04\xe2\x41\x01\x01\x12,\n\x06member\x18\x03 \x01(\x0b\x32\x14.google.chat.v1.UserB\x04\xe2\x41\x01\x01H\x00\x12\x33\n\x0cgroup_member\x18\x05 \x01(\x0b\x32\x15.google.chat.v1.GroupB\x04\xe2\x41\x01\x01H\x00\x12\x36\n\x0b\x63reate_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12\x36\n\x0b\x64\x65lete_time\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12\x41\n\x0b\x61\x66\x66iliation\x18\t \x01(\x0e\x32&.google.chat.v1.Membership.AffiliationB\x04\xe2\x41\x01\x03\"^\n\x0fMembershipState\x12 \n\x1cMEMBERSHIP_STATE_UNSPECIFIED\x10\x00\x12\n\n\x06JOINED\x10\x01\x12\x0b\n\x07INVITED\x10\x02\x12\x10\n\x0cNOT_A_MEMBER\x10\x03\"p\n\x0eMembershipRole\x12\x1f\n\x1bMEMBERSHIP_ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_MEMBER\x10\x01\x12\x10\n\x0cROLE_MANAGER\x10\x02\x12\x1a\n\x16ROLE_ASSISTANT_MANAGER\x10\x04\"\\\n\x0b\x41\x66\x66iliation\x12\x1b\n\x17\x41\x46\x46ILIATION_UNSPECIFIED\x10\x00\x12\x0c\n\x08INTERNAL\x10\x01\x12\x0c\n\x08\x45XTERNAL\x10\x02\x12\x14\n\x10MANAGED_EXTERNAL\x10\x03:]\xea\x41Z\n\x1e\x63hat.googleapis.com/Membership\x12\x1fspaces/{space}/members/{member}*\x0bmemberships2\nmembershipB\x0c\n\nmemberType\"\xa8\x01\n\x17\x43reateMembershipRequest\x12\x37\n\x06parent\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \x12\x1e\x63hat.googleapis.com/Membership\x12\x34\n\nmembership\x18\x02 \x01(\x0b\x32\x1a.google.chat.v1.MembershipB\x04\xe2\x41\x01\x02\x12\x1e\n\x10use_admin_access\x18\x05 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\xa6\x01\n\x17UpdateMembershipRequest\x12\x34\n\nmembership\x18\x01 \x01(\x0b\x32\x1a.google.chat.v1.MembershipB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\x12\x1e\n\x10use_admin_access\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\xf1\x01\n\x16ListMembershipsRequest\x12\x37\n\x06parent\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \x12\x1e\x63hat.googleapis.com/Membership\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06\x66ilter\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x19\n\x0bshow_groups\x18\x06 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x1a\n\x0cshow_invited\x18\x07 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x1e\n\x10use_admin_access\x18\x08 \x01(\x08\x42\x04\xe2\x41\x01\x01\"c\n\x17ListMembershipsResponse\x12/\n\x0bmemberships\x18\x01 \x03(\x0b\x32\x1a.google.chat.v1.Membership\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"m\n\x14GetMembershipRequest\x12\x35\n\x04name\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \n\x1e\x63hat.googleapis.com/Membership\x12\x1e\n\x10use_admin_access\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\"p\n\x17\x44\x65leteMembershipRequest\x12\x35\n\x04name\x18\x01 \x01(\tB\'\xe2\x41\x01\x02\xfa\x41 \n\x1e\x63hat.googleapis.com/Membership\x12\x1e\n\x10use_admin_access\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\x42\xa8\x01\n\x12\x63om.google.chat.v1B\x0fMembershipProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -53,6 +53,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MEMBERSHIP'].fields_by_name['create_time']._serialized_options = b'\342A\002\005\001'
   _globals['_MEMBERSHIP'].fields_by_name['delete_time']._loaded_options = None
   _globals['_MEMBERSHIP'].fields_by_name['delete_time']._serialized_options = b'\342A\002\005\001'
+  _globals['_MEMBERSHIP'].fields_by_name['affiliation']._loaded_options = None
+  _globals['_MEMBERSHIP'].fields_by_name['affiliation']._serialized_options = b'\342A\001\003'
   _globals['_MEMBERSHIP']._loaded_options = None
   _globals['_MEMBERSHIP']._serialized_options = b'\352AZ\n\036chat.googleapis.com/Membership\022\037spaces/{space}/members/{member}*\013memberships2\nmembership'
   _globals['_CREATEMEMBERSHIPREQUEST'].fields_by_name['parent']._loaded_options = None
@@ -90,21 +92,23 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETEMEMBERSHIPREQUEST'].fields_by_name['use_admin_access']._loaded_options = None
   _globals['_DELETEMEMBERSHIPREQUEST'].fields_by_name['use_admin_access']._serialized_options = b'\342A\001\001'
   _globals['_MEMBERSHIP']._serialized_start=234
-  _globals['_MEMBERSHIP']._serialized_end=896
-  _globals['_MEMBERSHIP_MEMBERSHIPSTATE']._serialized_start=607
-  _globals['_MEMBERSHIP_MEMBERSHIPSTATE']._serialized_end=701
-  _globals['_MEMBERSHIP_MEMBERSHIPROLE']._serialized_start=703
-  _globals['_MEMBERSHIP_MEMBERSHIPROLE']._serialized_end=787
-  _globals['_CREATEMEMBERSHIPREQUEST']._serialized_start=899
-  _globals['_CREATEMEMBERSHIPREQUEST']._serialized_end=1067
-  _globals['_UPDATEMEMBERSHIPREQUEST']._serialized_start=1070
-  _globals['_UPDATEMEMBERSHIPREQUEST']._serialized_end=1236
-  _globals['_LISTMEMBERSHIPSREQUEST']._serialized_start=1239
-  _globals['_LISTMEMBERSHIPSREQUEST']._serialized_end=1480
-  _globals['_LISTMEMBERSHIPSRESPONSE']._serialized_start=1482
-  _globals['_LISTMEMBERSHIPSRESPONSE']._serialized_end=1581
-  _globals['_GETMEMBERSHIPREQUEST']._serialized_start=1583
-  _globals['_GETMEMBERSHIPREQUEST']._serialized_end=1692
-  _globals['_DELETEMEMBERSHIPREQUEST']._serialized_start=1694
-  _globals['_DELETEMEMBERSHIPREQUEST']._serialized_end=1806
+  _globals['_MEMBERSHIP']._serialized_end=1085
+  _globals['_MEMBERSHIP_MEMBERSHIPSTATE']._serialized_start=674
+  _globals['_MEMBERSHIP_MEMBERSHIPSTATE']._serialized_end=768
+  _globals['_MEMBERSHIP_MEMBERSHIPROLE']._serialized_start=770
+  _globals['_MEMBERSHIP_MEMBERSHIPROLE']._serialized_end=882
+  _globals['_MEMBERSHIP_AFFILIATION']._serialized_start=884
+  _globals['_MEMBERSHIP_AFFILIATION']._serialized_end=976
+  _globals['_CREATEMEMBERSHIPREQUEST']._serialized_start=1088
+  _globals['_CREATEMEMBERSHIPREQUEST']._serialized_end=1256
+  _globals['_UPDATEMEMBERSHIPREQUEST']._serialized_start=1259
+  _globals['_UPDATEMEMBERSHIPREQUEST']._serialized_end=1425
+  _globals['_LISTMEMBERSHIPSREQUEST']._serialized_start=1428
+  _globals['_LISTMEMBERSHIPSREQUEST']._serialized_end=1669
+  _globals['_LISTMEMBERSHIPSRESPONSE']._serialized_start=1671
+  _globals['_LISTMEMBERSHIPSRESPONSE']._serialized_end=1770
+  _globals['_GETMEMBERSHIPREQUEST']._serialized_start=1772
+  _globals['_GETMEMBERSHIPREQUEST']._serialized_end=1881
+  _globals['_DELETEMEMBERSHIPREQUEST']._serialized_start=1883
+  _globals['_DELETEMEMBERSHIPREQUEST']._serialized_end=1995
 # @@protoc_insertion_point(module_scope)

@@ -16,7 +16,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Membership(_message.Message):
-    __slots__ = ("name", "state", "role", "member", "group_member", "create_time", "delete_time")
+    __slots__ = ("name", "state", "role", "member", "group_member", "create_time", "delete_time", "affiliation")
     class MembershipState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         MEMBERSHIP_STATE_UNSPECIFIED: _ClassVar[Membership.MembershipState]
@@ -32,9 +32,21 @@ class Membership(_message.Message):
         MEMBERSHIP_ROLE_UNSPECIFIED: _ClassVar[Membership.MembershipRole]
         ROLE_MEMBER: _ClassVar[Membership.MembershipRole]
         ROLE_MANAGER: _ClassVar[Membership.MembershipRole]
+        ROLE_ASSISTANT_MANAGER: _ClassVar[Membership.MembershipRole]
     MEMBERSHIP_ROLE_UNSPECIFIED: Membership.MembershipRole
     ROLE_MEMBER: Membership.MembershipRole
     ROLE_MANAGER: Membership.MembershipRole
+    ROLE_ASSISTANT_MANAGER: Membership.MembershipRole
+    class Affiliation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        AFFILIATION_UNSPECIFIED: _ClassVar[Membership.Affiliation]
+        INTERNAL: _ClassVar[Membership.Affiliation]
+        EXTERNAL: _ClassVar[Membership.Affiliation]
+        MANAGED_EXTERNAL: _ClassVar[Membership.Affiliation]
+    AFFILIATION_UNSPECIFIED: Membership.Affiliation
+    INTERNAL: Membership.Affiliation
+    EXTERNAL: Membership.Affiliation
+    MANAGED_EXTERNAL: Membership.Affiliation
     NAME_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +54,7 @@ class Membership(_message.Message):
     GROUP_MEMBER_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DELETE_TIME_FIELD_NUMBER: _ClassVar[int]
+    AFFILIATION_FIELD_NUMBER: _ClassVar[int]
     name: str
     state: Membership.MembershipState
     role: Membership.MembershipRole
@@ -49,7 +62,8 @@ class Membership(_message.Message):
     group_member: _group_pb2.Group
     create_time: _timestamp_pb2.Timestamp
     delete_time: _timestamp_pb2.Timestamp
-    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[Membership.MembershipState, str]] = ..., role: _Optional[_Union[Membership.MembershipRole, str]] = ..., member: _Optional[_Union[_user_pb2.User, _Mapping]] = ..., group_member: _Optional[_Union[_group_pb2.Group, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    affiliation: Membership.Affiliation
+    def __init__(self, name: _Optional[str] = ..., state: _Optional[_Union[Membership.MembershipState, str]] = ..., role: _Optional[_Union[Membership.MembershipRole, str]] = ..., member: _Optional[_Union[_user_pb2.User, _Mapping]] = ..., group_member: _Optional[_Union[_group_pb2.Group, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delete_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., affiliation: _Optional[_Union[Membership.Affiliation, str]] = ...) -> None: ...
 
 class CreateMembershipRequest(_message.Message):
     __slots__ = ("parent", "membership", "use_admin_access")

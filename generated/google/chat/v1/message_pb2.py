@@ -30,17 +30,19 @@ from google.chat.v1 import annotation_pb2 as google_dot_chat_dot_v1_dot_annotati
 from google.chat.v1 import attachment_pb2 as google_dot_chat_dot_v1_dot_attachment__pb2
 from google.chat.v1 import contextual_addon_pb2 as google_dot_chat_dot_v1_dot_contextual__addon__pb2
 from google.chat.v1 import deletion_metadata_pb2 as google_dot_chat_dot_v1_dot_deletion__metadata__pb2
+from google.chat.v1 import markup_syntax_pb2 as google_dot_chat_dot_v1_dot_markup__syntax__pb2
 from google.chat.v1 import matched_url_pb2 as google_dot_chat_dot_v1_dot_matched__url__pb2
 from google.chat.v1 import reaction_pb2 as google_dot_chat_dot_v1_dot_reaction__pb2
 from google.chat.v1 import slash_command_pb2 as google_dot_chat_dot_v1_dot_slash__command__pb2
 from google.chat.v1 import space_pb2 as google_dot_chat_dot_v1_dot_space__pb2
+from google.chat.v1 import space_notification_setting_pb2 as google_dot_chat_dot_v1_dot_space__notification__setting__pb2
 from google.chat.v1 import user_pb2 as google_dot_chat_dot_v1_dot_user__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
 from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
-DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1cgoogle/chat/v1/message.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/apps/card/v1/card.proto\x1a\"google/chat/v1/action_status.proto\x1a\x1fgoogle/chat/v1/annotation.proto\x1a\x1fgoogle/chat/v1/attachment.proto\x1a%google/chat/v1/contextual_addon.proto\x1a&google/chat/v1/deletion_metadata.proto\x1a google/chat/v1/matched_url.proto\x1a\x1dgoogle/chat/v1/reaction.proto\x1a\"google/chat/v1/slash_command.proto\x1a\x1agoogle/chat/v1/space.proto\x1a\x19google/chat/v1/user.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfb\n\n\x07Message\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12*\n\x06sender\x18\x02 \x01(\x0b\x32\x14.google.chat.v1.UserB\x04\xe2\x41\x01\x03\x12\x36\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12:\n\x10last_update_time\x18\x17 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x64\x65lete_time\x18\x1a \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x12\n\x04text\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1c\n\x0e\x66ormatted_text\x18+ \x01(\tB\x04\xe2\x41\x01\x03\x12=\n\x05\x63\x61rds\x18\x05 \x03(\x0b\x32*.google.chat.v1.ContextualAddOnMarkup.CardB\x02\x18\x01\x12\x32\n\x08\x63\x61rds_v2\x18\x16 \x03(\x0b\x32\x1a.google.chat.v1.CardWithIdB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x61nnotations\x18\n \x03(\x0b\x32\x1a.google.chat.v1.AnnotationB\x04\xe2\x41\x01\x03\x12&\n\x06thread\x18\x0b \x01(\x0b\x32\x16.google.chat.v1.Thread\x12*\n\x05space\x18\x0c \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x03\x12\x1b\n\rfallback_text\x18\r \x01(\tB\x04\xe2\x41\x01\x01\x12=\n\x0f\x61\x63tion_response\x18\x0e \x01(\x0b\x32\x1e.google.chat.v1.ActionResponseB\x04\xe2\x41\x01\x04\x12\x1b\n\rargument_text\x18\x0f \x01(\tB\x04\xe2\x41\x01\x03\x12\x39\n\rslash_command\x18\x11 \x01(\x0b\x32\x1c.google.chat.v1.SlashCommandB\x04\xe2\x41\x01\x03\x12\x34\n\nattachment\x18\x12 \x03(\x0b\x32\x1a.google.chat.v1.AttachmentB\x04\xe2\x41\x01\x01\x12\x35\n\x0bmatched_url\x18\x14 \x01(\x0b\x32\x1a.google.chat.v1.MatchedUrlB\x04\xe2\x41\x01\x03\x12\x1a\n\x0cthread_reply\x18\x19 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12(\n\x1a\x63lient_assigned_message_id\x18  \x01(\tB\x04\xe2\x41\x01\x01\x12L\n\x18\x65moji_reaction_summaries\x18! \x03(\x0b\x32$.google.chat.v1.EmojiReactionSummaryB\x04\xe2\x41\x01\x03\x12;\n\x16private_message_viewer\x18$ \x01(\x0b\x32\x14.google.chat.v1.UserB\x05\xe2\x41\x02\x05\x01\x12\x41\n\x11\x64\x65letion_metadata\x18& \x01(\x0b\x32 .google.chat.v1.DeletionMetadataB\x04\xe2\x41\x01\x03\x12L\n\x17quoted_message_metadata\x18\' \x01(\x0b\x32%.google.chat.v1.QuotedMessageMetadataB\x04\xe2\x41\x01\x03\x12\x38\n\rattached_gifs\x18* \x03(\x0b\x32\x1b.google.chat.v1.AttachedGifB\x04\xe2\x41\x01\x03\x12@\n\x11\x61\x63\x63\x65ssory_widgets\x18, \x03(\x0b\x32\x1f.google.chat.v1.AccessoryWidgetB\x04\xe2\x41\x01\x01:V\xea\x41S\n\x1b\x63hat.googleapis.com/Message\x12!spaces/{space}/messages/{message}*\x08messages2\x07message\" \n\x0b\x41ttachedGif\x12\x11\n\x03uri\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\"\x9a\x02\n\x15QuotedMessageMetadata\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12:\n\x10last_update_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03:\xb0\x01\xea\x41\xac\x01\n)chat.googleapis.com/QuotedMessageMetadata\x12Qspaces/{space}/messages/{message}/quotedMessageMetadata/{quoted_message_metadata}*\x15quotedMessageMetadata2\x15quotedMessageMetadata\"\x89\x01\n\x06Thread\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x18\n\nthread_key\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01:Q\xea\x41N\n\x1a\x63hat.googleapis.com/Thread\x12\x1fspaces/{space}/threads/{thread}*\x07threads2\x06thread\"\xd6\x04\n\x0e\x41\x63tionResponse\x12?\n\x04type\x18\x01 \x01(\x0e\x32+.google.chat.v1.ActionResponse.ResponseTypeB\x04\xe2\x41\x01\x04\x12\x11\n\x03url\x18\x02 \x01(\tB\x04\xe2\x41\x01\x04\x12\x39\n\rdialog_action\x18\x03 \x01(\x0b\x32\x1c.google.chat.v1.DialogActionB\x04\xe2\x41\x01\x04\x12J\n\x0eupdated_widget\x18\x04 \x01(\x0b\x32,.google.chat.v1.ActionResponse.UpdatedWidgetB\x04\xe2\x41\x01\x04\x1aR\n\x0eSelectionItems\x12@\n\x05items\x18\x01 \x03(\x0b\x32\x31.google.apps.card.v1.SelectionInput.SelectionItem\x1aw\n\rUpdatedWidget\x12\x44\n\x0bsuggestions\x18\x01 \x01(\x0b\x32-.google.chat.v1.ActionResponse.SelectionItemsH\x00\x12\x0e\n\x06widget\x18\x02 \x01(\tB\x10\n\x0eupdated_widget\"\x9b\x01\n\x0cResponseType\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bNEW_MESSAGE\x10\x01\x12\x12\n\x0eUPDATE_MESSAGE\x10\x02\x12\x12\n\x0eREQUEST_CONFIG\x10\x03\x12\n\n\x06\x44IALOG\x10\x04\x12\x1d\n\x19UPDATE_USER_MESSAGE_CARDS\x10\x06\x12\x11\n\rUPDATE_WIDGET\x10\x07\"S\n\x0f\x41\x63\x63\x65ssoryWidget\x12\x36\n\x0b\x62utton_list\x18\x01 \x01(\x0b\x32\x1f.google.apps.card.v1.ButtonListH\x00\x42\x08\n\x06\x61\x63tion\"G\n\x11GetMessageRequest\x12\x32\n\x04name\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\"_\n\x14\x44\x65leteMessageRequest\x12\x32\n\x04name\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\x12\x13\n\x05\x66orce\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\x9a\x01\n\x14UpdateMessageRequest\x12.\n\x07message\x18\x01 \x01(\x0b\x32\x17.google.chat.v1.MessageB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\x12\x1b\n\rallow_missing\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\xaa\x03\n\x14\x43reateMessageRequest\x12\x34\n\x06parent\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\x12\x1b\x63hat.googleapis.com/Message\x12.\n\x07message\x18\x04 \x01(\x0b\x32\x17.google.chat.v1.MessageB\x04\xe2\x41\x01\x02\x12\x1a\n\nthread_key\x18\x06 \x01(\tB\x06\x18\x01\xe2\x41\x01\x01\x12\x18\n\nrequest_id\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01\x12[\n\x14message_reply_option\x18\x08 \x01(\x0e\x32\x37.google.chat.v1.CreateMessageRequest.MessageReplyOptionB\x04\xe2\x41\x01\x01\x12\x18\n\nmessage_id\x18\t \x01(\tB\x04\xe2\x41\x01\x01\"\x7f\n\x12MessageReplyOption\x12$\n MESSAGE_REPLY_OPTION_UNSPECIFIED\x10\x00\x12(\n$REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD\x10\x01\x12\x19\n\x15REPLY_MESSAGE_OR_FAIL\x10\x02\"\xc8\x01\n\x13ListMessagesRequest\x12\x34\n\x06parent\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\x12\x1b\x63hat.googleapis.com/Message\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06\x66ilter\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1a\n\x0cshow_deleted\x18\x06 \x01(\x08\x42\x04\xe2\x41\x01\x01\"Z\n\x14ListMessagesResponse\x12)\n\x08messages\x18\x01 \x03(\x0b\x32\x17.google.chat.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x83\x01\n\x0c\x44ialogAction\x12.\n\x06\x64ialog\x18\x01 \x01(\x0b\x32\x16.google.chat.v1.DialogB\x04\xe2\x41\x01\x04H\x00\x12\x39\n\raction_status\x18\x02 \x01(\x0b\x32\x1c.google.chat.v1.ActionStatusB\x04\xe2\x41\x01\x04\x42\x08\n\x06\x61\x63tion\"7\n\x06\x44ialog\x12-\n\x04\x62ody\x18\x01 \x01(\x0b\x32\x19.google.apps.card.v1.CardB\x04\xe2\x41\x01\x04\"F\n\nCardWithId\x12\x0f\n\x07\x63\x61rd_id\x18\x01 \x01(\t\x12\'\n\x04\x63\x61rd\x18\x02 \x01(\x0b\x32\x19.google.apps.card.v1.CardB\xa5\x01\n\x12\x63om.google.chat.v1B\x0cMessageProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1cgoogle/chat/v1/message.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1egoogle/apps/card/v1/card.proto\x1a\"google/chat/v1/action_status.proto\x1a\x1fgoogle/chat/v1/annotation.proto\x1a\x1fgoogle/chat/v1/attachment.proto\x1a%google/chat/v1/contextual_addon.proto\x1a&google/chat/v1/deletion_metadata.proto\x1a\"google/chat/v1/markup_syntax.proto\x1a google/chat/v1/matched_url.proto\x1a\x1dgoogle/chat/v1/reaction.proto\x1a\"google/chat/v1/slash_command.proto\x1a\x1agoogle/chat/v1/space.proto\x1a/google/chat/v1/space_notification_setting.proto\x1a\x19google/chat/v1/user.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\x0b\n\x07Message\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12*\n\x06sender\x18\x02 \x01(\x0b\x32\x14.google.chat.v1.UserB\x04\xe2\x41\x01\x03\x12\x36\n\x0b\x63reate_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12:\n\x10last_update_time\x18\x17 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x64\x65lete_time\x18\x1a \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x12\n\x04text\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1c\n\x0e\x66ormatted_text\x18+ \x01(\tB\x04\xe2\x41\x01\x03\x12=\n\x05\x63\x61rds\x18\x05 \x03(\x0b\x32*.google.chat.v1.ContextualAddOnMarkup.CardB\x02\x18\x01\x12\x32\n\x08\x63\x61rds_v2\x18\x16 \x03(\x0b\x32\x1a.google.chat.v1.CardWithIdB\x04\xe2\x41\x01\x01\x12\x35\n\x0b\x61nnotations\x18\n \x03(\x0b\x32\x1a.google.chat.v1.AnnotationB\x04\xe2\x41\x01\x03\x12&\n\x06thread\x18\x0b \x01(\x0b\x32\x16.google.chat.v1.Thread\x12*\n\x05space\x18\x0c \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x03\x12\x1b\n\rfallback_text\x18\r \x01(\tB\x04\xe2\x41\x01\x01\x12=\n\x0f\x61\x63tion_response\x18\x0e \x01(\x0b\x32\x1e.google.chat.v1.ActionResponseB\x04\xe2\x41\x01\x04\x12\x1b\n\rargument_text\x18\x0f \x01(\tB\x04\xe2\x41\x01\x03\x12\x39\n\rslash_command\x18\x11 \x01(\x0b\x32\x1c.google.chat.v1.SlashCommandB\x04\xe2\x41\x01\x03\x12\x34\n\nattachment\x18\x12 \x03(\x0b\x32\x1a.google.chat.v1.AttachmentB\x04\xe2\x41\x01\x01\x12\x35\n\x0bmatched_url\x18\x14 \x01(\x0b\x32\x1a.google.chat.v1.MatchedUrlB\x04\xe2\x41\x01\x03\x12\x1a\n\x0cthread_reply\x18\x19 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12(\n\x1a\x63lient_assigned_message_id\x18  \x01(\tB\x04\xe2\x41\x01\x01\x12L\n\x18\x65moji_reaction_summaries\x18! \x03(\x0b\x32$.google.chat.v1.EmojiReactionSummaryB\x04\xe2\x41\x01\x03\x12;\n\x16private_message_viewer\x18$ \x01(\x0b\x32\x14.google.chat.v1.UserB\x05\xe2\x41\x02\x05\x01\x12\x41\n\x11\x64\x65letion_metadata\x18& \x01(\x0b\x32 .google.chat.v1.DeletionMetadataB\x04\xe2\x41\x01\x03\x12L\n\x17quoted_message_metadata\x18\' \x01(\x0b\x32%.google.chat.v1.QuotedMessageMetadataB\x04\xe2\x41\x01\x01\x12\x38\n\rattached_gifs\x18* \x03(\x0b\x32\x1b.google.chat.v1.AttachedGifB\x04\xe2\x41\x01\x03\x12@\n\x11\x61\x63\x63\x65ssory_widgets\x18, \x03(\x0b\x32\x1f.google.chat.v1.AccessoryWidgetB\x04\xe2\x41\x01\x01\x12\x14\n\x06silent\x18. \x01(\x08\x42\x04\xe2\x41\x01\x03\x12:\n\rmarkup_syntax\x18/ \x01(\x0e\x32\x1c.google.chat.v1.MarkupSyntaxB\x05\xe2\x41\x02\x05\x01:V\xea\x41S\n\x1b\x63hat.googleapis.com/Message\x12!spaces/{space}/messages/{message}*\x08messages2\x07message\" \n\x0b\x41ttachedGif\x12\x11\n\x03uri\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\"\xd9\x04\n\x15QuotedMessageMetadata\x12\x32\n\x04name\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\x12:\n\x10last_update_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x02\x12I\n\nquote_type\x18\x04 \x01(\x0e\x32/.google.chat.v1.QuotedMessageMetadata.QuoteTypeB\x04\xe2\x41\x01\x01\x12L\n\x17quoted_message_snapshot\x18\x05 \x01(\x0b\x32%.google.chat.v1.QuotedMessageSnapshotB\x04\xe2\x41\x01\x03\x12\x43\n\x12\x66orwarded_metadata\x18\x06 \x01(\x0b\x32!.google.chat.v1.ForwardedMetadataB\x04\xe2\x41\x01\x03\"?\n\tQuoteType\x12\x1a\n\x16QUOTE_TYPE_UNSPECIFIED\x10\x00\x12\t\n\x05REPLY\x10\x01\x12\x0b\n\x07\x46ORWARD\x10\x02:\xb0\x01\xea\x41\xac\x01\n)chat.googleapis.com/QuotedMessageMetadata\x12Qspaces/{space}/messages/{message}/quotedMessageMetadata/{quoted_message_metadata}*\x15quotedMessageMetadata2\x15quotedMessageMetadata\"\xcd\x01\n\x15QuotedMessageSnapshot\x12\x14\n\x06sender\x18\x01 \x01(\tB\x04\xe2\x41\x01\x03\x12\x12\n\x04text\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x1c\n\x0e\x66ormatted_text\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x61nnotations\x18\x04 \x03(\x0b\x32\x1a.google.chat.v1.AnnotationB\x04\xe2\x41\x01\x03\x12\x35\n\x0b\x61ttachments\x18\x05 \x03(\x0b\x32\x1a.google.chat.v1.AttachmentB\x04\xe2\x41\x01\x03\"h\n\x11\x46orwardedMetadata\x12\x31\n\x05space\x18\x01 \x01(\tB\"\xe2\x41\x01\x03\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12 \n\x12space_display_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\"\x89\x01\n\x06Thread\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x18\n\nthread_key\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01:Q\xea\x41N\n\x1a\x63hat.googleapis.com/Thread\x12\x1fspaces/{space}/threads/{thread}*\x07threads2\x06thread\"\xd6\x04\n\x0e\x41\x63tionResponse\x12?\n\x04type\x18\x01 \x01(\x0e\x32+.google.chat.v1.ActionResponse.ResponseTypeB\x04\xe2\x41\x01\x04\x12\x11\n\x03url\x18\x02 \x01(\tB\x04\xe2\x41\x01\x04\x12\x39\n\rdialog_action\x18\x03 \x01(\x0b\x32\x1c.google.chat.v1.DialogActionB\x04\xe2\x41\x01\x04\x12J\n\x0eupdated_widget\x18\x04 \x01(\x0b\x32,.google.chat.v1.ActionResponse.UpdatedWidgetB\x04\xe2\x41\x01\x04\x1aR\n\x0eSelectionItems\x12@\n\x05items\x18\x01 \x03(\x0b\x32\x31.google.apps.card.v1.SelectionInput.SelectionItem\x1aw\n\rUpdatedWidget\x12\x44\n\x0bsuggestions\x18\x01 \x01(\x0b\x32-.google.chat.v1.ActionResponse.SelectionItemsH\x00\x12\x0e\n\x06widget\x18\x02 \x01(\tB\x10\n\x0eupdated_widget\"\x9b\x01\n\x0cResponseType\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bNEW_MESSAGE\x10\x01\x12\x12\n\x0eUPDATE_MESSAGE\x10\x02\x12\x12\n\x0eREQUEST_CONFIG\x10\x03\x12\n\n\x06\x44IALOG\x10\x04\x12\x1d\n\x19UPDATE_USER_MESSAGE_CARDS\x10\x06\x12\x11\n\rUPDATE_WIDGET\x10\x07\"S\n\x0f\x41\x63\x63\x65ssoryWidget\x12\x36\n\x0b\x62utton_list\x18\x01 \x01(\x0b\x32\x1f.google.apps.card.v1.ButtonListH\x00\x42\x08\n\x06\x61\x63tion\"\x82\x01\n\x11GetMessageRequest\x12\x32\n\x04name\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\x12\x39\n\rmarkup_syntax\x18\x03 \x01(\x0e\x32\x1c.google.chat.v1.MarkupSyntaxB\x04\xe2\x41\x01\x01\"_\n\x14\x44\x65leteMessageRequest\x12\x32\n\x04name\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\n\x1b\x63hat.googleapis.com/Message\x12\x13\n\x05\x66orce\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\x9a\x01\n\x14UpdateMessageRequest\x12.\n\x07message\x18\x01 \x01(\x0b\x32\x17.google.chat.v1.MessageB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\x12\x1b\n\rallow_missing\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\x8f\x04\n\x14\x43reateMessageRequest\x12\x34\n\x06parent\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\x12\x1b\x63hat.googleapis.com/Message\x12.\n\x07message\x18\x04 \x01(\x0b\x32\x17.google.chat.v1.MessageB\x04\xe2\x41\x01\x02\x12\x1a\n\nthread_key\x18\x06 \x01(\tB\x06\x18\x01\xe2\x41\x01\x01\x12\x18\n\nrequest_id\x18\x07 \x01(\tB\x04\xe2\x41\x01\x01\x12[\n\x14message_reply_option\x18\x08 \x01(\x0e\x32\x37.google.chat.v1.CreateMessageRequest.MessageReplyOptionB\x04\xe2\x41\x01\x01\x12\x18\n\nmessage_id\x18\t \x01(\tB\x04\xe2\x41\x01\x01\x12\x63\n#create_message_notification_options\x18\n \x01(\x0b\x32\x30.google.chat.v1.CreateMessageNotificationOptionsB\x04\xe2\x41\x01\x01\"\x7f\n\x12MessageReplyOption\x12$\n MESSAGE_REPLY_OPTION_UNSPECIFIED\x10\x00\x12(\n$REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD\x10\x01\x12\x19\n\x15REPLY_MESSAGE_OR_FAIL\x10\x02\"\xf8\x01\n CreateMessageNotificationOptions\x12\x62\n\x11notification_type\x18\x01 \x01(\x0e\x32\x41.google.chat.v1.CreateMessageNotificationOptions.NotificationTypeB\x04\xe2\x41\x01\x01\"p\n\x10NotificationType\x12\x1a\n\x16NOTIFICATION_TYPE_NONE\x10\x00\x12\"\n\x1eNOTIFICATION_TYPE_FORCE_NOTIFY\x10\x02\x12\x1c\n\x18NOTIFICATION_TYPE_SILENT\x10\x03\"\x83\x02\n\x13ListMessagesRequest\x12\x34\n\x06parent\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\x12\x1b\x63hat.googleapis.com/Message\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06\x66ilter\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x1a\n\x0cshow_deleted\x18\x06 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x39\n\rmarkup_syntax\x18\t \x01(\x0e\x32\x1c.google.chat.v1.MarkupSyntaxB\x04\xe2\x41\x01\x01\"Z\n\x14ListMessagesResponse\x12)\n\x08messages\x18\x01 \x03(\x0b\x32\x17.google.chat.v1.Message\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x83\x01\n\x0c\x44ialogAction\x12.\n\x06\x64ialog\x18\x01 \x01(\x0b\x32\x16.google.chat.v1.DialogB\x04\xe2\x41\x01\x04H\x00\x12\x39\n\raction_status\x18\x02 \x01(\x0b\x32\x1c.google.chat.v1.ActionStatusB\x04\xe2\x41\x01\x04\x42\x08\n\x06\x61\x63tion\"7\n\x06\x44ialog\x12-\n\x04\x62ody\x18\x01 \x01(\x0b\x32\x19.google.apps.card.v1.CardB\x04\xe2\x41\x01\x04\"F\n\nCardWithId\x12\x0f\n\x07\x63\x61rd_id\x18\x01 \x01(\t\x12\'\n\x04\x63\x61rd\x18\x02 \x01(\x0b\x32\x19.google.apps.card.v1.Card\"\xb2\x03\n\x15SearchMessagesRequest\x12\x34\n\x06parent\x18\x01 \x01(\tB$\xe2\x41\x01\x02\xfa\x41\x1d\x12\x1b\x63hat.googleapis.com/Message\x12\x14\n\x06\x66ilter\x18\x02 \x01(\tB\x04\xe2\x41\x01\x02\x12\x17\n\tpage_size\x18\x03 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x04 \x01(\tB\x04\xe2\x41\x01\x01\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\x12\x39\n\rmarkup_syntax\x18\x06 \x01(\x0e\x32\x1c.google.chat.v1.MarkupSyntaxB\x04\xe2\x41\x01\x01\x12L\n\x04view\x18\x07 \x01(\x0e\x32\x38.google.chat.v1.SearchMessagesRequest.SearchMessagesViewB\x04\xe2\x41\x01\x01\"y\n\x12SearchMessagesView\x12$\n SEARCH_MESSAGES_VIEW_UNSPECIFIED\x10\x00\x12\x1e\n\x1aSEARCH_MESSAGES_VIEW_BASIC\x10\x01\x12\x1d\n\x19SEARCH_MESSAGES_VIEW_FULL\x10\x02\"g\n\x16SearchMessagesResponse\x12\x34\n\x07results\x18\x01 \x03(\x0b\x32#.google.chat.v1.SearchMessageResult\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xbf\x01\n\x13SearchMessageResult\x12.\n\x07message\x18\x01 \x01(\x0b\x32\x17.google.chat.v1.MessageB\x04\xe2\x41\x01\x03\x12\x17\n\x04read\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x03H\x00\x88\x01\x01\x12V\n\x12space_mute_setting\x18\x04 \x01(\x0e\x32\x34.google.chat.v1.SpaceNotificationSetting.MuteSettingB\x04\xe2\x41\x01\x03\x42\x07\n\x05_readB\xa5\x01\n\x12\x63om.google.chat.v1B\x0cMessageProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -93,21 +95,45 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MESSAGE'].fields_by_name['deletion_metadata']._loaded_options = None
   _globals['_MESSAGE'].fields_by_name['deletion_metadata']._serialized_options = b'\342A\001\003'
   _globals['_MESSAGE'].fields_by_name['quoted_message_metadata']._loaded_options = None
-  _globals['_MESSAGE'].fields_by_name['quoted_message_metadata']._serialized_options = b'\342A\001\003'
+  _globals['_MESSAGE'].fields_by_name['quoted_message_metadata']._serialized_options = b'\342A\001\001'
   _globals['_MESSAGE'].fields_by_name['attached_gifs']._loaded_options = None
   _globals['_MESSAGE'].fields_by_name['attached_gifs']._serialized_options = b'\342A\001\003'
   _globals['_MESSAGE'].fields_by_name['accessory_widgets']._loaded_options = None
   _globals['_MESSAGE'].fields_by_name['accessory_widgets']._serialized_options = b'\342A\001\001'
+  _globals['_MESSAGE'].fields_by_name['silent']._loaded_options = None
+  _globals['_MESSAGE'].fields_by_name['silent']._serialized_options = b'\342A\001\003'
+  _globals['_MESSAGE'].fields_by_name['markup_syntax']._loaded_options = None
+  _globals['_MESSAGE'].fields_by_name['markup_syntax']._serialized_options = b'\342A\002\005\001'
   _globals['_MESSAGE']._loaded_options = None
   _globals['_MESSAGE']._serialized_options = b'\352AS\n\033chat.googleapis.com/Message\022!spaces/{space}/messages/{message}*\010messages2\007message'
   _globals['_ATTACHEDGIF'].fields_by_name['uri']._loaded_options = None
   _globals['_ATTACHEDGIF'].fields_by_name['uri']._serialized_options = b'\342A\001\003'
   _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['name']._loaded_options = None
-  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['name']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\035\n\033chat.googleapis.com/Message'
   _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['last_update_time']._loaded_options = None
-  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['last_update_time']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['last_update_time']._serialized_options = b'\342A\001\002'
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['quote_type']._loaded_options = None
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['quote_type']._serialized_options = b'\342A\001\001'
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['quoted_message_snapshot']._loaded_options = None
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['quoted_message_snapshot']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['forwarded_metadata']._loaded_options = None
+  _globals['_QUOTEDMESSAGEMETADATA'].fields_by_name['forwarded_metadata']._serialized_options = b'\342A\001\003'
   _globals['_QUOTEDMESSAGEMETADATA']._loaded_options = None
   _globals['_QUOTEDMESSAGEMETADATA']._serialized_options = b'\352A\254\001\n)chat.googleapis.com/QuotedMessageMetadata\022Qspaces/{space}/messages/{message}/quotedMessageMetadata/{quoted_message_metadata}*\025quotedMessageMetadata2\025quotedMessageMetadata'
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['sender']._loaded_options = None
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['sender']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['text']._loaded_options = None
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['text']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['formatted_text']._loaded_options = None
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['formatted_text']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['annotations']._loaded_options = None
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['annotations']._serialized_options = b'\342A\001\003'
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['attachments']._loaded_options = None
+  _globals['_QUOTEDMESSAGESNAPSHOT'].fields_by_name['attachments']._serialized_options = b'\342A\001\003'
+  _globals['_FORWARDEDMETADATA'].fields_by_name['space']._loaded_options = None
+  _globals['_FORWARDEDMETADATA'].fields_by_name['space']._serialized_options = b'\342A\001\003\372A\033\n\031chat.googleapis.com/Space'
+  _globals['_FORWARDEDMETADATA'].fields_by_name['space_display_name']._loaded_options = None
+  _globals['_FORWARDEDMETADATA'].fields_by_name['space_display_name']._serialized_options = b'\342A\001\003'
   _globals['_THREAD'].fields_by_name['name']._loaded_options = None
   _globals['_THREAD'].fields_by_name['name']._serialized_options = b'\342A\001\010'
   _globals['_THREAD'].fields_by_name['thread_key']._loaded_options = None
@@ -124,6 +150,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ACTIONRESPONSE'].fields_by_name['updated_widget']._serialized_options = b'\342A\001\004'
   _globals['_GETMESSAGEREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_GETMESSAGEREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\035\n\033chat.googleapis.com/Message'
+  _globals['_GETMESSAGEREQUEST'].fields_by_name['markup_syntax']._loaded_options = None
+  _globals['_GETMESSAGEREQUEST'].fields_by_name['markup_syntax']._serialized_options = b'\342A\001\001'
   _globals['_DELETEMESSAGEREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_DELETEMESSAGEREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\035\n\033chat.googleapis.com/Message'
   _globals['_DELETEMESSAGEREQUEST'].fields_by_name['force']._loaded_options = None
@@ -146,6 +174,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CREATEMESSAGEREQUEST'].fields_by_name['message_reply_option']._serialized_options = b'\342A\001\001'
   _globals['_CREATEMESSAGEREQUEST'].fields_by_name['message_id']._loaded_options = None
   _globals['_CREATEMESSAGEREQUEST'].fields_by_name['message_id']._serialized_options = b'\342A\001\001'
+  _globals['_CREATEMESSAGEREQUEST'].fields_by_name['create_message_notification_options']._loaded_options = None
+  _globals['_CREATEMESSAGEREQUEST'].fields_by_name['create_message_notification_options']._serialized_options = b'\342A\001\001'
+  _globals['_CREATEMESSAGENOTIFICATIONOPTIONS'].fields_by_name['notification_type']._loaded_options = None
+  _globals['_CREATEMESSAGENOTIFICATIONOPTIONS'].fields_by_name['notification_type']._serialized_options = b'\342A\001\001'
   _globals['_LISTMESSAGESREQUEST'].fields_by_name['parent']._loaded_options = None
   _globals['_LISTMESSAGESREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A\035\022\033chat.googleapis.com/Message'
   _globals['_LISTMESSAGESREQUEST'].fields_by_name['page_size']._loaded_options = None
@@ -158,48 +190,88 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTMESSAGESREQUEST'].fields_by_name['order_by']._serialized_options = b'\342A\001\001'
   _globals['_LISTMESSAGESREQUEST'].fields_by_name['show_deleted']._loaded_options = None
   _globals['_LISTMESSAGESREQUEST'].fields_by_name['show_deleted']._serialized_options = b'\342A\001\001'
+  _globals['_LISTMESSAGESREQUEST'].fields_by_name['markup_syntax']._loaded_options = None
+  _globals['_LISTMESSAGESREQUEST'].fields_by_name['markup_syntax']._serialized_options = b'\342A\001\001'
   _globals['_DIALOGACTION'].fields_by_name['dialog']._loaded_options = None
   _globals['_DIALOGACTION'].fields_by_name['dialog']._serialized_options = b'\342A\001\004'
   _globals['_DIALOGACTION'].fields_by_name['action_status']._loaded_options = None
   _globals['_DIALOGACTION'].fields_by_name['action_status']._serialized_options = b'\342A\001\004'
   _globals['_DIALOG'].fields_by_name['body']._loaded_options = None
   _globals['_DIALOG'].fields_by_name['body']._serialized_options = b'\342A\001\004'
-  _globals['_MESSAGE']._serialized_start=545
-  _globals['_MESSAGE']._serialized_end=1948
-  _globals['_ATTACHEDGIF']._serialized_start=1950
-  _globals['_ATTACHEDGIF']._serialized_end=1982
-  _globals['_QUOTEDMESSAGEMETADATA']._serialized_start=1985
-  _globals['_QUOTEDMESSAGEMETADATA']._serialized_end=2267
-  _globals['_THREAD']._serialized_start=2270
-  _globals['_THREAD']._serialized_end=2407
-  _globals['_ACTIONRESPONSE']._serialized_start=2410
-  _globals['_ACTIONRESPONSE']._serialized_end=3008
-  _globals['_ACTIONRESPONSE_SELECTIONITEMS']._serialized_start=2647
-  _globals['_ACTIONRESPONSE_SELECTIONITEMS']._serialized_end=2729
-  _globals['_ACTIONRESPONSE_UPDATEDWIDGET']._serialized_start=2731
-  _globals['_ACTIONRESPONSE_UPDATEDWIDGET']._serialized_end=2850
-  _globals['_ACTIONRESPONSE_RESPONSETYPE']._serialized_start=2853
-  _globals['_ACTIONRESPONSE_RESPONSETYPE']._serialized_end=3008
-  _globals['_ACCESSORYWIDGET']._serialized_start=3010
-  _globals['_ACCESSORYWIDGET']._serialized_end=3093
-  _globals['_GETMESSAGEREQUEST']._serialized_start=3095
-  _globals['_GETMESSAGEREQUEST']._serialized_end=3166
-  _globals['_DELETEMESSAGEREQUEST']._serialized_start=3168
-  _globals['_DELETEMESSAGEREQUEST']._serialized_end=3263
-  _globals['_UPDATEMESSAGEREQUEST']._serialized_start=3266
-  _globals['_UPDATEMESSAGEREQUEST']._serialized_end=3420
-  _globals['_CREATEMESSAGEREQUEST']._serialized_start=3423
-  _globals['_CREATEMESSAGEREQUEST']._serialized_end=3849
-  _globals['_CREATEMESSAGEREQUEST_MESSAGEREPLYOPTION']._serialized_start=3722
-  _globals['_CREATEMESSAGEREQUEST_MESSAGEREPLYOPTION']._serialized_end=3849
-  _globals['_LISTMESSAGESREQUEST']._serialized_start=3852
-  _globals['_LISTMESSAGESREQUEST']._serialized_end=4052
-  _globals['_LISTMESSAGESRESPONSE']._serialized_start=4054
-  _globals['_LISTMESSAGESRESPONSE']._serialized_end=4144
-  _globals['_DIALOGACTION']._serialized_start=4147
-  _globals['_DIALOGACTION']._serialized_end=4278
-  _globals['_DIALOG']._serialized_start=4280
-  _globals['_DIALOG']._serialized_end=4335
-  _globals['_CARDWITHID']._serialized_start=4337
-  _globals['_CARDWITHID']._serialized_end=4407
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['parent']._serialized_options = b'\342A\001\002\372A\035\022\033chat.googleapis.com/Message'
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['filter']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['filter']._serialized_options = b'\342A\001\002'
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['order_by']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['order_by']._serialized_options = b'\342A\001\001'
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['markup_syntax']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['markup_syntax']._serialized_options = b'\342A\001\001'
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['view']._loaded_options = None
+  _globals['_SEARCHMESSAGESREQUEST'].fields_by_name['view']._serialized_options = b'\342A\001\001'
+  _globals['_SEARCHMESSAGERESULT'].fields_by_name['message']._loaded_options = None
+  _globals['_SEARCHMESSAGERESULT'].fields_by_name['message']._serialized_options = b'\342A\001\003'
+  _globals['_SEARCHMESSAGERESULT'].fields_by_name['read']._loaded_options = None
+  _globals['_SEARCHMESSAGERESULT'].fields_by_name['read']._serialized_options = b'\342A\001\003'
+  _globals['_SEARCHMESSAGERESULT'].fields_by_name['space_mute_setting']._loaded_options = None
+  _globals['_SEARCHMESSAGERESULT'].fields_by_name['space_mute_setting']._serialized_options = b'\342A\001\003'
+  _globals['_MESSAGE']._serialized_start=630
+  _globals['_MESSAGE']._serialized_end=2115
+  _globals['_ATTACHEDGIF']._serialized_start=2117
+  _globals['_ATTACHEDGIF']._serialized_end=2149
+  _globals['_QUOTEDMESSAGEMETADATA']._serialized_start=2152
+  _globals['_QUOTEDMESSAGEMETADATA']._serialized_end=2753
+  _globals['_QUOTEDMESSAGEMETADATA_QUOTETYPE']._serialized_start=2511
+  _globals['_QUOTEDMESSAGEMETADATA_QUOTETYPE']._serialized_end=2574
+  _globals['_QUOTEDMESSAGESNAPSHOT']._serialized_start=2756
+  _globals['_QUOTEDMESSAGESNAPSHOT']._serialized_end=2961
+  _globals['_FORWARDEDMETADATA']._serialized_start=2963
+  _globals['_FORWARDEDMETADATA']._serialized_end=3067
+  _globals['_THREAD']._serialized_start=3070
+  _globals['_THREAD']._serialized_end=3207
+  _globals['_ACTIONRESPONSE']._serialized_start=3210
+  _globals['_ACTIONRESPONSE']._serialized_end=3808
+  _globals['_ACTIONRESPONSE_SELECTIONITEMS']._serialized_start=3447
+  _globals['_ACTIONRESPONSE_SELECTIONITEMS']._serialized_end=3529
+  _globals['_ACTIONRESPONSE_UPDATEDWIDGET']._serialized_start=3531
+  _globals['_ACTIONRESPONSE_UPDATEDWIDGET']._serialized_end=3650
+  _globals['_ACTIONRESPONSE_RESPONSETYPE']._serialized_start=3653
+  _globals['_ACTIONRESPONSE_RESPONSETYPE']._serialized_end=3808
+  _globals['_ACCESSORYWIDGET']._serialized_start=3810
+  _globals['_ACCESSORYWIDGET']._serialized_end=3893
+  _globals['_GETMESSAGEREQUEST']._serialized_start=3896
+  _globals['_GETMESSAGEREQUEST']._serialized_end=4026
+  _globals['_DELETEMESSAGEREQUEST']._serialized_start=4028
+  _globals['_DELETEMESSAGEREQUEST']._serialized_end=4123
+  _globals['_UPDATEMESSAGEREQUEST']._serialized_start=4126
+  _globals['_UPDATEMESSAGEREQUEST']._serialized_end=4280
+  _globals['_CREATEMESSAGEREQUEST']._serialized_start=4283
+  _globals['_CREATEMESSAGEREQUEST']._serialized_end=4810
+  _globals['_CREATEMESSAGEREQUEST_MESSAGEREPLYOPTION']._serialized_start=4683
+  _globals['_CREATEMESSAGEREQUEST_MESSAGEREPLYOPTION']._serialized_end=4810
+  _globals['_CREATEMESSAGENOTIFICATIONOPTIONS']._serialized_start=4813
+  _globals['_CREATEMESSAGENOTIFICATIONOPTIONS']._serialized_end=5061
+  _globals['_CREATEMESSAGENOTIFICATIONOPTIONS_NOTIFICATIONTYPE']._serialized_start=4949
+  _globals['_CREATEMESSAGENOTIFICATIONOPTIONS_NOTIFICATIONTYPE']._serialized_end=5061
+  _globals['_LISTMESSAGESREQUEST']._serialized_start=5064
+  _globals['_LISTMESSAGESREQUEST']._serialized_end=5323
+  _globals['_LISTMESSAGESRESPONSE']._serialized_start=5325
+  _globals['_LISTMESSAGESRESPONSE']._serialized_end=5415
+  _globals['_DIALOGACTION']._serialized_start=5418
+  _globals['_DIALOGACTION']._serialized_end=5549
+  _globals['_DIALOG']._serialized_start=5551
+  _globals['_DIALOG']._serialized_end=5606
+  _globals['_CARDWITHID']._serialized_start=5608
+  _globals['_CARDWITHID']._serialized_end=5678
+  _globals['_SEARCHMESSAGESREQUEST']._serialized_start=5681
+  _globals['_SEARCHMESSAGESREQUEST']._serialized_end=6115
+  _globals['_SEARCHMESSAGESREQUEST_SEARCHMESSAGESVIEW']._serialized_start=5994
+  _globals['_SEARCHMESSAGESREQUEST_SEARCHMESSAGESVIEW']._serialized_end=6115
+  _globals['_SEARCHMESSAGESRESPONSE']._serialized_start=6117
+  _globals['_SEARCHMESSAGESRESPONSE']._serialized_end=6220
+  _globals['_SEARCHMESSAGERESULT']._serialized_start=6223
+  _globals['_SEARCHMESSAGERESULT']._serialized_end=6414
 # @@protoc_insertion_point(module_scope)

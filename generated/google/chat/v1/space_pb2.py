@@ -24,13 +24,14 @@ _sym_db = _symbol_database.Default()
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
 from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
+from google.chat.v1 import audience_pb2 as google_dot_chat_dot_v1_dot_audience__pb2
 from google.chat.v1 import history_state_pb2 as google_dot_chat_dot_v1_dot_history__state__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
 from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
-DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1agoogle/chat/v1/space.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\"google/chat/v1/history_state.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xab\x16\n\x05Space\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x30\n\x04type\x18\x02 \x01(\x0e\x32\x1a.google.chat.v1.Space.TypeB\x06\x18\x01\xe2\x41\x01\x03\x12\x39\n\nspace_type\x18\n \x01(\x0e\x32\x1f.google.chat.v1.Space.SpaceTypeB\x04\xe2\x41\x01\x01\x12 \n\x12single_user_bot_dm\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x18\n\x08threaded\x18\x05 \x01(\x08\x42\x06\x18\x01\xe2\x41\x01\x03\x12\x1a\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12$\n\x15\x65xternal_user_allowed\x18\x08 \x01(\x08\x42\x05\xe2\x41\x02\x05\x01\x12N\n\x15space_threading_state\x18\t \x01(\x0e\x32).google.chat.v1.Space.SpaceThreadingStateB\x04\xe2\x41\x01\x03\x12?\n\rspace_details\x18\x0b \x01(\x0b\x32\".google.chat.v1.Space.SpaceDetailsB\x04\xe2\x41\x01\x01\x12?\n\x13space_history_state\x18\r \x01(\x0e\x32\x1c.google.chat.v1.HistoryStateB\x04\xe2\x41\x01\x01\x12\x19\n\x0bimport_mode\x18\x10 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x36\n\x0b\x63reate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12:\n\x10last_active_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x61\x64min_installed\x18\x13 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12\x45\n\x10membership_count\x18\x14 \x01(\x0b\x32%.google.chat.v1.Space.MembershipCountB\x04\xe2\x41\x01\x03\x12\x43\n\x0f\x61\x63\x63\x65ss_settings\x18\x17 \x01(\x0b\x32$.google.chat.v1.Space.AccessSettingsB\x04\xe2\x41\x01\x01\x12\x1c\n\x08\x63ustomer\x18\x18 \x01(\tB\x05\xe2\x41\x02\x05\x01H\x01\x88\x01\x01\x12\x17\n\tspace_uri\x18\x19 \x01(\tB\x04\xe2\x41\x01\x03\x12\x63\n\x1epredefined_permission_settings\x18\x1a \x01(\x0e\x32\x32.google.chat.v1.Space.PredefinedPermissionSettingsB\x05\xe2\x41\x02\x04\x01H\x00\x12M\n\x13permission_settings\x18\x1b \x01(\x0b\x32(.google.chat.v1.Space.PermissionSettingsB\x04\xe2\x41\x01\x01H\x00\x12\x41\n\x17import_mode_expire_time\x18\x1c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x1a\x43\n\x0cSpaceDetails\x12\x19\n\x0b\x64\x65scription\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nguidelines\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x1a\x61\n\x0fMembershipCount\x12,\n\x1ejoined_direct_human_user_count\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12 \n\x12joined_group_count\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x1a\xc2\x01\n\x0e\x41\x63\x63\x65ssSettings\x12L\n\x0c\x61\x63\x63\x65ss_state\x18\x01 \x01(\x0e\x32\x30.google.chat.v1.Space.AccessSettings.AccessStateB\x04\xe2\x41\x01\x03\x12\x16\n\x08\x61udience\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"J\n\x0b\x41\x63\x63\x65ssState\x12\x1c\n\x18\x41\x43\x43\x45SS_STATE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PRIVATE\x10\x01\x12\x10\n\x0c\x44ISCOVERABLE\x10\x02\x1a\xb0\x06\n\x12PermissionSettings\x12U\n\x19manage_members_and_groups\x18\x01 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12P\n\x14modify_space_details\x18\x02 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12J\n\x0etoggle_history\x18\x03 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12N\n\x12use_at_mention_all\x18\x04 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12G\n\x0bmanage_apps\x18\x05 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x12K\n\x0fmanage_webhooks\x18\x06 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x05\x88\x01\x01\x12I\n\rpost_messages\x18\x07 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x03H\x06\x88\x01\x01\x12J\n\x0ereply_messages\x18\x08 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x07\x88\x01\x01\x42\x1c\n\x1a_manage_members_and_groupsB\x17\n\x15_modify_space_detailsB\x11\n\x0f_toggle_historyB\x15\n\x13_use_at_mention_allB\x0e\n\x0c_manage_appsB\x12\n\x10_manage_webhooksB\x10\n\x0e_post_messagesB\x11\n\x0f_reply_messages\x1aR\n\x11PermissionSetting\x12\x1e\n\x10managers_allowed\x18\x01 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x1d\n\x0fmembers_allowed\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\".\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x08\n\x04ROOM\x10\x01\x12\x06\n\x02\x44M\x10\x02\"V\n\tSpaceType\x12\x1a\n\x16SPACE_TYPE_UNSPECIFIED\x10\x00\x12\t\n\x05SPACE\x10\x01\x12\x0e\n\nGROUP_CHAT\x10\x02\x12\x12\n\x0e\x44IRECT_MESSAGE\x10\x03\"\x82\x01\n\x13SpaceThreadingState\x12%\n!SPACE_THREADING_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11THREADED_MESSAGES\x10\x02\x12\x14\n\x10GROUPED_MESSAGES\x10\x03\x12\x17\n\x13UNTHREADED_MESSAGES\x10\x04\"\x7f\n\x1cPredefinedPermissionSettings\x12.\n*PREDEFINED_PERMISSION_SETTINGS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43OLLABORATION_SPACE\x10\x01\x12\x16\n\x12\x41NNOUNCEMENT_SPACE\x10\x02:=\xea\x41:\n\x19\x63hat.googleapis.com/Space\x12\x0espaces/{space}*\x06spaces2\x05spaceB\x1b\n\x19space_permission_settingsB\x0b\n\t_customer\"Z\n\x12\x43reateSpaceRequest\x12*\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"\\\n\x11ListSpacesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06\x66ilter\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"T\n\x12ListSpacesResponse\x12%\n\x06spaces\x18\x01 \x03(\x0b\x32\x15.google.chat.v1.Space\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"c\n\x0fGetSpaceRequest\x12\x30\n\x04name\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12\x1e\n\x10use_admin_access\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\".\n\x18\x46indDirectMessageRequest\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x02\"\x97\x01\n\x12UpdateSpaceRequest\x12*\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\x12\x1e\n\x10use_admin_access\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\x83\x01\n\x13SearchSpacesRequest\x12\x18\n\x10use_admin_access\x18\x01 \x01(\x08\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x13\n\x05query\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\"j\n\x14SearchSpacesResponse\x12%\n\x06spaces\x18\x01 \x03(\x0b\x32\x15.google.chat.v1.Space\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"f\n\x12\x44\x65leteSpaceRequest\x12\x30\n\x04name\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12\x1e\n\x10use_admin_access\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\"N\n\x1a\x43ompleteImportSpaceRequest\x12\x30\n\x04name\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\"C\n\x1b\x43ompleteImportSpaceResponse\x12$\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\xa3\x01\n\x12\x63om.google.chat.v1B\nSpaceProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x1agoogle/chat/v1/space.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a\x1dgoogle/chat/v1/audience.proto\x1a\"google/chat/v1/history_state.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x1c\n\x05Space\x12\x12\n\x04name\x18\x01 \x01(\tB\x04\xe2\x41\x01\x08\x12\x30\n\x04type\x18\x02 \x01(\x0e\x32\x1a.google.chat.v1.Space.TypeB\x06\x18\x01\xe2\x41\x01\x03\x12\x39\n\nspace_type\x18\n \x01(\x0e\x32\x1f.google.chat.v1.Space.SpaceTypeB\x04\xe2\x41\x01\x01\x12 \n\x12single_user_bot_dm\x18\x04 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x18\n\x08threaded\x18\x05 \x01(\x08\x42\x06\x18\x01\xe2\x41\x01\x03\x12\x1a\n\x0c\x64isplay_name\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12$\n\x15\x65xternal_user_allowed\x18\x08 \x01(\x08\x42\x05\xe2\x41\x02\x05\x01\x12N\n\x15space_threading_state\x18\t \x01(\x0e\x32).google.chat.v1.Space.SpaceThreadingStateB\x04\xe2\x41\x01\x03\x12?\n\rspace_details\x18\x0b \x01(\x0b\x32\".google.chat.v1.Space.SpaceDetailsB\x04\xe2\x41\x01\x01\x12?\n\x13space_history_state\x18\r \x01(\x0e\x32\x1c.google.chat.v1.HistoryStateB\x04\xe2\x41\x01\x01\x12\x19\n\x0bimport_mode\x18\x10 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x36\n\x0b\x63reate_time\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x05\xe2\x41\x02\x05\x01\x12:\n\x10last_active_time\x18\x12 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x12\x1d\n\x0f\x61\x64min_installed\x18\x13 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12\x45\n\x10membership_count\x18\x14 \x01(\x0b\x32%.google.chat.v1.Space.MembershipCountB\x04\xe2\x41\x01\x03\x12\x43\n\x0f\x61\x63\x63\x65ss_settings\x18\x17 \x01(\x0b\x32$.google.chat.v1.Space.AccessSettingsB\x04\xe2\x41\x01\x01\x12\x1c\n\x08\x63ustomer\x18\x18 \x01(\tB\x05\xe2\x41\x02\x05\x01H\x01\x88\x01\x01\x12\x17\n\tspace_uri\x18\x19 \x01(\tB\x04\xe2\x41\x01\x03\x12\x63\n\x1epredefined_permission_settings\x18\x1a \x01(\x0e\x32\x32.google.chat.v1.Space.PredefinedPermissionSettingsB\x05\xe2\x41\x02\x04\x01H\x00\x12M\n\x13permission_settings\x18\x1b \x01(\x0b\x32(.google.chat.v1.Space.PermissionSettingsB\x04\xe2\x41\x01\x01H\x00\x12\x41\n\x17import_mode_expire_time\x18\x1c \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x04\xe2\x41\x01\x03\x1a\x43\n\x0cSpaceDetails\x12\x19\n\x0b\x64\x65scription\x18\x01 \x01(\tB\x04\xe2\x41\x01\x01\x12\x18\n\nguidelines\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x1a\x61\n\x0fMembershipCount\x12,\n\x1ejoined_direct_human_user_count\x18\x04 \x01(\x05\x42\x04\xe2\x41\x01\x03\x12 \n\x12joined_group_count\x18\x05 \x01(\x05\x42\x04\xe2\x41\x01\x03\x1a\x9c\x02\n\x0e\x41\x63\x63\x65ssSettings\x12L\n\x0c\x61\x63\x63\x65ss_state\x18\x01 \x01(\x0e\x32\x30.google.chat.v1.Space.AccessSettings.AccessStateB\x04\xe2\x41\x01\x03\x12\x16\n\x08\x61udience\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12X\n\x1a\x61\x63\x63\x65ss_permission_settings\x18\x05 \x01(\x0b\x32..google.chat.v1.Space.AccessPermissionSettingsB\x04\xe2\x41\x01\x01\"J\n\x0b\x41\x63\x63\x65ssState\x12\x1c\n\x18\x41\x43\x43\x45SS_STATE_UNSPECIFIED\x10\x00\x12\x0b\n\x07PRIVATE\x10\x01\x12\x10\n\x0c\x44ISCOVERABLE\x10\x02\x1a\x9c\x02\n\x18\x41\x63\x63\x65ssPermissionSettings\x12S\n\x16\x64iscover_space_setting\x18\x01 \x01(\x0b\x32-.google.chat.v1.Space.AccessPermissionSettingB\x04\xe2\x41\x01\x01\x12O\n\x12join_space_setting\x18\x02 \x01(\x0b\x32-.google.chat.v1.Space.AccessPermissionSettingB\x04\xe2\x41\x01\x01\x12Z\n\x1dview_space_membership_setting\x18\x03 \x01(\x0b\x32-.google.chat.v1.Space.AccessPermissionSettingB\x04\xe2\x41\x01\x01\x1aT\n\x17\x41\x63\x63\x65ssPermissionSetting\x12\x39\n\nprincipals\x18\x01 \x03(\x0b\x32\x1f.google.chat.v1.Space.PrincipalB\x04\xe2\x41\x01\x01\x1aQ\n\tPrincipal\x12\x32\n\x08\x61udience\x18\x01 \x01(\x0b\x32\x18.google.chat.v1.AudienceB\x04\xe2\x41\x01\x01H\x00\x42\x10\n\x0eprincipal_type\x1a\x9d\x07\n\x12PermissionSettings\x12U\n\x19manage_members_and_groups\x18\x01 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x12P\n\x14modify_space_details\x18\x02 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x01\x88\x01\x01\x12J\n\x0etoggle_history\x18\x03 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x02\x88\x01\x01\x12N\n\x12use_at_mention_all\x18\x04 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x03\x88\x01\x01\x12G\n\x0bmanage_apps\x18\x05 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x04\x88\x01\x01\x12K\n\x0fmanage_webhooks\x18\x06 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x05\x88\x01\x01\x12I\n\rpost_messages\x18\x07 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x03H\x06\x88\x01\x01\x12J\n\x0ereply_messages\x18\x08 \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x07\x88\x01\x01\x12Q\n\x15view_space_membership\x18\t \x01(\x0b\x32\'.google.chat.v1.Space.PermissionSettingB\x04\xe2\x41\x01\x01H\x08\x88\x01\x01\x42\x1c\n\x1a_manage_members_and_groupsB\x17\n\x15_modify_space_detailsB\x11\n\x0f_toggle_historyB\x15\n\x13_use_at_mention_allB\x0e\n\x0c_manage_appsB\x12\n\x10_manage_webhooksB\x10\n\x0e_post_messagesB\x11\n\x0f_reply_messagesB\x18\n\x16_view_space_membership\x1a\xa0\x01\n\x11PermissionSetting\x12\x1e\n\x10managers_allowed\x18\x01 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12\x1d\n\x0fmembers_allowed\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\x12-\n\x1a\x61ssistant_managers_allowed\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01H\x00\x88\x01\x01\x42\x1d\n\x1b_assistant_managers_allowed\".\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\x08\n\x04ROOM\x10\x01\x12\x06\n\x02\x44M\x10\x02\"V\n\tSpaceType\x12\x1a\n\x16SPACE_TYPE_UNSPECIFIED\x10\x00\x12\t\n\x05SPACE\x10\x01\x12\x0e\n\nGROUP_CHAT\x10\x02\x12\x12\n\x0e\x44IRECT_MESSAGE\x10\x03\"\x82\x01\n\x13SpaceThreadingState\x12%\n!SPACE_THREADING_STATE_UNSPECIFIED\x10\x00\x12\x15\n\x11THREADED_MESSAGES\x10\x02\x12\x14\n\x10GROUPED_MESSAGES\x10\x03\x12\x17\n\x13UNTHREADED_MESSAGES\x10\x04\"\x7f\n\x1cPredefinedPermissionSettings\x12.\n*PREDEFINED_PERMISSION_SETTINGS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x43OLLABORATION_SPACE\x10\x01\x12\x16\n\x12\x41NNOUNCEMENT_SPACE\x10\x02:=\xea\x41:\n\x19\x63hat.googleapis.com/Space\x12\x0espaces/{space}*\x06spaces2\x05spaceB\x1b\n\x19space_permission_settingsB\x0b\n\t_customer\"Z\n\x12\x43reateSpaceRequest\x12*\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x02\x12\x18\n\nrequest_id\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\"\\\n\x11ListSpacesRequest\x12\x17\n\tpage_size\x18\x01 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x02 \x01(\tB\x04\xe2\x41\x01\x01\x12\x14\n\x06\x66ilter\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\"T\n\x12ListSpacesResponse\x12%\n\x06spaces\x18\x01 \x03(\x0b\x32\x15.google.chat.v1.Space\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"c\n\x0fGetSpaceRequest\x12\x30\n\x04name\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12\x1e\n\x10use_admin_access\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\"K\n\x18\x46indDirectMessageRequest\x12/\n\x04name\x18\x01 \x01(\tB!\xe2\x41\x01\x02\xfa\x41\x1a\n\x18\x63hat.googleapis.com/User\"\x94\x01\n\x15\x46indGroupChatsRequest\x12\x17\n\tpage_size\x18\x02 \x01(\x05\x42\x04\xe2\x41\x01\x01\x12\x18\n\npage_token\x18\x03 \x01(\tB\x04\xe2\x41\x01\x01\x12\x33\n\nspace_view\x18\x04 \x01(\x0e\x32\x19.google.chat.v1.SpaceViewB\x04\xe2\x41\x01\x01\x12\x13\n\x05users\x18\x05 \x03(\tB\x04\xe2\x41\x01\x01\"X\n\x16\x46indGroupChatsResponse\x12%\n\x06spaces\x18\x01 \x03(\x0b\x32\x15.google.chat.v1.Space\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x97\x01\n\x12UpdateSpaceRequest\x12*\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.SpaceB\x04\xe2\x41\x01\x02\x12\x35\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\x04\xe2\x41\x01\x02\x12\x1e\n\x10use_admin_access\x18\x03 \x01(\x08\x42\x04\xe2\x41\x01\x01\"\x83\x01\n\x13SearchSpacesRequest\x12\x18\n\x10use_admin_access\x18\x01 \x01(\x08\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x12\n\npage_token\x18\x03 \x01(\t\x12\x13\n\x05query\x18\x04 \x01(\tB\x04\xe2\x41\x01\x02\x12\x16\n\x08order_by\x18\x05 \x01(\tB\x04\xe2\x41\x01\x01\"\xee\x01\n\x14SearchSpacesResponse\x12%\n\x06spaces\x18\x01 \x03(\x0b\x32\x15.google.chat.v1.Space\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\x12G\n\x07results\x18\x04 \x03(\x0b\x32\x36.google.chat.v1.SearchSpacesResponse.SearchSpaceResult\x1a\x39\n\x11SearchSpaceResult\x12$\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.Space\"f\n\x12\x44\x65leteSpaceRequest\x12\x30\n\x04name\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\x12\x1e\n\x10use_admin_access\x18\x02 \x01(\x08\x42\x04\xe2\x41\x01\x01\"N\n\x1a\x43ompleteImportSpaceRequest\x12\x30\n\x04name\x18\x01 \x01(\tB\"\xe2\x41\x01\x02\xfa\x41\x1b\n\x19\x63hat.googleapis.com/Space\"C\n\x1b\x43ompleteImportSpaceResponse\x12$\n\x05space\x18\x01 \x01(\x0b\x32\x15.google.chat.v1.Space*c\n\tSpaceView\x12\x1a\n\x16SPACE_VIEW_UNSPECIFIED\x10\x00\x12!\n\x1dSPACE_VIEW_RESOURCE_NAME_ONLY\x10\x03\x12\x17\n\x13SPACE_VIEW_EXPANDED\x10\x04\x42\xa3\x01\n\x12\x63om.google.chat.v1B\nSpaceProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -50,6 +51,18 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SPACE_ACCESSSETTINGS'].fields_by_name['access_state']._serialized_options = b'\342A\001\003'
   _globals['_SPACE_ACCESSSETTINGS'].fields_by_name['audience']._loaded_options = None
   _globals['_SPACE_ACCESSSETTINGS'].fields_by_name['audience']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_ACCESSSETTINGS'].fields_by_name['access_permission_settings']._loaded_options = None
+  _globals['_SPACE_ACCESSSETTINGS'].fields_by_name['access_permission_settings']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS'].fields_by_name['discover_space_setting']._loaded_options = None
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS'].fields_by_name['discover_space_setting']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS'].fields_by_name['join_space_setting']._loaded_options = None
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS'].fields_by_name['join_space_setting']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS'].fields_by_name['view_space_membership_setting']._loaded_options = None
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS'].fields_by_name['view_space_membership_setting']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_ACCESSPERMISSIONSETTING'].fields_by_name['principals']._loaded_options = None
+  _globals['_SPACE_ACCESSPERMISSIONSETTING'].fields_by_name['principals']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_PRINCIPAL'].fields_by_name['audience']._loaded_options = None
+  _globals['_SPACE_PRINCIPAL'].fields_by_name['audience']._serialized_options = b'\342A\001\001'
   _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['manage_members_and_groups']._loaded_options = None
   _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['manage_members_and_groups']._serialized_options = b'\342A\001\001'
   _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['modify_space_details']._loaded_options = None
@@ -66,10 +79,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['post_messages']._serialized_options = b'\342A\001\003'
   _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['reply_messages']._loaded_options = None
   _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['reply_messages']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['view_space_membership']._loaded_options = None
+  _globals['_SPACE_PERMISSIONSETTINGS'].fields_by_name['view_space_membership']._serialized_options = b'\342A\001\001'
   _globals['_SPACE_PERMISSIONSETTING'].fields_by_name['managers_allowed']._loaded_options = None
   _globals['_SPACE_PERMISSIONSETTING'].fields_by_name['managers_allowed']._serialized_options = b'\342A\001\001'
   _globals['_SPACE_PERMISSIONSETTING'].fields_by_name['members_allowed']._loaded_options = None
   _globals['_SPACE_PERMISSIONSETTING'].fields_by_name['members_allowed']._serialized_options = b'\342A\001\001'
+  _globals['_SPACE_PERMISSIONSETTING'].fields_by_name['assistant_managers_allowed']._loaded_options = None
+  _globals['_SPACE_PERMISSIONSETTING'].fields_by_name['assistant_managers_allowed']._serialized_options = b'\342A\001\001'
   _globals['_SPACE'].fields_by_name['name']._loaded_options = None
   _globals['_SPACE'].fields_by_name['name']._serialized_options = b'\342A\001\010'
   _globals['_SPACE'].fields_by_name['type']._loaded_options = None
@@ -129,7 +146,15 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETSPACEREQUEST'].fields_by_name['use_admin_access']._loaded_options = None
   _globals['_GETSPACEREQUEST'].fields_by_name['use_admin_access']._serialized_options = b'\342A\001\001'
   _globals['_FINDDIRECTMESSAGEREQUEST'].fields_by_name['name']._loaded_options = None
-  _globals['_FINDDIRECTMESSAGEREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002'
+  _globals['_FINDDIRECTMESSAGEREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\032\n\030chat.googleapis.com/User'
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['page_size']._serialized_options = b'\342A\001\001'
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['page_token']._serialized_options = b'\342A\001\001'
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['space_view']._loaded_options = None
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['space_view']._serialized_options = b'\342A\001\001'
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['users']._loaded_options = None
+  _globals['_FINDGROUPCHATSREQUEST'].fields_by_name['users']._serialized_options = b'\342A\001\001'
   _globals['_UPDATESPACEREQUEST'].fields_by_name['space']._loaded_options = None
   _globals['_UPDATESPACEREQUEST'].fields_by_name['space']._serialized_options = b'\342A\001\002'
   _globals['_UPDATESPACEREQUEST'].fields_by_name['update_mask']._loaded_options = None
@@ -146,48 +171,62 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETESPACEREQUEST'].fields_by_name['use_admin_access']._serialized_options = b'\342A\001\001'
   _globals['_COMPLETEIMPORTSPACEREQUEST'].fields_by_name['name']._loaded_options = None
   _globals['_COMPLETEIMPORTSPACEREQUEST'].fields_by_name['name']._serialized_options = b'\342A\001\002\372A\033\n\031chat.googleapis.com/Space'
-  _globals['_SPACE']._serialized_start=210
-  _globals['_SPACE']._serialized_end=3069
-  _globals['_SPACE_SPACEDETAILS']._serialized_start=1300
-  _globals['_SPACE_SPACEDETAILS']._serialized_end=1367
-  _globals['_SPACE_MEMBERSHIPCOUNT']._serialized_start=1369
-  _globals['_SPACE_MEMBERSHIPCOUNT']._serialized_end=1466
-  _globals['_SPACE_ACCESSSETTINGS']._serialized_start=1469
-  _globals['_SPACE_ACCESSSETTINGS']._serialized_end=1663
-  _globals['_SPACE_ACCESSSETTINGS_ACCESSSTATE']._serialized_start=1589
-  _globals['_SPACE_ACCESSSETTINGS_ACCESSSTATE']._serialized_end=1663
-  _globals['_SPACE_PERMISSIONSETTINGS']._serialized_start=1666
-  _globals['_SPACE_PERMISSIONSETTINGS']._serialized_end=2482
-  _globals['_SPACE_PERMISSIONSETTING']._serialized_start=2484
-  _globals['_SPACE_PERMISSIONSETTING']._serialized_end=2566
-  _globals['_SPACE_TYPE']._serialized_start=2568
-  _globals['_SPACE_TYPE']._serialized_end=2614
-  _globals['_SPACE_SPACETYPE']._serialized_start=2616
-  _globals['_SPACE_SPACETYPE']._serialized_end=2702
-  _globals['_SPACE_SPACETHREADINGSTATE']._serialized_start=2705
-  _globals['_SPACE_SPACETHREADINGSTATE']._serialized_end=2835
-  _globals['_SPACE_PREDEFINEDPERMISSIONSETTINGS']._serialized_start=2837
-  _globals['_SPACE_PREDEFINEDPERMISSIONSETTINGS']._serialized_end=2964
-  _globals['_CREATESPACEREQUEST']._serialized_start=3071
-  _globals['_CREATESPACEREQUEST']._serialized_end=3161
-  _globals['_LISTSPACESREQUEST']._serialized_start=3163
-  _globals['_LISTSPACESREQUEST']._serialized_end=3255
-  _globals['_LISTSPACESRESPONSE']._serialized_start=3257
-  _globals['_LISTSPACESRESPONSE']._serialized_end=3341
-  _globals['_GETSPACEREQUEST']._serialized_start=3343
-  _globals['_GETSPACEREQUEST']._serialized_end=3442
-  _globals['_FINDDIRECTMESSAGEREQUEST']._serialized_start=3444
-  _globals['_FINDDIRECTMESSAGEREQUEST']._serialized_end=3490
-  _globals['_UPDATESPACEREQUEST']._serialized_start=3493
-  _globals['_UPDATESPACEREQUEST']._serialized_end=3644
-  _globals['_SEARCHSPACESREQUEST']._serialized_start=3647
-  _globals['_SEARCHSPACESREQUEST']._serialized_end=3778
-  _globals['_SEARCHSPACESRESPONSE']._serialized_start=3780
-  _globals['_SEARCHSPACESRESPONSE']._serialized_end=3886
-  _globals['_DELETESPACEREQUEST']._serialized_start=3888
-  _globals['_DELETESPACEREQUEST']._serialized_end=3990
-  _globals['_COMPLETEIMPORTSPACEREQUEST']._serialized_start=3992
-  _globals['_COMPLETEIMPORTSPACEREQUEST']._serialized_end=4070
-  _globals['_COMPLETEIMPORTSPACERESPONSE']._serialized_start=4072
-  _globals['_COMPLETEIMPORTSPACERESPONSE']._serialized_end=4139
+  _globals['_SPACEVIEW']._serialized_start=5309
+  _globals['_SPACEVIEW']._serialized_end=5408
+  _globals['_SPACE']._serialized_start=241
+  _globals['_SPACE']._serialized_end=3834
+  _globals['_SPACE_SPACEDETAILS']._serialized_start=1331
+  _globals['_SPACE_SPACEDETAILS']._serialized_end=1398
+  _globals['_SPACE_MEMBERSHIPCOUNT']._serialized_start=1400
+  _globals['_SPACE_MEMBERSHIPCOUNT']._serialized_end=1497
+  _globals['_SPACE_ACCESSSETTINGS']._serialized_start=1500
+  _globals['_SPACE_ACCESSSETTINGS']._serialized_end=1784
+  _globals['_SPACE_ACCESSSETTINGS_ACCESSSTATE']._serialized_start=1710
+  _globals['_SPACE_ACCESSSETTINGS_ACCESSSTATE']._serialized_end=1784
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS']._serialized_start=1787
+  _globals['_SPACE_ACCESSPERMISSIONSETTINGS']._serialized_end=2071
+  _globals['_SPACE_ACCESSPERMISSIONSETTING']._serialized_start=2073
+  _globals['_SPACE_ACCESSPERMISSIONSETTING']._serialized_end=2157
+  _globals['_SPACE_PRINCIPAL']._serialized_start=2159
+  _globals['_SPACE_PRINCIPAL']._serialized_end=2240
+  _globals['_SPACE_PERMISSIONSETTINGS']._serialized_start=2243
+  _globals['_SPACE_PERMISSIONSETTINGS']._serialized_end=3168
+  _globals['_SPACE_PERMISSIONSETTING']._serialized_start=3171
+  _globals['_SPACE_PERMISSIONSETTING']._serialized_end=3331
+  _globals['_SPACE_TYPE']._serialized_start=3333
+  _globals['_SPACE_TYPE']._serialized_end=3379
+  _globals['_SPACE_SPACETYPE']._serialized_start=3381
+  _globals['_SPACE_SPACETYPE']._serialized_end=3467
+  _globals['_SPACE_SPACETHREADINGSTATE']._serialized_start=3470
+  _globals['_SPACE_SPACETHREADINGSTATE']._serialized_end=3600
+  _globals['_SPACE_PREDEFINEDPERMISSIONSETTINGS']._serialized_start=3602
+  _globals['_SPACE_PREDEFINEDPERMISSIONSETTINGS']._serialized_end=3729
+  _globals['_CREATESPACEREQUEST']._serialized_start=3836
+  _globals['_CREATESPACEREQUEST']._serialized_end=3926
+  _globals['_LISTSPACESREQUEST']._serialized_start=3928
+  _globals['_LISTSPACESREQUEST']._serialized_end=4020
+  _globals['_LISTSPACESRESPONSE']._serialized_start=4022
+  _globals['_LISTSPACESRESPONSE']._serialized_end=4106
+  _globals['_GETSPACEREQUEST']._serialized_start=4108
+  _globals['_GETSPACEREQUEST']._serialized_end=4207
+  _globals['_FINDDIRECTMESSAGEREQUEST']._serialized_start=4209
+  _globals['_FINDDIRECTMESSAGEREQUEST']._serialized_end=4284
+  _globals['_FINDGROUPCHATSREQUEST']._serialized_start=4287
+  _globals['_FINDGROUPCHATSREQUEST']._serialized_end=4435
+  _globals['_FINDGROUPCHATSRESPONSE']._serialized_start=4437
+  _globals['_FINDGROUPCHATSRESPONSE']._serialized_end=4525
+  _globals['_UPDATESPACEREQUEST']._serialized_start=4528
+  _globals['_UPDATESPACEREQUEST']._serialized_end=4679
+  _globals['_SEARCHSPACESREQUEST']._serialized_start=4682
+  _globals['_SEARCHSPACESREQUEST']._serialized_end=4813
+  _globals['_SEARCHSPACESRESPONSE']._serialized_start=4816
+  _globals['_SEARCHSPACESRESPONSE']._serialized_end=5054
+  _globals['_SEARCHSPACESRESPONSE_SEARCHSPACERESULT']._serialized_start=4997
+  _globals['_SEARCHSPACESRESPONSE_SEARCHSPACERESULT']._serialized_end=5054
+  _globals['_DELETESPACEREQUEST']._serialized_start=5056
+  _globals['_DELETESPACEREQUEST']._serialized_end=5158
+  _globals['_COMPLETEIMPORTSPACEREQUEST']._serialized_start=5160
+  _globals['_COMPLETEIMPORTSPACEREQUEST']._serialized_end=5238
+  _globals['_COMPLETEIMPORTSPACERESPONSE']._serialized_start=5240
+  _globals['_COMPLETEIMPORTSPACERESPONSE']._serialized_end=5307
 # @@protoc_insertion_point(module_scope)

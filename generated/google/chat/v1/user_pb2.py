@@ -23,23 +23,28 @@ _sym_db = _symbol_database.Default()
 
 
 from google.api import field_behavior_pb2 as google_dot_api_dot_field__behavior__pb2
+from google.api import resource_pb2 as google_dot_api_dot_resource__pb2
 
 
 from google.chat.v1 import _pool as _chat_grpc_pool  # added by buildscripts/generate.py
-DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x19google/chat/v1/user.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\"\xba\x01\n\x04User\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x11\n\tdomain_id\x18\x06 \x01(\t\x12\'\n\x04type\x18\x05 \x01(\x0e\x32\x19.google.chat.v1.User.Type\x12\x1a\n\x0cis_anonymous\x18\x07 \x01(\x08\x42\x04\xe2\x41\x01\x03\"0\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\t\n\x05HUMAN\x10\x01\x12\x07\n\x03\x42OT\x10\x02\x42\xa2\x01\n\x12\x63om.google.chat.v1B\tUserProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1b\x06proto3')
+DESCRIPTOR = _chat_grpc_pool.add_serialized_file(b'\n\x19google/chat/v1/user.proto\x12\x0egoogle.chat.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\"\xe9\x01\n\x04User\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x1a\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x04\xe2\x41\x01\x03\x12\x11\n\tdomain_id\x18\x06 \x01(\t\x12\'\n\x04type\x18\x05 \x01(\x0e\x32\x19.google.chat.v1.User.Type\x12\x1a\n\x0cis_anonymous\x18\x07 \x01(\x08\x42\x04\xe2\x41\x01\x03\x12\x18\n\navatar_url\x18\x03 \x01(\tB\x04\xe2\x41\x01\x03\x12\x13\n\x05\x65mail\x18\x04 \x01(\tB\x04\xe2\x41\x01\x03\"0\n\x04Type\x12\x14\n\x10TYPE_UNSPECIFIED\x10\x00\x12\t\n\x05HUMAN\x10\x01\x12\x07\n\x03\x42OT\x10\x02\x42\xcd\x01\n\x12\x63om.google.chat.v1B\tUserProtoP\x01Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\xa2\x02\x0b\x44YNAPIProto\xaa\x02\x13Google.Apps.Chat.V1\xca\x02\x13Google\\Apps\\Chat\\V1\xea\x02\x16Google::Apps::Chat::V1\xea\x41(\n\x18\x63hat.googleapis.com/User\x12\x0cusers/{user}b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'google.chat.v1.user_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
-  _globals['DESCRIPTOR']._serialized_options = b'\n\022com.google.chat.v1B\tUserProtoP\001Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\242\002\013DYNAPIProto\252\002\023Google.Apps.Chat.V1\312\002\023Google\\Apps\\Chat\\V1\352\002\026Google::Apps::Chat::V1'
+  _globals['DESCRIPTOR']._serialized_options = b'\n\022com.google.chat.v1B\tUserProtoP\001Z,cloud.google.com/go/chat/apiv1/chatpb;chatpb\242\002\013DYNAPIProto\252\002\023Google.Apps.Chat.V1\312\002\023Google\\Apps\\Chat\\V1\352\002\026Google::Apps::Chat::V1\352A(\n\030chat.googleapis.com/User\022\014users/{user}'
   _globals['_USER'].fields_by_name['display_name']._loaded_options = None
   _globals['_USER'].fields_by_name['display_name']._serialized_options = b'\342A\001\003'
   _globals['_USER'].fields_by_name['is_anonymous']._loaded_options = None
   _globals['_USER'].fields_by_name['is_anonymous']._serialized_options = b'\342A\001\003'
-  _globals['_USER']._serialized_start=79
-  _globals['_USER']._serialized_end=265
-  _globals['_USER_TYPE']._serialized_start=217
-  _globals['_USER_TYPE']._serialized_end=265
+  _globals['_USER'].fields_by_name['avatar_url']._loaded_options = None
+  _globals['_USER'].fields_by_name['avatar_url']._serialized_options = b'\342A\001\003'
+  _globals['_USER'].fields_by_name['email']._loaded_options = None
+  _globals['_USER'].fields_by_name['email']._serialized_options = b'\342A\001\003'
+  _globals['_USER']._serialized_start=106
+  _globals['_USER']._serialized_end=339
+  _globals['_USER_TYPE']._serialized_start=291
+  _globals['_USER_TYPE']._serialized_end=339
 # @@protoc_insertion_point(module_scope)

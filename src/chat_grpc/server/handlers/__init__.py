@@ -13,6 +13,11 @@ MODULES = (
     "read_states",
     "notification_settings",
     "space_events",
+    "pins",
+    "sections",
+    "availability",
+    "search",
+    "attachments",
 )
 
 

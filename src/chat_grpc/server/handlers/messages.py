@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from google.chat.v1 import attachment_pb2, message_pb2
-from google.protobuf import empty_pb2
+from google.protobuf import empty_pb2, field_mask_pb2
 
 from chat_grpc.server import codec, filters
 from chat_grpc.server.errors import InvalidArgument
 from chat_grpc.server.names import enum_name, mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.server.pagination import page_size
 from chat_grpc.server.rpc import Call, handler
-from chat_grpc.server.store.messages import MessageContent, ThreadRequest
+from chat_grpc.server.store.messages import MessageContent, QuoteRequest, ThreadRequest
 
 MAX_MESSAGE_BYTES = 32_000
 MAX_THREAD_KEY = 4000
 EMPTY_MESSAGE = "message is empty: set message.text, cards_v2, accessory_widgets or attachment"
 MESSAGE_PATTERN = "spaces/{space}/messages/{message}"
 UPDATE_PATHS = frozenset({"text", "attachment", "cards", "cards_v2", "accessory_widgets"})
+QUOTE_PATH = "quoted_message_metadata"  # an update may name it to remove the quote (never with '*')
 APP_ONLY_PATHS = frozenset({"cards", "cards_v2", "accessory_widgets"})
 
 
@@ -60,6 +63,20 @@ def _content(call: Call, message: message_pb2.Message, paths: frozenset[str]) ->
     )
 
 
+def _quote_request(quoted: message_pb2.QuotedMessageMetadata) -> QuoteRequest:
+    where = "message.quoted_message_metadata"
+    space, message = message_name(quoted.name, f"{where}.name")
+    if not quoted.HasField("last_update_time"):
+        raise InvalidArgument(f"{where}.last_update_time is required", field=f"{where}.last_update_time")
+    kind = message_pb2.QuotedMessageMetadata.QuoteType.Name(quoted.quote_type)
+    return QuoteRequest(
+        space,
+        message,
+        to_datetime(quoted.last_update_time, f"{where}.last_update_time"),
+        "REPLY" if kind == "QUOTE_TYPE_UNSPECIFIED" else kind,
+    )
+
+
 @handler("CreateMessage")
 def create_message(call: Call, request: message_pb2.CreateMessageRequest) -> message_pb2.Message:
     parent = space_id(request.parent, "parent")
@@ -68,6 +85,8 @@ def create_message(call: Call, request: message_pb2.CreateMessageRequest) -> mes
     content = _content(call, message, UPDATE_PATHS)
     if not (content.text or content.cards_v2 or content.attachment_tokens or content.accessory_widgets):
         raise InvalidArgument(EMPTY_MESSAGE, field="message.text")
+    if message.HasField("quoted_message_metadata"):
+        content = dataclasses.replace(content, quote=_quote_request(message.quoted_message_metadata))
     thread_id = ""
     if message.thread.name:
         thread_space, thread_id = parse_name(
@@ -161,7 +180,18 @@ def update_message(call: Call, request: message_pb2.UpdateMessageRequest) -> mes
     if request.allow_missing and not request.update_mask.paths:
         paths: frozenset[str] = frozenset()  # creation only: the store asks for a mask if the message exists
     else:
-        paths = mask_paths(request.update_mask, UPDATE_PATHS, star=True)
+        named = [p for path in request.update_mask.paths for p in path.split(",")]
+        quote = any(p.strip() in (QUOTE_PATH, "quotedMessageMetadata") for p in named)
+        rest = [p for p in named if p.strip() not in (QUOTE_PATH, "quotedMessageMetadata")]
+        paths = (mask_paths(field_mask_pb2.FieldMask(paths=rest), UPDATE_PATHS, star=True) if rest else frozenset()) | (
+            {QUOTE_PATH} if quote else frozenset()
+        )
+        if quote and request.message.HasField("quoted_message_metadata"):
+            raise InvalidArgument(
+                "message.quoted_message_metadata: an update can remove a quote (leave the field unset), not add or"
+                " replace one",
+                field="message.quoted_message_metadata",
+            )
     if not call.actor.is_app:
         if "*" in request.update_mask.paths:
             paths = paths - APP_ONLY_PATHS  # '*' means what the caller may change

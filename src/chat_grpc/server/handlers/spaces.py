@@ -224,10 +224,12 @@ def search_spaces(call: Call, request: space_pb2.SearchSpacesRequest) -> space_p
         limit=size,
     )
     more = offset + len(spaces) < total
+    rendered = [render(call, s, listing=True) for s in spaces]
     return space_pb2.SearchSpacesResponse(
-        spaces=[render(call, s, listing=True) for s in spaces],
+        spaces=rendered,
         next_page_token=call.next_page_token(query, offset + len(spaces) if more else None),
         total_size=total,
+        results=[space_pb2.SearchSpacesResponse.SearchSpaceResult(space=s) for s in rendered],  # Google's newer field
     )
 
 
@@ -306,3 +308,18 @@ def find_direct_message(call: Call, request: space_pb2.FindDirectMessageRequest)
     if ref.kind != "HUMAN":
         raise InvalidArgument(f"name must name a human user, got {request.name!r}", field="name")
     return render(call, call.store.find_direct_message(call.actor, ref.id))
+
+
+@handler("FindGroupChats")
+def find_group_chats(call: Call, request: space_pb2.FindGroupChatsRequest) -> space_pb2.FindGroupChatsResponse:
+    if len(request.users) > 49:
+        raise InvalidArgument(f"users names {len(request.users)} users; at most 49 are allowed", field="users")
+    for i, user in enumerate(request.users):
+        parse_name(user, "users/{user}", f"users[{i}]")
+    size = page_size(request.page_size, default=10, maximum=30)
+    query = {"users": sorted(request.users), "view": request.space_view}
+    after = call.page_cursor(request.page_token, query) or ""
+    found, last = call.store.find_group_chats(call.actor, list(request.users), after=after, limit=size)
+    expanded = request.space_view == space_pb2.SPACE_VIEW_EXPANDED
+    spaces = [render(call, s, listing=True) if expanded else space_pb2.Space(name=s.name) for s in found]
+    return space_pb2.FindGroupChatsResponse(spaces=spaces, next_page_token=call.next_page_token(query, last))

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chat_grpc.server.store.store import ChatStore, _SpaceState
 
 IMPORT = "chat.import"
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Google Chat accepts files of up to 200 MB
 CLIENT_ID = re.compile(r"^client-[a-z0-9-]{1,56}$")  # "client-" + up to 56 more: at most 63 characters
 MENTION = re.compile(r"<users/([^>\s]+)>")
 
@@ -53,6 +54,28 @@ class Attachment:
     source: str = "UPLOADED_CONTENT"  # UPLOADED_CONTENT | DRIVE_FILE
     resource_name: str = ""  # the Media API resource of the bytes
     drive_file_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """The message a message quotes, as it was when quoted (Google's QuotedMessageMetadata)."""
+
+    name: str  # spaces/{space}/messages/{message}
+    last_update_time: datetime
+    quote_type: str  # REPLY | FORWARD
+    sender_name: str
+    text: str
+    formatted_text: str
+    forwarded_space: str = ""  # FORWARD: spaces/{space} it comes from
+    forwarded_space_display_name: str = ""
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    space_id: str
+    message_id: str
+    last_update_time: datetime
+    quote_type: str = "REPLY"
 
 
 @dataclass(slots=True)
@@ -87,6 +110,7 @@ class Message:
     delete_time: datetime | None = None
     deletion_type: str = ""
     reaction_counts: dict[str, int] | None = None  # emoji key -> count, kept by reactions (None: never reacted)
+    quote: Quote | None = None  # the message it quotes (set on create, may be removed by an update)
 
     @property
     def name(self) -> str:
@@ -118,6 +142,7 @@ class MessageContent:
     cards_v2: tuple[tuple[str, bytes], ...] = ()
     accessory_widgets: tuple[bytes, ...] = ()
     attachment_tokens: tuple[str, ...] = ()  # attachment_data_ref.attachment_upload_token or resource_name
+    quote: QuoteRequest | None = None  # CreateMessage only: the message to quote
 
 
 @dataclass(frozen=True)
@@ -170,7 +195,22 @@ class MessageBook:
         self._core = core
         self._spaces: dict[str, _SpaceMessages] = {}
         self._uploads: dict[str, Attachment] = {}  # upload token -> attachment waiting for a message
-        core.on_space_deleted.append(lambda space_id: self._spaces.pop(space_id, None))
+        self._upload_tokens: dict[str, str] = {}  # an upload's resource name -> its token (also accepted)
+        # Uploaded bytes by resource name (spaces/{space}/attachments/{id}: the name an upload answers and the
+        # attachment_data_ref.resource_name of the message attachment it becomes); content type for all uploads.
+        self._media: dict[str, bytes] = {}
+        self._content_types: dict[str, str] = {}
+        core.on_space_deleted.append(self._forget_space)
+
+    def _forget_space(self, space_id: str) -> None:
+        self._spaces.pop(space_id, None)
+        prefix = f"spaces/{space_id}/"
+        for resource in [r for r in self._content_types if r.startswith(prefix)]:
+            self._media.pop(resource, None)
+            del self._content_types[resource]
+            token = self._upload_tokens.pop(resource, None)
+            if token is not None:
+                self._uploads.pop(token, None)
 
     # ------------------------------------------------------------------ helpers (lock held)
 
@@ -243,6 +283,8 @@ class MessageBook:
             message.accessory_widgets = tuple(content.accessory_widgets)
         if "attachment" in paths:
             message.attachments = tuple(self._claim_uploads(message, content.attachment_tokens))
+        if "quoted_message_metadata" in paths:
+            message.quote = None  # an update may only remove a quote (the handler refuses adding or replacing)
 
     def _claim_uploads(self, message: Message, tokens: tuple[str, ...]) -> list[Attachment]:
         """The attachments named by upload tokens of this space, or by the resource names of the message's own
@@ -251,6 +293,7 @@ class MessageBook:
         prefix = f"spaces/{message.space_id}/attachments/"
         if len(set(tokens)) != len(tokens):
             raise InvalidArgument("message.attachment names the same attachment twice", field="message.attachment")
+        tokens = tuple(self._upload_tokens.get(t, t) if t not in own else t for t in tokens)
         for token in tokens:
             upload = self._uploads.get(token)
             if token not in own and (upload is None or not upload.resource_name.startswith(prefix)):
@@ -259,7 +302,10 @@ class MessageBook:
                     f" spaces/{message.space_id}",
                     field="message.attachment",
                 )
-        return [own[token] if token in own else self._uploads.pop(token) for token in tokens]
+        claimed = [own[token] if token in own else self._uploads.pop(token) for token in tokens]
+        for attachment in claimed:
+            self._upload_tokens.pop(attachment.resource_name, None)
+        return claimed
 
     def _thread_for(
         self, actor: Actor, state: _SpaceState, book: _SpaceMessages, request: ThreadRequest
@@ -288,19 +334,61 @@ class MessageBook:
 
     # ------------------------------------------------------------------ operations
 
-    def upload(self, space_id: str, content_name: str, content_type: str, *, source: str = "UPLOADED_CONTENT") -> str:
-        """Register an uploaded file (as the Media API would) and return its attachment upload token."""
+    def upload(
+        self,
+        space_id: str,
+        content_name: str,
+        content_type: str,
+        *,
+        source: str = "UPLOADED_CONTENT",
+        data: bytes | None = None,
+    ) -> str:
+        """Register an uploaded file (as the Media API would) and return its attachment upload token; ``data``
+        are its bytes, served by :meth:`media` (seeded files may have none)."""
         with self._core.lock:
+            if data is not None and len(data) > MAX_UPLOAD_BYTES:
+                raise InvalidArgument(
+                    f"media: the file is {len(data)} bytes; uploads are limited to {MAX_UPLOAD_BYTES} bytes (200 MB)",
+                    field="media",
+                )
             token = f"upload-{self._core.ids.opaque_id(20)}"
             attachment_id = self._core.ids.opaque_id(24)
+            resource = f"spaces/{space_id}/attachments/{attachment_id}"
             self._uploads[token] = Attachment(
                 id=attachment_id,
                 content_name=content_name,
                 content_type=content_type,
                 source=source,
-                resource_name=f"spaces/{space_id}/attachments/{attachment_id}",
+                resource_name=resource,
             )
+            self._upload_tokens[resource] = token
+            self._content_types[resource] = content_type
+            if data is not None:
+                self._media[resource] = data
             return token
+
+    def upload_attachment(
+        self, actor: Actor, space_id: str, filename: str, data: bytes, content_type: str
+    ) -> tuple[str, str]:
+        """UploadAttachment: a member who may post in the space uploads a file; (resource name, upload token)."""
+        core = self._core
+        with core.lock:
+            state = core._state(actor, space_id)
+            core._require_import_space_if_import_only(actor, state.space)
+            self._joined(actor, state)
+            if not actor.is_app and not state.space.import_mode:
+                core._require_permission(actor, state, "post_messages", "upload attachments")
+            token = self.upload(space_id, filename, content_type, data=data)
+            return self._uploads[token].resource_name, token
+
+    def media(self, resource_name: str) -> tuple[bytes, str]:
+        """The bytes and content type of an uploaded file, by its resource name (the upload's, which is also the
+        message attachment's ``attachment_data_ref.resource_name``)."""
+        with self._core.lock:
+            content_type = self._content_types.get(resource_name)
+            if content_type is None:
+                raise NotFound(f"no uploaded media {resource_name!r}", field="resource_name")
+            return self._media.get(resource_name, b""), content_type
 
     def create(
         self,
@@ -344,6 +432,7 @@ class MessageBook:
                         field="message.private_message_viewer",
                     )
             thread_id, reply, new_key = self._thread_for(actor, state, book, thread)
+            quote = self._quote(actor, space_id, thread_id, reply, content.quote) if content.quote else None
             message_id = f"{thread_id}.{core.ids.opaque_id(11) if reply else thread_id}"
             if not actor.is_app and not state.space.import_mode:  # the importer posts for everyone
                 setting = "reply_messages" if reply else "post_messages"
@@ -358,6 +447,7 @@ class MessageBook:
                 thread_reply=reply,
                 client_id=client_id,
                 private_viewer_id=private_viewer_id,
+                quote=quote,
             )
             self._set_content(
                 message, content, frozenset({"text", "fallback_text", "cards_v2", "accessory_widgets", "attachment"})
@@ -375,6 +465,47 @@ class MessageBook:
             for hook in core.on_message_created:
                 hook(actor, message)
             return clone(message)
+
+    def _quote(self, actor: Actor, space_id: str, thread_id: str, reply: bool, wanted: QuoteRequest) -> Quote:
+        """Check what a new message may quote (lock held): a REPLY quotes a message of its own thread (a new
+        thread: another thread's first message) in the same space; a FORWARD any message the caller can see."""
+        core = self._core
+        where = "message.quoted_message_metadata.name"
+        if wanted.quote_type == "REPLY" and wanted.space_id != space_id:
+            raise InvalidArgument(
+                f"{where}: a REPLY quotes a message of the same space; use quote_type FORWARD", field=where
+            )
+        state = core._state(actor, wanted.space_id)
+        quoted = self._find(actor, state, wanted.message_id, field=where)
+        if quoted.delete_time is not None:
+            raise NotFound(f"{where}: {quoted.name} was deleted", field=where)
+        if wanted.quote_type == "REPLY":
+            if reply and quoted.thread_id != thread_id:
+                raise InvalidArgument(f"{where}: a reply can only quote a message of its own thread", field=where)
+            if not reply and quoted.thread_reply:
+                raise InvalidArgument(
+                    f"{where}: a message that starts a thread can only quote another thread's first message",
+                    field=where,
+                )
+        current = quoted.last_update_time or quoted.create_time
+        if wanted.last_update_time != current:
+            raise FailedPrecondition(
+                f"message.quoted_message_metadata.last_update_time is not the quoted message's current version"
+                f" ({current.isoformat()}): it changed since it was read",
+                reason="QUOTED_MESSAGE_CHANGED",
+            )
+        source = state.space
+        forwarded = wanted.quote_type == "FORWARD"
+        return Quote(
+            name=quoted.name,
+            last_update_time=current,
+            quote_type=wanted.quote_type,
+            sender_name=quoted.sender_name,
+            text=quoted.text,
+            formatted_text=quoted.formatted_text,
+            forwarded_space=source.name if forwarded else "",
+            forwarded_space_display_name=source.display_name if forwarded else "",
+        )
 
     def get(self, actor: Actor, space_id: str, message_id: str) -> Message:
         with self._core.lock:
@@ -473,9 +604,13 @@ class MessageBook:
                 raise NotFound(f"message {message.name} was deleted", field="message.name")
             if message.sender_id != actor.principal.id:
                 raise PermissionDenied(f"only the sender can edit {message.name}", reason="NOT_THE_SENDER")
+            before = message.text
             self._set_content(message, content, paths)
             message.last_update_time = core.clock.now()
             core._record(space_id, "google.workspace.chat.message.v1.updated", message)
+            if message.text != before:
+                for hook in core.on_message_updated:
+                    hook(message, before)
             return clone(message)
 
     def delete(self, actor: Actor, space_id: str, message_id: str, *, force: bool) -> None:
@@ -527,6 +662,8 @@ class MessageBook:
         message.reaction_counts = None
         snapshot.delete_time, snapshot.deletion_type = message.delete_time, deletion_type
         self._core._record(message.space_id, "google.workspace.chat.message.v1.deleted", message.name, snapshot)
+        for hook in self._core.on_message_deleted:
+            hook(message.space_id, message.id)
 
     def attachment(
         self, actor: Actor, space_id: str, message_id: str, attachment_id: str

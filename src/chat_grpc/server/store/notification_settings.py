@@ -74,6 +74,10 @@ class NotificationSettingBook:
             self._settings[(user_id, space_id)] = updated
             return NotificationSetting(user_id, space_id, *updated)
 
+    def mute_setting(self, user_id: str, space_id: str) -> str:
+        """The user's mute setting for a space (lock held by the caller)."""
+        return self._settings.get((user_id, space_id), (DEFAULT_NOTIFICATION, DEFAULT_MUTE))[1]
+
     def all(self) -> list[NotificationSetting]:
         """Every setting a member changed (the others are the defaults)."""
         with self._core.lock:

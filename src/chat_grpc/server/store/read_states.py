@@ -87,6 +87,10 @@ class ReadStateBook:
                 raise NotFound(f"thread spaces/{space_id}/threads/{thread_id} not found", field="name")
             return ReadState(user_id, space_id, thread_id, self._read.get((user_id, space_id, thread_id)))
 
+    def read_time(self, user_id: str, space_id: str, thread_id: str) -> datetime | None:
+        """The user's last read time of a space (``thread_id`` "") or thread (lock held by the caller)."""
+        return self._read.get((user_id, space_id, thread_id))
+
     # ------------------------------------------------------------------ introspection and seeding
 
     def all(self) -> list[ReadState]:

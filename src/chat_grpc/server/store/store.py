@@ -29,6 +29,7 @@ from chat_grpc.server.errors import (
     PermissionDenied,
 )
 from chat_grpc.server.ids import IdGenerator
+from chat_grpc.server.store.availability import AvailabilityBook
 from chat_grpc.server.store.emojis import CustomEmojiBook
 from chat_grpc.server.store.events import EventLog
 from chat_grpc.server.store.messages import MessageBook
@@ -49,8 +50,11 @@ from chat_grpc.server.store.model import (
 )
 from chat_grpc.server.store.notification_settings import NotificationSettingBook
 from chat_grpc.server.store.ordering import InsertionOrder
+from chat_grpc.server.store.pins import PinBook
 from chat_grpc.server.store.reactions import ReactionBook
 from chat_grpc.server.store.read_states import ReadStateBook
+from chat_grpc.server.store.search import MessageSearch
+from chat_grpc.server.store.sections import SectionBook
 from chat_grpc.server.store.space_events import SpaceEventReader
 
 IMPORT = "chat.import"
@@ -121,6 +125,9 @@ class ChatStore:
         # Components that keep their own state under this store's lock, and the hooks they listen on.
         self.on_space_deleted: list[Callable[[str], object]] = []
         self.on_message_created: list[Callable[[Actor, Any], object]] = []
+        self.on_message_deleted: list[Callable[[str, str], object]] = []  # (space id, message id)
+        self.on_message_updated: list[Callable[[Any, str], object]] = []  # (message, its text before)
+        self.on_member_removed: list[Callable[[str, str], object]] = []  # (space id, member id)
         self.request_ids: dict[tuple[str, ...], str] = {}  # idempotency keys of the components' create RPCs
         self.messages = MessageBook(self)
         self.custom_emojis = CustomEmojiBook(self)
@@ -128,12 +135,22 @@ class ChatStore:
         self.read_states = ReadStateBook(self)
         self.notification_settings = NotificationSettingBook(self)
         self.space_events = SpaceEventReader(self)
+        self.pins = PinBook(self)
+        self.sections = SectionBook(self)
+        self.availability = AvailabilityBook(self)
+        self.search = MessageSearch(self)
         self.space_events.resolvers.update(
             space=lambda space_id, _name: self._spaces[space_id].space if space_id in self._spaces else None,
             membership=self._live_membership,
             message=lambda space_id, name: self.messages.live(space_id, name.rsplit("/", 1)[1]),
             reaction=lambda space_id, name: self.reactions.find(space_id, *name.split("/")[3::2]),
         )
+
+    def attachment_media(self, resource_name: str) -> tuple[bytes, str]:
+        """For a media download endpoint: the bytes and content type of an uploaded file, by the resource name an
+        upload answered or a message attachment shows in ``attachment_data_ref.resource_name``. NotFound when no
+        such upload exists (or its space was deleted)."""
+        return self.messages.media(resource_name)
 
     def _live_membership(self, space_id: str, name: str) -> Membership | None:
         state = self._spaces.get(space_id)
@@ -348,6 +365,8 @@ class ChatStore:
     def _remove_member(self, state: _SpaceState, member_id: str) -> Membership:
         membership = state.remove(member_id)
         self._spaces_of.get(member_id, set()).discard(state.space.id)
+        for hook in self.on_member_removed:
+            hook(state.space.id, member_id)
         membership.delete_time = self.clock.now()
         self._record(state.space.id, "google.workspace.chat.membership.v1.deleted", membership, clone(membership))
         return membership
@@ -676,6 +695,47 @@ class ChatStore:
             if state is None:
                 raise NotFound(f"no direct message with users/{user_id}", field="name")
             return clone(state.space)
+
+    def find_group_chats(
+        self, actor: Actor, user_names: list[str], *, after: str, limit: int
+    ) -> tuple[list[Space], str | None]:
+        """Group chats whose joined human members are exactly the caller and ``user_names`` (users/{id or email}),
+        by space id after ``after``. Naming an app finds nothing. When the caller blocks, or is blocked by, some
+        of the users and no chat has them all, chats of the others are returned."""
+        with self._lock:
+            me = actor.principal.id
+            wanted: set[str] = set()
+            for name in user_names:
+                who = name.removeprefix("users/")
+                principal = self.user_by_email(who) if "@" in who else self.principal(who, copy=False)
+                if principal is None:
+                    raise NotFound(f"user {name} not found", field="users")
+                if not isinstance(principal, User):
+                    return [], None  # a Chat app: no group chat matches
+                wanted.add(principal.id)
+            wanted.discard(me)
+
+            def chats(members: set[str]) -> list[str]:
+                found = []
+                for space_id in self._spaces_of.get(me, ()):
+                    state = self._spaces[space_id]
+                    if state.space.space_type != "GROUP_CHAT" or state.space.import_mode:
+                        continue
+                    joined = {
+                        m.member_id for m in state.members.values() if m.member_kind == "HUMAN" and m.state == "JOINED"
+                    }
+                    if joined == members | {me}:
+                        found.append(space_id)
+                return sorted(found)
+
+            matches = chats(wanted)
+            blocked = {u for u in wanted if self._blocked(me, u)}
+            if not matches and blocked:
+                matches = chats(wanted - blocked)
+            page = [s for s in matches if s > after][: limit + 1]
+            more = len(page) > limit
+            page = page[:limit]
+            return [clone(self._spaces[s].space) for s in page], (page[-1] if more else None)
 
     # ------------------------------------------------------------------ memberships
 

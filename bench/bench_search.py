@@ -1,0 +1,151 @@
+"""SearchMessages benchmark, run by ``make bench``: a page of search results over 100,000 messages against a page
+of ListMessages with a filter over the same messages.
+
+One in-process ``ChatServer`` (``ManualClock``), seeded through the store API with 100,000 messages of plain prose
+in one space (one in ten mentions "falcon", one in a hundred "zephyr") plus 10 smaller spaces the user belongs to,
+and this process as the gRPC client. Compared, alternating calls in ABBA order:
+
+* ListMessages, ``page_size`` 100, ``filter`` ``create_time > <the middle message's time>`` (O(log n + page)),
+* SearchMessages, ``page_size`` 100, ``filter`` ``falcon`` — one word in 10% of the messages — and ``zephyr``
+  (1%), across every space of the caller, newest first.
+
+Goal: time(SearchMessages page) / time(ListMessages filtered page) <= 2. The first search of a space builds its
+index (one pass); it is timed separately and is not part of the goal. A missed goal is reported as MISS and does
+not fail the run; a wrong answer exits non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import grpc
+from bench_server import alternate, format_table, new_space, spread, user_actor, verdict
+from google.chat.v1 import chat_service_pb2_grpc, message_pb2
+
+from chat_grpc.server import ChatServer
+from chat_grpc.server.clock import ManualClock
+from chat_grpc.server.store.messages import MessageContent, ThreadRequest
+
+MESSAGES, OTHER_SPACES, OTHER_MESSAGES, PAGE, GOAL = 100_000, 10, 1_000, 100, 2.0
+STEP = timedelta(milliseconds=1)
+WORDS = [
+    "alpha",
+    "bravo",
+    "charlie",
+    "delta",
+    "echo",
+    "foxtrot",
+    "golf",
+    "hotel",
+    "india",
+    "juliett",
+    "kilo",
+    "lima",
+    "mike",
+    "november",
+    "oscar",
+    "papa",
+]
+
+
+def text(i: int) -> str:
+    words = [WORDS[(i * 7 + k) % len(WORDS)] for k in range(12)]
+    if i % 10 == 0:
+        words[3] = "falcon"
+    if i % 100 == 0:
+        words[8] = "zephyr"
+    return f"Message {i}: " + " ".join(words)
+
+
+def rfc3339(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--budget", type=float, default=20.0, help="measuring seconds per comparison")
+    args = parser.parse_args(argv)
+    print(f"chat-grpc SearchMessages benchmark (Python {sys.version.split()[0]}, grpcio {grpc.__version__})")
+    clock = ManualClock()
+    with ChatServer(clock=clock, seed=3) as chat:
+        store = chat.store
+        alice = store.add_user("alice@example.com", "Alice")
+        actor = user_actor(alice)
+        big = new_space(store, alice, "Big")
+        started = time.perf_counter()
+        middle = None
+        for i in range(MESSAGES):
+            created = store.messages.create(actor, big.id, MessageContent(text=text(i)), ThreadRequest())
+            if i == MESSAGES // 2:
+                middle = created.create_time
+            clock.advance(STEP)
+        for s in range(OTHER_SPACES):
+            space = new_space(store, alice, f"Other {s}")
+            for i in range(OTHER_MESSAGES):
+                store.messages.create(actor, space.id, MessageContent(text=text(i + s)), ThreadRequest())
+                clock.advance(STEP)
+        assert middle is not None
+        print(f"seeded {MESSAGES + OTHER_SPACES * OTHER_MESSAGES:,} messages in {time.perf_counter() - started:.1f} s")
+
+        with grpc.insecure_channel(chat.address) as channel:
+            stub = chat_service_pb2_grpc.ChatServiceStub(channel)
+            metadata = [("authorization", f"Bearer {chat.token_for(alice)}")]
+            listing = message_pb2.ListMessagesRequest(
+                parent=big.name, page_size=PAGE, filter=f'create_time > "{rfc3339(middle)}"'
+            )
+
+            def timed(call: object, request: object) -> float:
+                begin = time.perf_counter()
+                response = call(request, metadata=metadata, timeout=60)  # type: ignore[operator]
+                elapsed = time.perf_counter() - begin
+                items = getattr(response, "results", None) or getattr(response, "messages", None)
+                if items is None or len(items) != PAGE:
+                    raise SystemExit(f"wrong answer: {len(items or [])} items instead of {PAGE}")
+                return elapsed
+
+            rows = []
+            for word in ("falcon", "zephyr"):
+                search = message_pb2.SearchMessagesRequest(parent="spaces/-", filter=word, page_size=PAGE)
+                first = timed(stub.SearchMessages, search)  # builds the indexes of the spaces it reaches
+                found = stub.SearchMessages(search, metadata=metadata, timeout=60).results
+                if not all(word in r.message.text for r in found):
+                    raise SystemExit(f"wrong answer: a result without {word!r}")
+                paired = alternate(
+                    lambda s=search: timed(stub.SearchMessages, s),
+                    lambda: timed(stub.ListMessages, listing),
+                    budget=args.budget / 2,
+                    min_rounds=20,
+                    max_rounds=100_000,
+                )
+                ratio = statistics.median(paired.ratios)
+                rows += [
+                    (
+                        f"SearchMessages {word!r}, ms/page",
+                        f"{statistics.median(paired.a) * 1000:.2f}",
+                        spread(paired.a),
+                        "",
+                    ),
+                    (
+                        "ListMessages filtered, ms/page",
+                        f"{statistics.median(paired.b) * 1000:.2f}",
+                        spread(paired.b),
+                        "",
+                    ),
+                    (
+                        "  ratio search/list",
+                        f"{ratio:.3f}",
+                        spread(paired.ratios),
+                        f"<= {GOAL}  {verdict(ratio <= GOAL)}",
+                    ),
+                    ("  first search (index build), ms (info)", f"{first * 1000:.0f}", "", ""),
+                ]
+    print("\n".join(format_table(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
