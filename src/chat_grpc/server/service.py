@@ -178,7 +178,7 @@ class AsyncChatService:
                 door.expired = door.expired or (left is not None and left <= 0)
                 door.ended.set()
 
-            context.add_done_callback(ended)
+            context.add_done_callback(ended)  # type: ignore[arg-type]
             loop = asyncio.get_running_loop()
             work = loop.run_in_executor(self.executor, self._serve_bytes, rpc, data, door)
             try:
@@ -200,7 +200,7 @@ class AsyncChatService:
         return handle
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
-        handlers = {
+        handlers: dict[str, Any] = {
             rpc: grpc.stream_unary_rpc_method_handler(
                 self.handler(rpc), request_deserializer=None, response_serializer=_serialize
             )

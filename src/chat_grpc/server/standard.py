@@ -86,7 +86,7 @@ def add_aio_health(server: grpc.aio.Server, services: Iterable[str], loop: async
     return Health(servicer, loop)
 
 
-def add_reflection(server: grpc.Server, services: Iterable[str]) -> None:
+def add_reflection(server: grpc.Server | grpc.aio.Server, services: Iterable[str]) -> None:
     """Server reflection listing ``services`` plus health and reflection themselves."""
     names = [*services, health.SERVICE_NAME, reflection.SERVICE_NAME]
     reflection.enable_server_reflection(names, server, pool=reflection_pool())
