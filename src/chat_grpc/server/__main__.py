@@ -6,6 +6,7 @@ import contextlib
 import os
 import select
 import signal
+import socket
 import sys
 import threading
 from collections.abc import Sequence
@@ -114,6 +115,13 @@ def _check_setup(config: Config) -> str | None:
             return f"--export {config.export}: the folder {folder} is not writable"
     if config.seed_file and not os.path.isfile(config.seed_file):
         return f"--seed {config.seed_file}: no such file"
+    try:  # gRPC's own bind failure logs lines of its own: find out first, and say it in one
+        family = socket.getaddrinfo(config.host.strip("[]"), config.port, proto=socket.IPPROTO_TCP)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((config.host.strip("[]"), config.port))
+    except (OSError, UnicodeError) as error:
+        return f"cannot listen on {config.host}:{config.port}: {getattr(error, 'strerror', None) or error}"
     if config.control and config.control_token is None and not is_loopback(config.host):
         return (
             f"--host {config.host} is not a loopback address: the control service (faults, recorded requests,"

@@ -100,7 +100,12 @@ def _digest(previous: str, kind: str, rpc: str | None, credentials: str | None, 
 
 
 class StateError(Exception):
-    """The state file cannot be used: not one, another version, in use, or its journal does not replay."""
+    """The state file cannot be used: not one, another version, in use, or its journal does not replay.
+    Its message is one line of printable text (what a damaged file holds is never echoed raw)."""
+
+    def __init__(self, message: str) -> None:
+        text = "".join(c if c.isprintable() else "?" for c in str(message))
+        super().__init__(text if len(text) <= 400 else text[:397] + "...")
 
 
 # ------------------------------------------------------------------ the tape: clock readings and ids
