@@ -8,7 +8,7 @@ COEXIST_VENV := .venv-coexist
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle coexist generate check-generated lint typecheck test run bench clean
+.PHONY: setup oracle coexist generate check-generated lint typecheck test fuzz run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -54,6 +54,12 @@ typecheck: setup
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
 test: setup oracle coexist check-generated lint typecheck
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
+
+# The gRPC door's fuzz suite at full size (make test runs it small): typed and mutated requests over every RPC
+# against an emulator process; no UNKNOWN/INTERNAL, no hang, RSS growth < 5 MiB, store invariants intact.
+FUZZ_REQUESTS ?= 100000
+fuzz: setup
+	$(PY) -m tests.server.fuzz_driver --requests $(FUZZ_REQUESTS) --seed 1
 
 # The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port.
 PORT ?= 8790
