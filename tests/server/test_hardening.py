@@ -343,6 +343,8 @@ import signal, sys, threading, time
 from chat_grpc.server.__main__ import main
 
 def send_from_another_thread():
+    while signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:  # main() has not reached its handler yet
+        time.sleep(0.001)
     time.sleep(float(sys.argv[1]))
     signal.pthread_kill(threading.get_ident(), signal.SIGTERM)  # delivered to this thread, not the main one
 
