@@ -8,7 +8,7 @@ COEXIST_VENV := .venv-coexist
 PY := $(VENV)/bin/python
 PIP_FLAGS := --disable-pip-version-check --quiet
 
-.PHONY: setup oracle coexist browser generate check-generated lint typecheck breaking baseline oracle-diff test fuzz-rest \
+.PHONY: setup oracle coexist browser generate check-generated lint typecheck breaking baseline oracle-diff test fuzz fuzz-rest \
 	screenshots run bench clean
 
 # The project (editable) with its dev tools. Re-run when pyproject.toml changes.
@@ -89,6 +89,13 @@ typecheck: setup
 # pytest exits 5 when it collected no tests; that is not a failure of the suite.
 test: setup oracle coexist browser check-generated lint typecheck breaking
 	$(PY) -m pytest; status=$$?; if [ $$status -eq 5 ]; then echo "pytest: no tests collected"; exit 0; fi; exit $$status
+
+# The gRPC door's fuzz suite at full size (make test runs it small): typed and mutated requests over every RPC
+# against an emulator process; no UNKNOWN/INTERNAL, no hang, RSS growth < 5 MiB, store invariants intact.
+FUZZ_REQUESTS ?= 100000
+fuzz: setup
+	$(PY) -m tests.server.fuzz_driver --requests $(FUZZ_REQUESTS) --seed 1
+
 
 # The REST door's fuzz test at full size (make test runs it small): 20,000 random requests from 4 client threads
 # against a real listener, with idle and slow connections open. FUZZ_SEED picks the sequence; the figures are printed.

@@ -33,7 +33,7 @@ from google.chat.v1 import (
 )
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
-from chat_grpc.server import ChatServer, ManualClock
+from chat_grpc.server import ChatServer, ManualClock, persistence
 from chat_grpc.server.demo import demo_workspace
 from chat_grpc.server.persistence import MUTATING_RPCS, StateError, StateFile
 from tests.server.conftest import human, new_space
@@ -477,8 +477,22 @@ def test_another_version_is_refused(state_path: Path) -> None:
     with sqlite3.connect(state_path) as db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
     db.close()
-    with pytest.raises(StateError, match="written by state format version 99; this emulator reads version 1"):
+    with pytest.raises(StateError, match="written by state format version 99; this emulator reads version 2"):
         StateFile.attach(ChatServer(), state_path)
+
+
+def reseal(path: Path) -> None:
+    """Recompute the record digests and the head, as an emulator with other rules would have written them: the
+    file is whole, so what is checked next is whether it replays."""
+    with sqlite3.connect(path) as db:
+        previous, seq = "0" * 64, 0
+        for seq, kind, rpc, credentials, payload, tape in db.execute(
+            "SELECT seq, kind, rpc, credentials, payload, tape FROM journal ORDER BY seq"
+        ).fetchall():
+            previous = persistence._digest(previous, kind, rpc, credentials, bytes(payload), tape)
+            db.execute("UPDATE journal SET digest = ? WHERE seq = ?", (previous, seq))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'head'", (f"{seq} {previous}",))
+    db.close()
 
 
 def test_a_journal_that_does_not_replay_names_the_record(state_path: Path) -> None:
@@ -492,11 +506,15 @@ def test_a_journal_that_does_not_replay_names_the_record(state_path: Path) -> No
         request = space_pb2.CreateSpaceRequest(space=new_space("Project Falcon")).SerializeToString()
         db.execute("UPDATE journal SET payload = ? WHERE seq = 2", (request,))
     db.close()
+    with pytest.raises(StateError, match=r"record 2 \(CreateSpace\) was changed after it was written"):
+        StateFile.attach(ChatServer(), state_path)
+    reseal(state_path)
     with pytest.raises(StateError, match=r"record 2 \(CreateSpace\) does not replay \(ALREADY_EXISTS: a space named"):
         StateFile.attach(ChatServer(), state_path)
     with sqlite3.connect(state_path) as db:
         db.execute("UPDATE journal SET payload = ?, tape = '[]' WHERE seq = 2", (original,))
     db.close()
+    reseal(state_path)
     with pytest.raises(StateError, match=r"record 2 \(CreateSpace\) does not replay: the call drew more"):
         StateFile.attach(ChatServer(), state_path)
 

@@ -163,9 +163,10 @@ class Credentials:
 class TokenRegistry:
     """Issued tokens, plus the parser for the documented hand-written ones."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = False) -> None:
         self._tokens: dict[str, Credentials] = {}
         self._lock = threading.Lock()
+        self.strict = strict  # only issued tokens (--strict-tokens): no hand-written 'user:...' tokens
 
     def issue(self, credentials: Credentials) -> str:
         token = f"fake-chat-{secrets.token_urlsafe(18)}"
@@ -178,6 +179,8 @@ class TokenRegistry:
             found = self._tokens.get(token)
         if found is not None:
             return found
+        if self.strict:
+            raise Unauthenticated("the bearer token is not one this server issued (the server accepts only those)")
         return _parse_documented_token(token, store)
 
 

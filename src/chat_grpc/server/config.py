@@ -4,9 +4,12 @@ function, so it can be tested without starting anything."""
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NoReturn
 
 ENV_PREFIX = "CHAT_EMULATOR_"
 
@@ -28,6 +31,11 @@ class Config:
     journal_bytes: int = 64 * 1024 * 1024  # ... within this many bytes
     rest: bool = True  # serve the REST/JSON door beside gRPC
     rest_port: int | None = None  # None: the gRPC port + 1 (0 when the gRPC port is 0)
+    control_token: str | None = None  # the control service wants 'authorization: Bearer <this>'
+    strict_tokens: bool = False  # only tokens the server issued (no hand-written 'user:...' tokens)
+    max_concurrent_rpcs: int = 256  # gRPC calls in progress at once; more answer RESOURCE_EXHAUSTED
+    call_timeout: float = 60.0  # seconds a gRPC call may last on the server (a deadline cap)
+    max_request_bytes: int = 4 * 1024 * 1024  # the largest gRPC request message
 
     @property
     def effective_rest_port(self) -> int:
@@ -36,13 +44,27 @@ class Config:
         return self.port + 1 if 0 < self.port < 65535 else 0
 
 
+PROG = "python -m chat_grpc.server"
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit status 2: how every bad setting ends (no usage text, no traceback)."""
+    print(f"{PROG}: error: {message}", file=sys.stderr, flush=True)
+    raise SystemExit(2)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        fail(f"{message} (see --help)")
+
+
 def _env_bool(value: str, name: str) -> bool:
     lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off", ""):
         return False
-    raise SystemExit(f"{name} must be true or false, got {value!r}")
+    fail(f"{name} must be true or false, got {value[:100]!r}")
 
 
 def _env_int(value: str | None, name: str) -> int | None:
@@ -51,7 +73,16 @@ def _env_int(value: str | None, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise SystemExit(f"{ENV_PREFIX}{name} must be a whole number, got {value!r}") from None
+        fail(f"{ENV_PREFIX}{name} must be a whole number, got {value[:100]!r}")
+
+
+def _env_float(value: str | None, name: str) -> float | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        fail(f"{ENV_PREFIX}{name} must be a number, got {value[:100]!r}")
 
 
 def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> Config:
@@ -62,8 +93,10 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
     def env(name: str) -> str | None:
         return source.get(ENV_PREFIX + name)
 
-    parser = argparse.ArgumentParser(
-        prog="chat-grpc-emulator", description="Run the fake Google Chat API (also: python -m chat_grpc.server)."
+    parser = _Parser(
+        prog=PROG,
+        description="Run the fake Google Chat API. 'python -m chat_grpc.server state backup|check ...' works on"
+        " state files.",
     )
     parser.add_argument("--host", default=env("HOST") or defaults.host, help="address to bind (default 127.0.0.1)")
     parser.add_argument(
@@ -145,6 +178,39 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         default=defaults.journal_bytes if journal_bytes is None else journal_bytes,
         help="how many bytes of requests, metadata and messages the journal keeps at most (default 64 MiB)",
     )
+    parser.add_argument(
+        "--control-token",
+        default=env("CONTROL_TOKEN") or None,
+        help="the control service answers only calls with 'authorization: Bearer TOKEN' (required when --host is"
+        " not a loopback address)",
+    )
+    parser.add_argument(
+        "--strict-tokens",
+        action=argparse.BooleanOptionalAction,
+        default=_env_bool(env("STRICT_TOKENS") or "", ENV_PREFIX + "STRICT_TOKENS"),
+        help="accept only tokens the server issued (no hand-written 'user:...'/'app:...' tokens)",
+    )
+    max_rpcs = _env_int(env("MAX_CONCURRENT_RPCS"), "MAX_CONCURRENT_RPCS")
+    parser.add_argument(
+        "--max-concurrent-rpcs",
+        type=int,
+        default=defaults.max_concurrent_rpcs if max_rpcs is None else max_rpcs,
+        help="gRPC calls in progress at once; more answer RESOURCE_EXHAUSTED (default 256)",
+    )
+    call_timeout = _env_float(env("CALL_TIMEOUT"), "CALL_TIMEOUT")
+    parser.add_argument(
+        "--call-timeout",
+        type=float,
+        default=defaults.call_timeout if call_timeout is None else call_timeout,
+        help="seconds a gRPC call may last on the server, from its first byte (DEADLINE_EXCEEDED after; default 60)",
+    )
+    max_request = _env_int(env("MAX_REQUEST_BYTES"), "MAX_REQUEST_BYTES")
+    parser.add_argument(
+        "--max-request-bytes",
+        type=int,
+        default=defaults.max_request_bytes if max_request is None else max_request,
+        help="the largest gRPC request message in bytes (default 4 MiB); larger ones answer RESOURCE_EXHAUSTED",
+    )
     args = parser.parse_args(list(argv))
     if env("SEED") is not None:
         parser.error(
@@ -163,6 +229,19 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         parser.error("--journal-bytes must be zero or more")
     if args.journal_size < 0:
         parser.error("--journal-size must be zero or more")
+    if args.max_concurrent_rpcs < 1:
+        parser.error("--max-concurrent-rpcs must be at least 1")
+    if not (math.isfinite(args.call_timeout) and 0 < args.call_timeout <= 86_400):
+        parser.error(f"--call-timeout must be more than 0 and at most 86400 seconds, got {args.call_timeout}")
+    if not 1024 <= args.max_request_bytes <= 2**31 - 1:
+        parser.error(f"--max-request-bytes must be between 1024 and 2147483647, got {args.max_request_bytes}")
+    if args.control_token is not None and (not args.control_token.strip() or not args.control_token.isprintable()):
+        parser.error("--control-token must be printable text, not empty")
+    if "\x00" in (args.host or "") or not args.host:
+        parser.error("--host must be an address")
+    for flag, path in (("--seed", args.seed_file), ("--export", args.export), ("--state", args.state)):
+        if path is not None and ("\x00" in path or not path.strip()):
+            parser.error(f"{flag} must be a file path")
     return Config(
         host=args.host,
         port=args.port,
@@ -179,4 +258,9 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
         journal_bytes=args.journal_bytes,
         rest=args.rest,
         rest_port=args.rest_port,
+        control_token=args.control_token,
+        strict_tokens=args.strict_tokens,
+        max_concurrent_rpcs=args.max_concurrent_rpcs,
+        call_timeout=args.call_timeout,
+        max_request_bytes=args.max_request_bytes,
     )

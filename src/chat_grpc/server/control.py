@@ -3,8 +3,9 @@
 ``chat_grpc.control.v1.Control`` is a gRPC service whose requests and responses are JSON objects (UTF-8
 bytes, no ``.proto``): any gRPC client can call it, and ``ControlClient`` wraps it for Python. It is served
 only when enabled (``ChatServer(control=True)``; the emulator enables it unless ``--no-control``) and is
-**unauthenticated: a test-only door**, never to be exposed beyond the machine. The methods and their JSON
-shapes are documented in docs/emulator.md.
+**a test-only door**, never to be exposed beyond the machine: unauthenticated unless the server has a
+``control_token`` (``--control-token``, required by the emulator when it binds a non-loopback host). The
+methods and their JSON shapes are documented in docs/emulator.md.
 
 Extension point: ``@control_method("Name")`` registers ``function(server, payload) -> dict`` as method
 ``Name`` of the service, for every server (looked up per call, so registering after start works too).
@@ -13,6 +14,7 @@ Raise ValueError (or ``ControlError`` with a status code) for a bad payload: it 
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 from collections.abc import Callable
@@ -83,19 +85,40 @@ class ControlHandler(grpc.GenericRpcHandler):
         return grpc.unary_unary_rpc_method_handler(invoke, response_serializer=_encode)
 
     def _invoke(self, name: str, request: bytes, context: grpc.ServicerContext) -> JsonObject:
+        token = self._server.control_token
+        if token is not None and not _token_matches(context.invocation_metadata() or (), token):
+            context.abort(
+                grpc.StatusCode.UNAUTHENTICATED,
+                f"{name}: the control service wants 'authorization: Bearer <the --control-token>'",
+            )
         try:
-            payload = json.loads(request.decode() or "{}") if request else {}
+            payload = json.loads(request.decode() or "{}", parse_constant=_no_constant) if request else {}
             if not isinstance(payload, dict):
                 raise ControlError("the request must be a JSON object")
             return _METHODS[name](self._server, payload)
         except ControlError as error:
             context.abort(error.code, f"{name}: {error}")
-        except (ValueError, TypeError, KeyError, LookupError) as error:  # json errors are ValueErrors
-            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: {error}")
+        except (ValueError, TypeError, KeyError, LookupError, RecursionError) as error:  # json errors: ValueErrors
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: {str(error)[:500]}")
+        except OverflowError as error:  # a time or duration beyond what datetime holds (year 9999)
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"{name}: out of range: {error}")
         except Exception:
             _log.exception("bug in the control service while serving %s", name)
             context.abort(grpc.StatusCode.INTERNAL, f"{name}: internal error in the control service")
         raise AssertionError("abort returned")  # pragma: no cover
+
+
+def _token_matches(metadata: Any, token: str) -> bool:
+    for key, value in metadata:
+        if key.lower() == "authorization":
+            text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+            scheme, _, given = text.strip().partition(" ")
+            return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    return False
+
+
+def _no_constant(name: str) -> Any:
+    raise ControlError(f"{name} is not a number the control service takes (only finite numbers)")
 
 
 def _field(payload: JsonObject, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
@@ -188,8 +211,8 @@ def _clear_journal(server: ChatServer, payload: JsonObject) -> JsonObject:
 def _advance_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
     _unknown(payload, "seconds")
     seconds = _field(payload, "seconds", (int, float))
-    if seconds is None or not seconds >= 0:
-        raise ControlError("'seconds' is required and must be zero or more")
+    if seconds is None or not 0 <= seconds < 1e11:  # NaN fails both; 1e11 s: past year 5000
+        raise ControlError("'seconds' is required and must be zero or more (and less than 1e11)")
     return _clock(server, server.clock.advance(timedelta(seconds=seconds)))
 
 
@@ -215,9 +238,11 @@ def _get_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
 
 class ControlClient:
     """A Python client for the control service of a fake at ``address`` (``host:port``), or on a channel
-    you own. Methods are the service's methods in snake case; failures raise ``grpc.RpcError``."""
+    you own. Methods are the service's methods in snake case; failures raise ``grpc.RpcError``. ``token``:
+    the server's ``--control-token``, sent as ``authorization: Bearer <token>``."""
 
-    def __init__(self, target: str | grpc.Channel, *, timeout: float = 10.0) -> None:
+    def __init__(self, target: str | grpc.Channel, *, timeout: float = 10.0, token: str | None = None) -> None:
+        self._metadata = (("authorization", f"Bearer {token}"),) if token is not None else None
         if isinstance(target, str):
             self._channel = grpc.insecure_channel(target, options=[("grpc.max_receive_message_length", -1)])
             self._owned = True
@@ -232,7 +257,7 @@ class ControlClient:
             request_serializer=lambda body: json.dumps(body).encode(),
             response_deserializer=lambda data: json.loads(data.decode() or "{}"),
         )
-        response: JsonObject = stub(payload or {}, timeout=self.timeout)
+        response: JsonObject = stub(payload or {}, timeout=self.timeout, metadata=self._metadata)
         return response
 
     def add_fault(

@@ -48,10 +48,13 @@ def _code_name(code: grpc.StatusCode | str) -> str:
     return name
 
 
+MAX_SECONDS = 86_400.0 * 365  # a year: longer delays are mistakes (and overflow timers and timedeltas)
+
+
 def _seconds(value: float | timedelta, what: str) -> float:
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
-    if not seconds >= 0:  # also rejects NaN
-        raise ValueError(f"{what} must be zero or more seconds, got {value!r}")
+    if not 0 <= seconds <= MAX_SECONDS:  # also rejects NaN and infinity
+        raise ValueError(f"{what} must be between 0 and {MAX_SECONDS:g} seconds, got {value!r}")
     return seconds
 
 

@@ -72,11 +72,22 @@ class RecordedCall:
         }
 
 
+# Metadata whose whole value is a credential: recorded as "<redacted>" (never served by the control service).
+SECRET_HEADERS = frozenset(
+    {"x-api-key", "x-goog-api-key", "cookie", "set-cookie", "x-goog-iam-authorization-token", "x-csrf-token"}
+)
+
+
 def clean_metadata(metadata: Iterable[tuple[str, str | bytes]]) -> tuple[tuple[str, str], ...]:
-    """Metadata as text pairs: ``authorization`` keeps only its scheme, binary values become base64."""
+    """Metadata as text pairs: credentials are redacted (``authorization`` and ``proxy-authorization`` keep
+    only their scheme; ``x-api-key``, ``x-goog-api-key``, ``cookie``, ...: the whole value), binary values
+    become base64."""
     out = []
     for key, value in metadata:
-        if key.lower() == "authorization":
+        lowered = key.lower()
+        if lowered in SECRET_HEADERS:
+            out.append((key, REDACTED))
+        elif lowered in ("authorization", "proxy-authorization"):
             text = value.decode(errors="replace") if isinstance(value, bytes) else value
             scheme, _, credential = text.strip().partition(" ")
             out.append((key, f"{scheme} {REDACTED}" if credential.strip() else REDACTED))  # never a bare token

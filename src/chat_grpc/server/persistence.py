@@ -18,13 +18,25 @@ the clock and the id generator answer from its tape; a call that reads the clock
 than it did, or fails, means the state file does not match this emulator (``StateError``). The result is the
 same store: the same names, times, threads, read states and space events.
 
+**Integrity.** Each record carries a digest chained to the one before it (SHA-256 over the previous digest
+and the record), and ``meta.head`` holds the last record's number and digest, updated in the same
+transaction as the record. On open the file is checked before anything is replayed: an SQLite database
+(``PRAGMA quick_check``), the tables and columns of this format, its version, a hex page-token secret,
+records numbered 1, 2, 3, ... without a gap, every digest, and the head. Any damage (an empty or truncated
+file, a deleted or edited record, ...) is a ``StateError`` naming the file and what is wrong: the emulator
+never starts an empty or partial workspace in its place.
+
 The file is held with an exclusive lock while the emulator runs: a second emulator on the same file is
-refused. The journal only grows; ``--export`` writes a compact workspace file when you want a snapshot.
+refused. On close the write-ahead log is checkpointed into the file, so after a clean stop the single file
+is whole; ``backup(source, target)`` (``python -m chat_grpc.server state backup SRC DST``) copies a stopped
+emulator's state, log included, with SQLite's online backup. The journal only grows; ``--export`` writes a
+compact workspace file when you want a snapshot.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -36,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from google.chat.v1 import chat_service_pb2
 from google.protobuf import message_factory
+from google.protobuf.message import DecodeError
 
 from chat_grpc.server.auth import Credentials
 from chat_grpc.server.clock import ClockProxy
@@ -51,7 +64,8 @@ if TYPE_CHECKING:
     from chat_grpc.server.server import ChatServer
 
 FORMAT = "chat-grpc-state"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: records carry chained digests (``digest``) and meta holds the ``head``
+_READABLE_VERSIONS = ("1", "2")  # a version 1 file is upgraded (its records sealed as they are) when opened
 _SERVICE = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]
 # Reads are the gets, lists, searches and finds (AIP-131/132/136 naming); every other RPC changes state.
 MUTATING_RPCS = frozenset(m.name for m in _SERVICE.methods if not m.name.startswith(("Get", "List", "Search", "Find")))
@@ -65,7 +79,8 @@ CREATE TABLE IF NOT EXISTS journal (
     credentials TEXT,            -- JSON: principal_id, kind, scopes, app_id
     payload BLOB NOT NULL,       -- the request's bytes, or the workspace mapping (JSON)
     tape TEXT NOT NULL,          -- JSON: [["t", microseconds] | ["<kind><n>", id], ...] in the order drawn
-    recorded_at TEXT NOT NULL    -- wall-clock time of the record (information only)
+    recorded_at TEXT NOT NULL,   -- wall-clock time of the record (information only)
+    digest TEXT                  -- SHA-256 (hex) of the previous record's digest and this record
 );
 CREATE TABLE IF NOT EXISTS media (
     seq INTEGER PRIMARY KEY,     -- the journal record whose call uploaded these bytes
@@ -73,10 +88,28 @@ CREATE TABLE IF NOT EXISTS media (
     data BLOB NOT NULL
 );
 """
+_JOURNAL_COLUMNS = ("seq", "kind", "rpc", "credentials", "payload", "tape", "recorded_at")
+_META_KEYS = ("format", "format_version", "created_at", "page_token_secret")
+_GENESIS = "0" * 64
+
+
+def _digest(previous: str, kind: str, rpc: str | None, credentials: str | None, payload: bytes, tape: str) -> str:
+    """The chained digest of one record (not a secret: it detects damage and edits by hand, not forgery)."""
+    h = hashlib.sha256()
+    for part in (previous, kind, rpc or "", credentials or ""):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    h.update(len(payload).to_bytes(8, "big") + payload)
+    h.update(tape.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 class StateError(Exception):
-    """The state file cannot be used: not one, another version, in use, or its journal does not replay."""
+    """The state file cannot be used: not one, another version, in use, or its journal does not replay.
+    Its message is one line of printable text (what a damaged file holds is never echoed raw)."""
+
+    def __init__(self, message: str) -> None:
+        text = "".join(c if c.isprintable() else "?" for c in str(message))
+        super().__init__(text if len(text) <= 400 else text[:397] + "...")
 
 
 # ------------------------------------------------------------------ the tape: clock readings and ids
@@ -169,6 +202,10 @@ class StateFile:
         self._tape = _Tape()
         self._failed: str | None = None
         self.replayed = 0
+        self._head = (0, _GENESIS)  # the last record's seq and digest
+        self._new = not os.path.exists(self.path)
+        if not self._new:
+            _check_file(self.path)
         try:
             # timeout: how long to wait for a lock another process holds (that emulator keeps it: fail soon)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=0.5)
@@ -180,6 +217,8 @@ class StateFile:
             self._db.close()
             if "locked" in str(error):
                 raise StateError(f"{self.path} is in use by another emulator process") from None
+            if "malformed" in str(error) or "corrupt" in str(error):
+                raise StateError(f"{self.path} is damaged ({error}); restore a backup or start a new file") from None
             raise StateError(f"{self.path}: cannot use the state file: {error}") from None
         except sqlite3.DatabaseError as error:
             self._db.close()
@@ -195,7 +234,19 @@ class StateFile:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("BEGIN IMMEDIATE")  # takes the lock now: a second emulator fails here, not later
         try:
+            if not self._new:
+                problems = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
+                if problems != ["ok"]:
+                    raise StateError(
+                        f"{self.path} is damaged (SQLite: {'; '.join(problems)[:200]});"
+                        " restore a backup or start a new file"
+                    )
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables and not self._new:
+                raise StateError(
+                    f"{self.path} is an empty SQLite database, not a chat-grpc state file"
+                    " (remove it to start a new one)"
+                )
             if not tables:
                 for statement in _SCHEMA.split(";"):
                     if statement.strip():
@@ -207,6 +258,7 @@ class StateFile:
                         ("format_version", str(FORMAT_VERSION)),
                         ("created_at", datetime.now(UTC).isoformat()),
                         ("page_token_secret", secrets.token_hex(32)),
+                        ("head", f"0 {_GENESIS}"),
                     ],
                 )
             elif not {"meta", "journal"} <= tables:
@@ -216,17 +268,80 @@ class StateFile:
             meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("format") != FORMAT:
                 raise StateError(f"{self.path} is an SQLite database but not a chat-grpc state file")
-            if meta.get("format_version") != str(FORMAT_VERSION):
+            if meta.get("format_version") not in _READABLE_VERSIONS:
                 raise StateError(
                     f"{self.path} was written by state format version {meta.get('format_version')}; this emulator"
                     f" reads version {FORMAT_VERSION} (export the workspace with the emulator that wrote it)"
                 )
+            self._check_schema(meta)
+            if meta["format_version"] == "1":
+                self._upgrade_from_1(meta)
             self.meta = meta
+            self._check_journal()
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+    def _check_schema(self, meta: dict[str, str]) -> None:
+        db = self._db
+        missing = [key for key in _META_KEYS if key not in meta]
+        if missing:
+            raise StateError(f"{self.path} is damaged: its meta table lacks {', '.join(missing)}")
+        columns = {row[1] for row in db.execute("PRAGMA table_info(journal)")}
+        lacking = [c for c in _JOURNAL_COLUMNS if c not in columns]
+        if lacking:
+            raise StateError(f"{self.path} is damaged: its journal table lacks the column(s) {', '.join(lacking)}")
+        secret = meta["page_token_secret"]
+        try:
+            valid = len(bytes.fromhex(secret)) >= 16
+        except ValueError:
+            valid = False
+        if not valid:
+            raise StateError(f"{self.path} is damaged: its page_token_secret is not at least 16 bytes of hex")
+        if meta["format_version"] != "1" and ("digest" not in columns or "head" not in meta):
+            raise StateError(f"{self.path} is damaged: version {meta['format_version']} without record digests")
+
+    def _upgrade_from_1(self, meta: dict[str, str]) -> None:
+        """Seal a version 1 journal as it is (it had no digests) and mark the file version 2."""
+        db = self._db
+        db.execute("ALTER TABLE journal ADD COLUMN digest TEXT")
+        previous, seq = _GENESIS, 0
+        rows = db.execute("SELECT seq, kind, rpc, credentials, payload, tape FROM journal ORDER BY seq").fetchall()
+        for seq, kind, rpc, credentials, payload, tape in rows:
+            previous = _digest(previous, str(kind), rpc, credentials, bytes(payload), str(tape))
+            db.execute("UPDATE journal SET digest = ? WHERE seq = ?", (previous, seq))
+        meta["head"], meta["format_version"] = f"{seq} {previous}", str(FORMAT_VERSION)
+        db.executemany(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+            [("head", meta["head"]), ("format_version", meta["format_version"])],
+        )
+
+    def _check_journal(self) -> None:
+        """Records numbered 1, 2, ... without a gap, each digest chained to the previous one, up to the head."""
+        previous, expected = _GENESIS, 1
+        rows = self._db.execute("SELECT seq, kind, rpc, credentials, payload, tape, digest FROM journal ORDER BY seq")
+        for seq, kind, rpc, credentials, payload, tape, digest in rows:
+            if seq != expected:
+                gap = f"records {expected} to {seq - 1} are" if seq - 1 > expected else f"record {expected} is"
+                raise StateError(f"{self.path} is damaged: {gap} missing from the journal (deleted?)")
+            if not isinstance(kind, str) or not isinstance(tape, str) or not isinstance(payload, bytes | str):
+                raise StateError(f"{self.path} is damaged: record {seq} has values of the wrong type")
+            data = payload.encode() if isinstance(payload, str) else payload
+            previous = _digest(previous, kind, rpc, credentials, data, tape)
+            if digest != previous:
+                raise StateError(
+                    f"{self.path} is damaged: record {seq} ({rpc or kind}) was changed after it was written"
+                )
+            expected += 1
+        head_seq, _, head_digest = self.meta.get("head", "").partition(" ")
+        if head_seq != str(expected - 1) or head_digest != previous:
+            raise StateError(
+                f"{self.path} is damaged: the journal ends at record {expected - 1} but the file recorded"
+                f" {head_seq or '?'} changes (records deleted, or a log file lost)"
+            )
+        self._head = (expected - 1, previous)
 
     @classmethod
     def attach(cls, server: ChatServer, path: str | os.PathLike[str]) -> StateFile:
@@ -310,7 +425,7 @@ class StateFile:
                 f"{self.path}: {what} does not replay ({error}); the file was written by another version of the"
                 " emulator or changed by hand"
             ) from None
-        except (ValueError, KeyError, TypeError) as error:
+        except (ValueError, KeyError, TypeError, DecodeError, RecursionError) as error:
             raise StateError(f"{self.path}: {what} is damaged: {error}") from None
         finally:
             tape_state.mode, tape_state.entries, tape_state.position = "", [], 0
@@ -363,19 +478,30 @@ class StateFile:
     ) -> None:
         """One record, with the bytes the call uploaded (if any), in one transaction."""
         entries, self._tape.entries = self._tape.entries, []
+        tape = json.dumps(entries)
+        seq, previous = self._head
+        digest = _digest(previous, kind, rpc, credentials, payload, tape)
         db = self._db
         try:
             db.execute("BEGIN IMMEDIATE")
-            cursor = db.execute(
-                "INSERT INTO journal (kind, rpc, credentials, payload, tape, recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (kind, rpc, credentials, payload, json.dumps(entries), datetime.now(UTC).isoformat()),
-            )
-            if media is not None:
+            try:
                 db.execute(
-                    "INSERT INTO media (seq, content_type, data) VALUES (?, ?, ?)",
-                    (cursor.lastrowid, media.content_type, media.data),
+                    "INSERT INTO journal (seq, kind, rpc, credentials, payload, tape, recorded_at, digest)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (seq + 1, kind, rpc, credentials, payload, tape, datetime.now(UTC).isoformat(), digest),
                 )
-            db.execute("COMMIT")
+                if media is not None:  # the uploaded bytes, in the same transaction as their record
+                    db.execute(
+                        "INSERT INTO media (seq, content_type, data) VALUES (?, ?, ?)",
+                        (seq + 1, media.content_type, media.data),
+                    )
+                db.execute("UPDATE meta SET value = ? WHERE key = 'head'", (f"{seq + 1} {digest}",))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+            self._head = (seq + 1, digest)
         except sqlite3.Error as error:
             if db.in_transaction:
                 db.execute("ROLLBACK")
@@ -386,9 +512,82 @@ class StateFile:
     def forget(self) -> None:
         """Delete every record (a new file whose startup seeding failed: the next start seeds it again)."""
         with self.store.lock:
+            self._db.execute("BEGIN IMMEDIATE")
             self._db.execute("DELETE FROM media")
             self._db.execute("DELETE FROM journal")
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'head'", (f"0 {_GENESIS}",))
+            self._db.execute("COMMIT")
+            self._head = (0, _GENESIS)
+
+    def backup(self, target: str | os.PathLike[str]) -> None:
+        """Copy the state, as of now, to ``target`` (a new single file, with no log beside it)."""
+        with self.store.lock:
+            _backup_connection(self._db, os.fspath(target))
 
     def close(self) -> None:
+        """Checkpoint the write-ahead log into the file (so the file alone is whole) and close it."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+
+
+# ------------------------------------------------------------------ checks and backups of files
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _check_file(path: str) -> None:
+    """What can be said of an existing file before SQLite opens it (SQLite takes an empty file for a new one)."""
+    if os.path.isdir(path):
+        raise StateError(f"{path} is a directory, not a chat-grpc state file")
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as file:
+            head = file.read(len(_SQLITE_MAGIC))
+    except OSError as error:
+        raise StateError(f"{path}: cannot read the state file: {error.strerror or error}") from None
+    wal = path + "-wal"
+    if size == 0 and not (os.path.exists(wal) and os.path.getsize(wal) > 0):
+        raise StateError(f"{path} is empty (0 bytes), not a chat-grpc state file (remove it to start a new one)")
+    if (size and head != _SQLITE_MAGIC[: len(head)]) or 0 < size < 512:
+        raise StateError(f"{path} is not a chat-grpc state file (not an SQLite database)")
+
+
+def _backup_connection(source: sqlite3.Connection, target: str) -> None:
+    if os.path.exists(target):
+        raise StateError(f"{target} exists already; a backup goes to a new file")
+    copy = sqlite3.connect(target, isolation_level=None)
+    try:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")  # a single file, no -wal beside it
+    finally:
+        copy.close()
+
+
+def backup(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> int:
+    """Back up the state file ``source`` (of a stopped emulator; its -wal log included) to the new file
+    ``target`` with SQLite's online backup, after checking both; returns how many records it holds."""
+    source, target = os.fspath(source), os.fspath(target)
+    if not os.path.exists(source):
+        raise StateError(f"{source}: no such state file")
+    state = StateFile(source, ChatStore())
+    try:
+        _backup_connection(state._db, target)
+        records = state.records
+    finally:
+        state.close()
+    StateFile(target, ChatStore()).close()  # the copy passes the same checks
+    return records
+
+
+def check(path: str | os.PathLike[str]) -> int:
+    """Check the state file ``path`` as the emulator would on start (without replaying it); its record count."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise StateError(f"{path}: no such state file")
+    state = StateFile(path, ChatStore())
+    try:
+        return state.records
+    finally:
+        state.close()

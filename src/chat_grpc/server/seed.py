@@ -137,6 +137,22 @@ def _yaml() -> Any:
     return yaml
 
 
+MAX_DEPTH = 100  # a workspace needs about 30 (cards inside messages inside spaces); deeper is a damaged file
+
+
+def _depth(data: Any) -> int:
+    """How deeply lists and mappings nest in ``data`` (without recursion: any depth is measured)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def read_workspace_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """The workspace mapping of a ``.json``, ``.yaml`` or ``.yml`` file (others: JSON, else YAML)."""
     where = str(path)
@@ -150,6 +166,8 @@ def read_workspace_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise SeedError([f"{where}:{error.lineno}:{error.colno}: not valid JSON: {error.msg}"]) from None
+        except RecursionError:
+            raise SeedError([f"{where}: nested too deeply (at most {MAX_DEPTH} levels)"]) from None
     else:
         yaml = _yaml()
         if yaml is None:
@@ -161,6 +179,10 @@ def read_workspace_file(path: str | os.PathLike[str]) -> dict[str, Any]:
             place = f"{where}:{mark.line + 1}:{mark.column + 1}" if mark is not None else where
             problem = getattr(error, "problem", None) or str(error)
             raise SeedError([f"{place}: not valid YAML: {problem}"]) from None
+        except RecursionError:
+            raise SeedError([f"{where}: nested too deeply (at most {MAX_DEPTH} levels)"]) from None
+    if _depth(data) > MAX_DEPTH:
+        raise SeedError([f"{where}: nested too deeply (at most {MAX_DEPTH} levels)"])
     if not isinstance(data, dict):
         raise SeedError([f"{where}: a workspace file holds a mapping (users, apps, groups, spaces, ...)"])
     return data
@@ -1938,6 +1960,8 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any],
     """Steps 1 and 2 (no change to ``store``): the checked plan, or SeedError."""
     if isinstance(source, Mapping):
         data, base_dir = dict(source), Path.cwd()
+        if _depth(data) > MAX_DEPTH:
+            raise SeedError([f"the workspace is nested too deeply (at most {MAX_DEPTH} levels)"])
     else:
         data, base_dir = read_workspace_file(source), Path(source).resolve().parent
     plan = _Checker(store, data, base_dir).check()

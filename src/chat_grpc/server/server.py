@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import ipaddress
+import threading
 from concurrent import futures
 from types import TracebackType
 
 import google.oauth2.credentials
 import grpc
 from google.chat.v1 import chat_service_pb2
-from grpc_health.v1 import health
 
 from chat_grpc.server import standard
 from chat_grpc.server.auth import APP_SCOPES, USER_SCOPES, Credentials, TokenRegistry, full_scope, short_scope
@@ -21,12 +24,25 @@ from chat_grpc.server.journal import DEFAULT_MAX_BYTES, DEFAULT_MAX_CALLS, Journ
 from chat_grpc.server.pagination import PageTokens
 from chat_grpc.server.rest.app import RestApp
 from chat_grpc.server.rest.listener import RestListener
-from chat_grpc.server.service import ChatServicer, add_to_server
+from chat_grpc.server.service import AsyncChatService, ChatServicer
 from chat_grpc.server.store import App, AuthKind, ChatStore, User
 from chat_grpc.server.store.model import Principal
 from chat_grpc.server.ui import EmulatorUi
 
 CHAT_RPCS = tuple(m.name for m in chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].methods)
+DEFAULT_MAX_CONCURRENT_RPCS = 256
+DEFAULT_CALL_TIMEOUT = 60.0
+DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server on this machine (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 class ChatServer:
@@ -41,6 +57,13 @@ class ChatServer:
     control service (``chat_grpc.server.control``). ``rest`` (on by default) serves the same core over
     HTTP/1.1 + JSON as Google maps it, on ``rest_port`` (0: a free port): ``chat.rest_url``; ``chat.rest_app``
     is the ASGI app itself, to mount in-process (``httpx.ASGITransport(app=chat.rest_app)``).
+
+    Limits: at most ``max_concurrent_rpcs`` gRPC calls in progress (more answer RESOURCE_EXHAUSTED), each at
+    most ``call_timeout`` seconds from its start (DEADLINE_EXCEEDED), requests of at most ``max_request_bytes``
+    (RESOURCE_EXHAUSTED). ChatService runs on a ``grpc.aio`` server, so a call waiting for a slow client's
+    request holds no thread; the core runs on ``max_workers`` threads. ``control_token`` makes the control
+    service require ``authorization: Bearer <control_token>``; ``strict_tokens`` accepts only tokens issued
+    by ``token_for``/``credentials_for`` (not the documented hand-written ones).
     """
 
     def __init__(
@@ -58,18 +81,32 @@ class ChatServer:
         journal_bytes: int = DEFAULT_MAX_BYTES,
         rest: bool = True,
         rest_port: int = 0,
+        max_concurrent_rpcs: int = DEFAULT_MAX_CONCURRENT_RPCS,
+        call_timeout: float = DEFAULT_CALL_TIMEOUT,
+        max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
+        control_token: str | None = None,
+        strict_tokens: bool = False,
     ) -> None:
         self.store = store or ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
         self.store.clock = self.clock  # a given store's clock gets wrapped too
-        self.tokens = TokenRegistry()
+        self.strict_tokens = strict_tokens
+        self.tokens = TokenRegistry(strict=strict_tokens)
         self.faults = Faults(CHAT_RPCS)
         self.journal = Journal(journal_size, methods=CHAT_RPCS, max_bytes=journal_bytes)
         self.control = control
-        self.health: health.HealthServicer | None = None
+        self.control_token = control_token
+        self.health: standard.Health | None = None
         self._host, self._requested_port = host, port
         self._max_workers = max_workers
+        self._max_concurrent_rpcs = max_concurrent_rpcs
+        self.call_timeout = call_timeout
+        self.max_request_bytes = max_request_bytes
         self._default_principal = default_principal
-        self._server: grpc.Server | None = None
+        self._server: grpc.aio.Server | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_thread: threading.Thread | None = None
+        self._executors: list[futures.ThreadPoolExecutor] = []
+        self._stopped = threading.Event()
         self._port = 0
         self.core = ChatCore(
             self.store, self.tokens, PageTokens(self.store.ids.secret()), faults=self.faults, journal=self.journal
@@ -89,24 +126,46 @@ class ChatServer:
             raise RuntimeError("the server is already running")
         if self._default_principal is not None:
             self.core.default_credentials = self._credentials(self._default_principal, None, None)
-        server = grpc.server(futures.ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="chat-grpc"))
-        add_to_server(self.servicer, server)
-        self.health = standard.add_health(server, [standard.CHAT_SERVICE])
+        loop = asyncio.new_event_loop()
+        thread = threading.Thread(target=_run_loop, args=(loop,), name="chat-grpc-aio", daemon=True)
+        thread.start()
+        self._loop, self._loop_thread = loop, thread
+        self._stopped.clear()
+        try:
+            self._server = asyncio.run_coroutine_threadsafe(self._start_aio(), loop).result(60)
+            if self._rest:
+                self._rest_listener = RestListener(self.rest_app, self._host, self._rest_port).start()
+        except BaseException:
+            self.stop(grace=None)
+            raise
+        return self
+
+    async def _start_aio(self) -> grpc.aio.Server:
+        core_pool = futures.ThreadPoolExecutor(max_workers=self._max_workers, thread_name_prefix="chat-grpc")
+        aux_pool = futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="chat-grpc-aux")
+        self._executors = [core_pool, aux_pool]
+        server = grpc.aio.server(
+            migration_thread_pool=aux_pool,  # the control service's synchronous handlers
+            maximum_concurrent_rpcs=self._max_concurrent_rpcs,
+            options=[
+                ("grpc.max_receive_message_length", self.max_request_bytes),
+                ("grpc.max_send_message_length", -1),
+            ],
+        )
+        AsyncChatService(self.core, core_pool, call_timeout=self.call_timeout).add_to_server(server)
+        self.health = standard.add_aio_health(server, [standard.CHAT_SERVICE], asyncio.get_running_loop())
         standard.add_reflection(server, [standard.CHAT_SERVICE])
         if self.control:
             server.add_generic_rpc_handlers((ControlHandler(self),))
-        self._port = server.add_insecure_port(f"{self._host}:{self._requested_port}")
-        if self._port == 0:
+        try:
+            port = server.add_insecure_port(f"{self._host}:{self._requested_port}")
+        except RuntimeError as error:
+            raise OSError(f"cannot bind {self._host}:{self._requested_port}: {error}") from None
+        if port == 0:
             raise OSError(f"cannot bind {self._host}:{self._requested_port}")
-        server.start()
-        self._server = server
-        if self._rest:
-            try:
-                self._rest_listener = RestListener(self.rest_app, self._host, self._rest_port).start()
-            except BaseException:
-                self.stop(grace=None)
-                raise
-        return self
+        self._port = port
+        await server.start()
+        return server
 
     def stop(self, grace: float | None = 1.0) -> None:
         if self._rest_listener is not None:
@@ -114,13 +173,25 @@ class ChatServer:
             self._rest_listener = None
         if self.health is not None:
             self.health.enter_graceful_shutdown()  # NOT_SERVING to every watcher, for the grace period
-        if self._server is not None:
-            self._server.stop(grace).wait()
-            self._server = None
+        loop, thread, server = self._loop, self._loop_thread, self._server
+        self._server = self._loop = self._loop_thread = None
+        if loop is not None:
+            if server is not None:
+                with contextlib.suppress(Exception):
+                    asyncio.run_coroutine_threadsafe(server.stop(grace), loop).result((grace or 0) + 30)
+            loop.call_soon_threadsafe(loop.stop)
+            if thread is not None:
+                thread.join(30)
+            if not loop.is_running():
+                loop.close()
+        for executor in self._executors:
+            executor.shutdown(wait=False, cancel_futures=True)
+        self._executors = []
+        self._stopped.set()
 
     def wait(self) -> None:
         if self._server is not None:
-            self._server.wait_for_termination()
+            self._stopped.wait()
 
     def __enter__(self) -> ChatServer:
         return self.start()
@@ -139,7 +210,7 @@ class ChatServer:
         if self.core.state is not None:
             raise RuntimeError("a server recording to a state file cannot be reset; start a new one")
         self.store = ChatStore(clock=ServerClock(clock), ids=IdGenerator(seed))
-        self.tokens = TokenRegistry()
+        self.tokens = TokenRegistry(strict=self.strict_tokens)
         self.faults = Faults(CHAT_RPCS)
         self.journal = Journal(self.journal.max_calls, methods=CHAT_RPCS, max_bytes=self.journal.max_bytes)
         core = self.core
@@ -201,6 +272,10 @@ class ChatServer:
         user token look issued to that Chat app's OAuth client (needed for ``users/app``)."""
         return self.tokens.issue(self._credentials(who, scopes, app))
 
+    @property
+    def host(self) -> str:
+        return self._host
+
     def credentials_for(
         self, who: Principal | str, *, scopes: list[str] | None = None, app: App | str | None = None
     ) -> google.oauth2.credentials.Credentials:
@@ -208,3 +283,15 @@ class ChatServer:
         token = self.token_for(who, scopes=scopes, app=app)
         granted = [full_scope(s) for s in (scopes or [])] or None
         return google.oauth2.credentials.Credentials(token=token, scopes=granted)  # type: ignore[no-untyped-call]
+
+
+def _run_loop(loop: asyncio.AbstractEventLoop) -> None:
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_forever()
+    finally:
+        with contextlib.suppress(Exception):
+            pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+            for task in pending:
+                task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))

@@ -1,12 +1,20 @@
 """The gRPC door: the ChatService servicer. Each RPC hands its request to the protocol-neutral
 ``ChatCore.serve`` and turns any failure into a gRPC status (with ``google.rpc`` details) through
-``status.abort``. Every RPC of the service is installed; one the fake does not implement answers
-UNIMPLEMENTED from the core, like any other error."""
+``status``. Every RPC of the service is installed; one the fake does not implement answers
+UNIMPLEMENTED from the core, like any other error.
+
+``ChatServer`` serves ChatService with ``AsyncChatService`` on a ``grpc.aio`` server: a call waiting for its
+request bytes (a slow or idle client) is a coroutine, not a thread, and it gets at most ``call_timeout``
+seconds from its start (``DEADLINE_EXCEEDED`` then); the synchronous core runs on a bounded thread pool once
+the request is in. ``ChatServicer`` is the same door for a synchronous ``grpc.server`` (``add_to_server``)."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import grpc
@@ -97,3 +105,105 @@ def _method(rpc: str) -> Any:
 
 for _rpc in RPCS:
     setattr(ChatServicer, _rpc, _method(_rpc))
+
+
+# ------------------------------------------------------------------ the asyncio door (ChatServer's)
+
+
+class _AioDoor:
+    """One call on the aio server, as the core (in a worker thread) sees it."""
+
+    face = "grpc"
+    __slots__ = ("_metadata", "ended", "expired")
+
+    def __init__(self, metadata: Sequence[tuple[str, str | bytes]]) -> None:
+        self._metadata = metadata
+        self.ended = threading.Event()  # the call is over (answered, cancelled, timed out)
+        self.expired = False  # ... because its deadline (the caller's or the server's cap) passed
+
+    def metadata(self) -> Sequence[tuple[str, str | bytes]]:
+        return self._metadata
+
+    def wait(self, seconds: float) -> str | None:
+        if not self.ended.wait(seconds):
+            return None
+        return "DEADLINE_EXCEEDED" if self.expired else "CANCELLED"
+
+
+class AsyncChatService:
+    """ChatService for a ``grpc.aio`` server. Each method is registered as stream-unary (the wire is the same
+    as unary: one request message), so that the door reads the request itself, with a time limit: a client
+    that opens a call and never finishes its request holds no thread and ends with DEADLINE_EXCEEDED after
+    ``call_timeout`` seconds. The request is then parsed and served by the synchronous core on ``executor``;
+    a call whose answer takes longer than its deadline (the caller's, capped at ``call_timeout``) ends with
+    DEADLINE_EXCEEDED too, and an injected delay it was waiting out stops."""
+
+    def __init__(
+        self,
+        core: ChatCore,
+        executor: concurrent.futures.Executor,
+        *,
+        call_timeout: float,
+        serve: Callable[[str, bytes, Any], Any] | None = None,
+    ) -> None:
+        self.core = core
+        self.executor = executor
+        self.call_timeout = call_timeout
+        self._serve_bytes = serve or self._serve_sync
+
+    def _serve_sync(self, rpc: str, data: bytes, door: _AioDoor) -> tuple[bool, Any]:
+        try:
+            return True, self.core.serve(rpc, _parse(rpc, data), door)
+        except Exception as raised:  # the one place where every failure becomes a gRPC status
+            return False, status.to_grpc_status(status.to_chat_error(raised, rpc))
+
+    def handler(self, rpc: str) -> Callable[..., Any]:
+        async def handle(requests: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+            started = time.monotonic()
+            remaining = context.time_remaining()
+            budget = self.call_timeout if remaining is None else min(self.call_timeout, max(remaining, 0.0))
+            try:
+                data = await asyncio.wait_for(context.read(), budget)
+            except asyncio.TimeoutError:
+                await context.abort(
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    f"the request of {rpc} did not arrive within {budget:g}s (the server's limit per call)",
+                )
+            if data is grpc.aio.EOF:
+                await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"the call of {rpc} carried no request message")
+            door = _AioDoor(tuple(context.invocation_metadata() or ()))
+
+            def ended(_: object) -> None:
+                left = context.time_remaining()
+                door.expired = door.expired or (left is not None and left <= 0)
+                door.ended.set()
+
+            context.add_done_callback(ended)  # type: ignore[arg-type]
+            loop = asyncio.get_running_loop()
+            work = loop.run_in_executor(self.executor, self._serve_bytes, rpc, data, door)
+            try:
+                ok, outcome = await asyncio.wait_for(
+                    asyncio.shield(work), max(budget - (time.monotonic() - started), 0.0)
+                )
+            except asyncio.TimeoutError:
+                door.expired = True
+                door.ended.set()  # an injected delay in progress stops waiting
+                await context.abort(
+                    grpc.StatusCode.DEADLINE_EXCEEDED,
+                    f"{rpc} took longer than {budget:g}s (the server's limit per call)",
+                )
+            if ok:
+                return outcome
+            await context.abort(outcome.code, outcome.details, outcome.trailing_metadata)
+
+        handle.__name__ = rpc
+        return handle
+
+    def add_to_server(self, server: grpc.aio.Server) -> None:
+        handlers: dict[str, Any] = {
+            rpc: grpc.stream_unary_rpc_method_handler(
+                self.handler(rpc), request_deserializer=None, response_serializer=_serialize
+            )
+            for rpc in RPCS
+        }
+        server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE.full_name, handlers),))

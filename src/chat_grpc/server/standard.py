@@ -8,6 +8,8 @@ holds every file of the Chat API with its imports *and its comments*: grpcurl ``
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
@@ -15,6 +17,7 @@ from typing import Any
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool
 from google.rpc import error_details_pb2, status_pb2
+from grpc_health.v1 import _async as health_aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection, reflection_pb2
 
@@ -33,7 +36,57 @@ def add_health(server: grpc.Server, services: Iterable[str]) -> health.HealthSer
     return servicer
 
 
-def add_reflection(server: grpc.Server, services: Iterable[str]) -> None:
+class _AioHealthServicer(health_aio.HealthServicer):  # type: ignore[misc]
+    """grpcio-health-checking's asyncio servicer, except that a Watch that ends no longer takes the condition
+    other watchers of the same service wait on with it (they would then never hear of a change)."""
+
+    async def Watch(self, request: health_pb2.HealthCheckRequest, context: Any) -> None:
+        condition = self._server_watchers[request.service]
+        last_status = None
+        async with condition:
+            while True:
+                status = self._server_status.get(request.service, health_pb2.HealthCheckResponse.SERVICE_UNKNOWN)
+                if status != last_status:
+                    await context.write(health_pb2.HealthCheckResponse(status=status))
+                last_status = status
+                await condition.wait()
+
+
+class Health:
+    """Health checking on an asyncio server, driven from any thread: ``Check(request)`` answers as the
+    service does; ``enter_graceful_shutdown()`` turns every service NOT_SERVING (watchers hear of it)."""
+
+    def __init__(self, servicer: _AioHealthServicer, loop: asyncio.AbstractEventLoop) -> None:
+        self.servicer = servicer
+        self._loop = loop
+
+    def Check(self, request: health_pb2.HealthCheckRequest, context: Any = None) -> health_pb2.HealthCheckResponse:
+        status = self.servicer._server_status.get(request.service)
+        if status is None:
+            raise LookupError(f"no health status for {request.service!r}")
+        return health_pb2.HealthCheckResponse(status=status)
+
+    def enter_graceful_shutdown(self) -> None:
+        if self._loop.is_closed():
+            self.servicer._gracefully_shutting_down = True
+            for service in self.servicer._server_status:
+                self.servicer._server_status[service] = health_pb2.HealthCheckResponse.NOT_SERVING
+            return
+        future = asyncio.run_coroutine_threadsafe(self.servicer.enter_graceful_shutdown(), self._loop)
+        with contextlib.suppress(Exception):
+            future.result(5)
+
+
+def add_aio_health(server: grpc.aio.Server, services: Iterable[str], loop: asyncio.AbstractEventLoop) -> Health:
+    """``add_health`` for a ``grpc.aio`` server (call in its loop): watchers are coroutines, not threads."""
+    servicer = _AioHealthServicer()
+    for name in ("", *services):
+        servicer._server_status[name] = health_pb2.HealthCheckResponse.SERVING
+    health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+    return Health(servicer, loop)
+
+
+def add_reflection(server: grpc.Server | grpc.aio.Server, services: Iterable[str]) -> None:
     """Server reflection listing ``services`` plus health and reflection themselves."""
     names = [*services, health.SERVICE_NAME, reflection.SERVICE_NAME]
     reflection.enable_server_reflection(names, server, pool=reflection_pool())
