@@ -23,7 +23,7 @@ from google.protobuf.message import DecodeError, Message
 from google.protobuf.message_factory import GetMessageClass
 
 from chat_grpc.server import status
-from chat_grpc.server.core import ChatCore
+from chat_grpc.server.core import BUSY, ChatCore
 from chat_grpc.server.errors import InvalidArgument
 
 SERVICE = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]
@@ -138,22 +138,20 @@ class AsyncChatService:
     a call whose answer takes longer than its deadline (the caller's, capped at ``call_timeout``) ends with
     DEADLINE_EXCEEDED too, and an injected delay it was waiting out stops."""
 
-    def __init__(
-        self,
-        core: ChatCore,
-        executor: concurrent.futures.Executor,
-        *,
-        call_timeout: float,
-        serve: Callable[[str, bytes, Any], Any] | None = None,
-    ) -> None:
+    def __init__(self, core: ChatCore, executor: concurrent.futures.Executor, *, call_timeout: float) -> None:
         self.core = core
         self.executor = executor
         self.call_timeout = call_timeout
-        self._serve_bytes = serve or self._serve_sync
 
-    def _serve_sync(self, rpc: str, data: bytes, door: _AioDoor) -> tuple[bool, Any]:
+    def _serve_sync(self, rpc: str, data: bytes, door: _AioDoor, fired: Any, now: bool) -> tuple[bool, Any] | None:
+        """Parse and serve one call: (True, response) or (False, grpc.Status); with ``now``, None when the
+        core would have to wait (the store is busy or a state file will write) and nothing was done."""
         try:
-            return True, self.core.serve(rpc, _parse(rpc, data), door)
+            request = _parse(rpc, data)
+            if now:
+                answered = self.core.serve_if_free(rpc, request, door, fired=fired)
+                return None if answered is BUSY else (True, answered)
+            return True, self.core.serve(rpc, request, door, fired=fired)
         except Exception as raised:  # the one place where every failure becomes a gRPC status
             return False, status.to_grpc_status(status.to_chat_error(raised, rpc))
 
@@ -163,8 +161,9 @@ class AsyncChatService:
             remaining = context.time_remaining()
             budget = self.call_timeout if remaining is None else min(self.call_timeout, max(remaining, 0.0))
             try:
-                data = await asyncio.wait_for(context.read(), budget)
-            except asyncio.TimeoutError:
+                async with asyncio.timeout(budget):  # a timer on this task, no extra task per call
+                    data = await context.read()
+            except TimeoutError:
                 await context.abort(
                     grpc.StatusCode.DEADLINE_EXCEEDED,
                     f"the request of {rpc} did not arrive within {budget:g}s (the server's limit per call)",
@@ -172,32 +171,54 @@ class AsyncChatService:
             if data is grpc.aio.EOF:
                 await context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"the call of {rpc} carried no request message")
             door = _AioDoor(tuple(context.invocation_metadata() or ()))
-
-            def ended(_: object) -> None:
-                left = context.time_remaining()
-                door.expired = door.expired or (left is not None and left <= 0)
-                door.ended.set()
-
-            context.add_done_callback(ended)  # type: ignore[arg-type]
-            loop = asyncio.get_running_loop()
-            work = loop.run_in_executor(self.executor, self._serve_bytes, rpc, data, door)
-            try:
-                ok, outcome = await asyncio.wait_for(
-                    asyncio.shield(work), max(budget - (time.monotonic() - started), 0.0)
-                )
-            except asyncio.TimeoutError:
-                door.expired = True
-                door.ended.set()  # an injected delay in progress stops waiting
-                await context.abort(
-                    grpc.StatusCode.DEADLINE_EXCEEDED,
-                    f"{rpc} took longer than {budget:g}s (the server's limit per call)",
-                )
+            fired = self.core.take_fault(rpc)
+            outcome: tuple[bool, Any] | None = None
+            if fired is None or fired.kind != "delay":
+                # Fast path: the core runs right here when it cannot block (store free, no state file): a call
+                # is tens of microseconds, cheaper than the hop to a worker thread and back.
+                outcome = self._serve_sync(rpc, data, door, fired, True)
+            if outcome is None:
+                outcome = await self._on_worker(rpc, data, door, fired, context, started, budget)
+            ok, answer = outcome
             if ok:
-                return outcome
-            await context.abort(outcome.code, outcome.details, outcome.trailing_metadata)
+                return answer
+            await context.abort(answer.code, answer.details, answer.trailing_metadata)
 
         handle.__name__ = rpc
         return handle
+
+    async def _on_worker(
+        self,
+        rpc: str,
+        data: bytes,
+        door: _AioDoor,
+        fired: Any,
+        context: grpc.aio.ServicerContext[Any, Any],
+        started: float,
+        budget: float,
+    ) -> tuple[bool, Any]:
+        """The slow path: the core on a worker thread (it may wait for the store, the disk or an injected
+        delay), within the call's time limit."""
+
+        def ended(_: object) -> None:
+            left = context.time_remaining()
+            door.expired = door.expired or (left is not None and left <= 0)
+            door.ended.set()
+
+        context.add_done_callback(ended)  # type: ignore[arg-type]
+        loop = asyncio.get_running_loop()
+        work = loop.run_in_executor(self.executor, self._serve_sync, rpc, data, door, fired, False)
+        try:
+            outcome = await asyncio.wait_for(asyncio.shield(work), max(budget - (time.monotonic() - started), 0.0))
+        except TimeoutError:
+            door.expired = True
+            door.ended.set()  # an injected delay in progress stops waiting
+            await context.abort(
+                grpc.StatusCode.DEADLINE_EXCEEDED,
+                f"{rpc} took longer than {budget:g}s (the server's limit per call)",
+            )
+        assert outcome is not None
+        return outcome
 
     def add_to_server(self, server: grpc.aio.Server) -> None:
         handlers: dict[str, Any] = {
