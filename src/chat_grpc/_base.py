@@ -9,6 +9,7 @@ Only opening the channel differs between the clients (``grpc`` vs ``grpc.aio``):
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import platform
@@ -391,10 +392,8 @@ class ClientBase(Generic[ChannelT]):
         if address is not None and options.get("transport") == "rest":
             address = emulator_rest_url(env, address)
         elif address is not None and not options.get("media_url"):
-            try:  # where a gRPC client's media requests go, when the environment says
+            with contextlib.suppress(ValueError):  # where a gRPC client's media requests go, if the environment says
                 options["media_url"] = emulator_rest_url(env, address)
-            except ValueError:
-                pass
         if address is not None:
             emulator = cast(EmulatorOptions, {k: v for k, v in options.items() if k in EmulatorOptions.__annotations__})
             token = token or env.get(EMULATOR_TOKEN_ENV) or None

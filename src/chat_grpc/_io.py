@@ -19,7 +19,7 @@ import grpc.aio
 from google.chat.v1 import attachment_pb2
 from google.protobuf.message import Message
 
-from chat_grpc import _media
+from chat_grpc import _media as media
 from chat_grpc._base import ClientBase, Connection
 from chat_grpc._core import CallPlan, Metadata, build_request
 from chat_grpc._rest import AsyncRest, HttpCall, RestAuth, SyncRest, parse_response
@@ -28,6 +28,7 @@ from chat_grpc.pagers import AsyncPager, Pager
 from chat_grpc.retry import DEFAULT, Default, RetryPolicy
 
 Req = TypeVar("Req", bound=Message)
+ChannelT = TypeVar("ChannelT")
 Resp = TypeVar("Resp", bound=Message)
 
 
@@ -35,11 +36,13 @@ def _rest_auth(connection: Connection) -> RestAuth | None:
     return RestAuth(connection.credentials) if connection.credentials is not None else None
 
 
-Attachment = str | attachment_pb2.Attachment | attachment_pb2.AttachmentDataRef | attachment_pb2.UploadAttachmentResponse
+Attachment = (
+    str | attachment_pb2.Attachment | attachment_pb2.AttachmentDataRef | attachment_pb2.UploadAttachmentResponse
+)
 """What ``download_attachment`` takes: a media resource name, or a message holding one."""
 
 
-class _Media(ClientBase[Any]):
+class _Media(ClientBase[ChannelT]):
     """What both clients' media methods share with no I/O: the HTTP request and plan, and the sender's URL."""
 
     def _media_url_or_fail(self) -> str:
@@ -67,8 +70,8 @@ class _Media(ClientBase[Any]):
     ) -> tuple[HttpCall, CallPlan]:
         plan = self._plan(rpc, request, fields, timeout=timeout, metadata=metadata, retry=retry)
         filename = str(getattr(plan.request, "filename", ""))
-        kind = _media.content_type_for(filename, content_type)
-        return _media.upload_call(rpc, plan.request, _media.read_data(data), kind), plan
+        kind = media.content_type_for(filename, content_type)
+        return media.upload_call(rpc, plan.request, media.read_data(data), kind), plan
 
     def _download_plan(
         self,
@@ -78,13 +81,13 @@ class _Media(ClientBase[Any]):
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> tuple[HttpCall, CallPlan]:
-        name = _media.resource_name_of(attachment)
+        name = media.resource_name_of(attachment)
         request = attachment_pb2.AttachmentDataRef(resource_name=name)
         plan = self._options.plan_http(request, timeout=timeout, metadata=metadata, retry=retry)
-        return _media.download_call(name), plan
+        return media.download_call(name), plan
 
 
-class SyncInvoker(_Media, ClientBase[grpc.Channel]):
+class SyncInvoker(_Media[grpc.Channel]):
     _rest: SyncRest | None
     _media: SyncRest | None
 
@@ -154,7 +157,7 @@ class SyncInvoker(_Media, ClientBase[grpc.Channel]):
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
-    ) -> _media.MediaBytes:
+    ) -> media.MediaBytes:
         """The bytes of an uploaded file (with their ``content_type``), from Google's media download endpoint
         (``GET /v1/media/{resource_name}?alt=media``, over HTTP whatever the transport).
 
@@ -162,7 +165,7 @@ class SyncInvoker(_Media, ClientBase[grpc.Channel]):
         ``AttachmentDataRef`` or an ``UploadAttachmentResponse``. Idempotent: retried as ``retry`` says."""
         call, plan = self._download_plan(attachment, timeout=timeout, metadata=metadata, retry=retry)
         response = self._media_sender().exchange(call, plan)
-        return _media.downloaded(response.content, response.headers.get("content-type"))
+        return media.downloaded(response.content, response.headers.get("content-type"))
 
     def _close_media(self) -> None:
         if self._media is not None:
@@ -199,7 +202,7 @@ class SyncInvoker(_Media, ClientBase[grpc.Channel]):
         return Pager(rpc, first.request, self._send(rpc, first), fetch)
 
 
-class AsyncInvoker(_Media, ClientBase[grpc.aio.Channel]):
+class AsyncInvoker(_Media[grpc.aio.Channel]):
     _rest: AsyncRest | None
     _media: AsyncRest | None
 
@@ -267,7 +270,7 @@ class AsyncInvoker(_Media, ClientBase[grpc.aio.Channel]):
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
-    ) -> _media.MediaBytes:
+    ) -> media.MediaBytes:
         """The bytes of an uploaded file (with their ``content_type``), from Google's media download endpoint
         (``GET /v1/media/{resource_name}?alt=media``, over HTTP whatever the transport).
 
@@ -275,7 +278,7 @@ class AsyncInvoker(_Media, ClientBase[grpc.aio.Channel]):
         ``AttachmentDataRef`` or an ``UploadAttachmentResponse``. Idempotent: retried as ``retry`` says."""
         call, plan = self._download_plan(attachment, timeout=timeout, metadata=metadata, retry=retry)
         response = await self._media_sender().exchange(call, plan)
-        return _media.downloaded(response.content, response.headers.get("content-type"))
+        return media.downloaded(response.content, response.headers.get("content-type"))
 
     async def _close_media(self) -> None:
         if self._media is not None:

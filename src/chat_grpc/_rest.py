@@ -307,9 +307,7 @@ class SyncRest(_RestBase):
 class AsyncRest(_RestBase):
     """asyncio sends over ``httpx.AsyncClient``; a token refresh (rare, blocking) runs in a worker thread."""
 
-    def __init__(
-        self, url: str, auth: RestAuth | TokenAuth | None, client: httpx.AsyncClient | None = None
-    ) -> None:
+    def __init__(self, url: str, auth: RestAuth | TokenAuth | None, client: httpx.AsyncClient | None = None) -> None:
         import httpx
 
         super().__init__(url, auth)

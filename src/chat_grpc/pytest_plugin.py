@@ -39,6 +39,7 @@ Marker ``@pytest.mark.chat_server(**options)`` (on a test, class or module; the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -550,10 +551,8 @@ def _endpoint(server: ChatServer, options: dict[str, Any]) -> str:
     if options.get("transport") == "rest":
         return server.rest_url
     if "media_url" not in options:
-        try:
+        with contextlib.suppress(RuntimeError):  # rest=False: no media endpoints
             options["media_url"] = server.rest_url
-        except RuntimeError:  # rest=False: no media endpoints
-            pass
     return server.address
 
 

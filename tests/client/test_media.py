@@ -197,7 +197,9 @@ def test_no_access_to_the_space(drive: Callable[..., None], chat_factory: Any, c
     drive(chat_users.alice, without_scope, scopes=["chat.spaces.readonly"])
 
 
-def test_invalid_uploads(drive: Callable[..., None], chat_server: ChatServer, chat_factory: Any, chat_users: Any) -> None:
+def test_invalid_uploads(
+    drive: Callable[..., None], chat_server: ChatServer, chat_factory: Any, chat_users: Any
+) -> None:
     space = chat_factory.space(chat_users.alice, "Files")
 
     async def body(api: Api) -> None:
@@ -208,7 +210,7 @@ def test_invalid_uploads(drive: Callable[..., None], chat_server: ChatServer, ch
             await api.call("upload_attachment", parent="users/x", filename="a", data=b"x")
         with pytest.raises(TypeError, match="binary mode"):
             await api.call("upload_attachment", parent=space, filename="a", data=io.StringIO("text"))
-        with pytest.raises(ValueError, match="no attachment_data_ref.resource_name"):
+        with pytest.raises(ValueError, match=r"no attachment_data_ref\.resource_name"):
             await api.call("download_attachment", attachment_pb2.AttachmentDataRef(attachment_upload_token="t"))
         # Over the size limit (lowered here; Google's is 200 MB): refused, and nothing is stored.
         chat_server.rest_app.max_upload_bytes = 1000
@@ -265,9 +267,11 @@ def _closed_port() -> str:
 
 def test_a_grpc_client_needs_a_media_url(chat_server: ChatServer, chat_users: Any) -> None:
     token = chat_server.token_for(chat_users.alice)
-    with ChatClient.for_emulator(chat_server.address, token=token) as client:
-        with pytest.raises(ValueError, match="media_url="):
-            client.download_attachment("spaces/A/attachments/B")
+    with (
+        ChatClient.for_emulator(chat_server.address, token=token) as client,
+        pytest.raises(ValueError, match="media_url="),
+    ):
+        client.download_attachment("spaces/A/attachments/B")
     environ = {"CHAT_EMULATOR_HOST": chat_server.address, "CHAT_EMULATOR_REST_URL": chat_server.rest_url}
     with ChatClient.from_environment(environ=environ, token=token) as client:
         assert client._media_url == chat_server.rest_url

@@ -299,7 +299,8 @@ def exercise_media(chat: ChatServer, people: People, call: Recorder) -> None:
         assert ref["resourceName"].startswith(f"{space.name}/attachments/") and ref["attachmentUploadToken"]
         body = {"text": "the plan", "attachment": [{"attachmentDataRef": ref}]}
         posted = call(chat_api.spaces().messages().create(parent=space.name, body=body))
-        got = call(service(chat, people.app).spaces().messages().attachments().get(name=posted["attachment"][0]["name"]))
+        attachments = service(chat, people.app).spaces().messages().attachments()
+        got = call(attachments.get(name=posted["attachment"][0]["name"]))
         assert got["contentName"] == f"plan{number}.pdf" and got["contentType"] == "application/pdf"
         downloaded = chat_api.media().download_media(resourceName=got["attachmentDataRef"]["resourceName"])
         assert downloaded.execute(num_retries=0) == data

@@ -207,7 +207,8 @@ class MediaRoutes:
         if principal is None:
             raise Unauthenticated(f"the principal users/{credentials.principal_id} of this token no longer exists")
         # The caller downloads only from a space it can see (NOT_FOUND otherwise, as for a name that is not there).
-        actor = Actor(principal, credentials.kind, frozenset(granted), app=principal if isinstance(principal, App) else None)
+        app_principal = principal if isinstance(principal, App) else None
+        actor = Actor(principal, credentials.kind, frozenset(granted), app=app_principal)
         if system.alt != "media":
             return Reply(200, {"resourceName": call.resource_name}, pretty=system.pretty)
         reader = getattr(core.store, "attachment_media", None)
@@ -241,9 +242,7 @@ def _multipart(body: bytes, content_type: str) -> tuple[bytes, Media]:
     header["content-type"] = content_type
     boundary = header.get_param("boundary")
     if not content_type.lower().startswith("multipart/") or not isinstance(boundary, str) or not boundary:
-        raise InvalidArgument(
-            "uploadType=multipart needs a multipart/related body with a boundary", field="uploadType"
-        )
+        raise InvalidArgument("uploadType=multipart needs a multipart/related body with a boundary", field="uploadType")
     dash = b"--" + boundary.encode("latin-1")
     first = 0 if body.startswith(dash) else body.find(b"\n" + dash)
     if first < 0:
