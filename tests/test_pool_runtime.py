@@ -135,7 +135,7 @@ def test_the_service_keeps_its_name_and_http_rules_when_its_messages_are_copies(
     create = service.methods_by_name["CreateMessage"]
     assert create.input_type.full_name == "google.chat.v1.CreateMessageRequest"  # message.proto did not collide
     assert create.GetOptions().Extensions[annotations_pb2.http].post == "/v1/{parent=spaces/*}/messages"
-    assert len(service.methods) == 34
+    assert len(service.methods) == 52
 
 
 def test_public_or_weak_imports_are_refused_rather_than_misindexed() -> None:

@@ -66,7 +66,7 @@ def _query(call: Any) -> list[tuple[str, str]]:
 
 def test_a_get_binds_the_name_and_sends_the_rest_as_query() -> None:
     request = space_pb2.GetSpaceRequest(name="spaces/AAAA", use_admin_access=True)
-    call = transcode(_rpcs.GET_SPACE, request)
+    call = transcode(_rpcs.BY_NAME["GetSpace"], request)
     assert (call.verb, call.path, _query(call), call.body) == (
         "GET",
         "/v1/spaces/AAAA",
@@ -76,15 +76,15 @@ def test_a_get_binds_the_name_and_sends_the_rest_as_query() -> None:
 
 
 def test_defaults_are_left_out_and_repeated_nested_enum_and_mask_fields_are_spelled_as_google_does() -> None:
-    call = transcode(_rpcs.LIST_MESSAGES, message_pb2.ListMessagesRequest(parent="spaces/A", page_size=2))
+    call = transcode(_rpcs.BY_NAME["ListMessages"], message_pb2.ListMessagesRequest(parent="spaces/A", page_size=2))
     assert (call.path, _query(call)) == ("/v1/spaces/A/messages", [("pageSize", "2")])
 
     update = build_request(
-        _rpcs.UPDATE_SPACE,
+        _rpcs.BY_NAME["UpdateSpace"],
         None,
         {"space": {"name": "spaces/A", "display_name": "New", "access_settings": {"audience": "audiences/x"}}},
     )
-    call = transcode(_rpcs.UPDATE_SPACE, update)
+    call = transcode(_rpcs.BY_NAME["UpdateSpace"], update)
     assert (call.verb, call.path) == ("PATCH", "/v1/spaces/A")
     assert _query(call) == [("updateMask", "displayName,accessSettings.audience")]  # FieldMask: comma-joined JSON
     assert json.loads(call.body or b"") == {"displayName": "New", "accessSettings": {"audience": "audiences/x"}}
@@ -95,18 +95,18 @@ def test_defaults_are_left_out_and_repeated_nested_enum_and_mask_fields_are_spel
         request_id="r-1",
         message_reply_option=message_pb2.CreateMessageRequest.REPLY_MESSAGE_OR_FAIL,
     )
-    call = transcode(_rpcs.CREATE_MESSAGE, create)
+    call = transcode(_rpcs.BY_NAME["CreateMessage"], create)
     assert (call.verb, call.path, json.loads(call.body or b"")) == ("POST", "/v1/spaces/A/messages", {"text": "hi"})
     assert _query(call) == [("requestId", "r-1"), ("messageReplyOption", "REPLY_MESSAGE_OR_FAIL")]  # enum by name
 
 
 def test_body_star_takes_the_whole_request() -> None:
     request = build_request(
-        _rpcs.SET_UP_SPACE,
+        _rpcs.BY_NAME["SetUpSpace"],
         None,
         {"space": {"space_type": "SPACE", "display_name": "D"}, "memberships": [{"member": {"name": "users/b"}}]},
     )
-    call = transcode(_rpcs.SET_UP_SPACE, request)
+    call = transcode(_rpcs.BY_NAME["SetUpSpace"], request)
     assert (call.verb, call.path, _query(call)) == ("POST", "/v1/spaces:setup", [])
     body = json.loads(call.body or b"")
     assert body["space"] == {"spaceType": "SPACE", "displayName": "D"}
@@ -127,7 +127,7 @@ def test_nested_messages_become_dotted_query_parameters_and_repeated_fields_repe
 
 def test_a_name_that_fits_no_path_is_a_value_error_before_anything_is_sent() -> None:
     with pytest.raises(ValueError, match=r"get_space\(\).*name like 'spaces/\*'"):
-        transcode(_rpcs.GET_SPACE, space_pb2.GetSpaceRequest(name="users/alice"))
+        transcode(_rpcs.BY_NAME["GetSpace"], space_pb2.GetSpaceRequest(name="users/alice"))
 
 
 def test_the_transcoded_request_is_what_the_server_door_rebuilds() -> None:
@@ -136,17 +136,17 @@ def test_the_transcoded_request_is_what_the_server_door_rebuilds() -> None:
 
     table = RouteTable(service_routes(space_pb2.DESCRIPTOR.pool.FindServiceByName("google.chat.v1.ChatService")))
     requests: list[tuple[Any, Any]] = [
-        (_rpcs.UPDATE_SPACE, space_pb2.UpdateSpaceRequest(
+        (_rpcs.BY_NAME["UpdateSpace"], space_pb2.UpdateSpaceRequest(
             space=space_pb2.Space(name="spaces/A", display_name="N"), use_admin_access=True,
             update_mask=field_mask_pb2.FieldMask(paths=["display_name", "space_details"]),
         )),
-        (_rpcs.LIST_MEMBERSHIPS, membership_pb2.ListMembershipsRequest(
+        (_rpcs.BY_NAME["ListMemberships"], membership_pb2.ListMembershipsRequest(
             parent="spaces/A", filter='member.type = "HUMAN"', show_groups=True, page_size=3, page_token="t/k+n",
         )),
-        (_rpcs.CREATE_MESSAGE, message_pb2.CreateMessageRequest(
+        (_rpcs.BY_NAME["CreateMessage"], message_pb2.CreateMessageRequest(
             parent="spaces/A", message=message_pb2.Message(text="a&b=c"), message_id="client-x", request_id="r",
         )),
-        (_rpcs.FIND_DIRECT_MESSAGE, space_pb2.FindDirectMessageRequest(name="users/bob@example.com")),
+        (_rpcs.BY_NAME["FindDirectMessage"], space_pb2.FindDirectMessageRequest(name="users/bob@example.com")),
     ]  # fmt: skip
     for rpc, request in requests:
         call = transcode(rpc, request)

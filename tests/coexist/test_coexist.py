@@ -34,7 +34,7 @@ def test_both_import_orders_serve_googles_clients(order: str) -> None:
         "google": "google.chat.v1.Space",
         "service": "google.chat.v1.ChatService",
         "create_message_http": "/v1/{parent=spaces/*}/messages",
-        "methods": 34,
+        "methods": 52,  # every RPC of the current API, with its HTTP rule
     }
     flow = summary["flow"]
     assert flow["listed"] == ["hello from google-apps-chat", "card"]

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
@@ -43,7 +44,22 @@ class FieldSelectorError(InvalidArgument):
     pass
 
 
+_PRETTY = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
+_COMPACT = orjson.OPT_NON_STR_KEYS
+
+
 def dumps(value: Any, *, pretty: bool) -> bytes:
+    """JSON as Google writes it: pretty (2-space indent, UTF-8) by default, compact with ``prettyPrint=false``.
+    orjson writes it in a fraction of a microsecond per field; the same bytes as ``json.dumps`` (``indent=2``,
+    ``ensure_ascii=False``), except that a non-finite float becomes ``null`` (valid JSON) instead of ``NaN``.
+    Values orjson cannot write (integers past 64 bits) take the pure-Python path below."""
+    try:
+        return orjson.dumps(value, option=_PRETTY) + b"\n" if pretty else orjson.dumps(value, option=_COMPACT)
+    except TypeError:
+        return _dumps_python(value, pretty=pretty)
+
+
+def _dumps_python(value: Any, *, pretty: bool) -> bytes:
     if pretty:
         out: list[str] = []
         _pretty(value, "\n", out)
