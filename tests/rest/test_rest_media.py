@@ -107,6 +107,8 @@ def test_resumable_chunks_retransmissions_and_status_queries(http: httpx.Client)
     assert unknown.status_code == 308 and unknown.headers["range"] == "bytes=0-8191"  # total unknown: more to come
     gap = http.put(location, content=b"x", headers={"Content-Range": f"bytes 9000-9000/{total}"})
     assert gap.status_code == 400
+    odd = http.put(location, content=b"", headers={"Content-Range": b"bytes \xb2-\xb3/" + b"9" * 5000})
+    assert odd.status_code == 308 and odd.headers["range"] == "bytes=0-8191"  # not numbers: a status query, no 500
     last = http.put(location, content=data[8192:], headers={"Content-Range": f"bytes 8192-{total - 1}/{total}"})
     assert last.status_code == 200, last.text
     name = last.json()["attachmentDataRef"]["resourceName"]

@@ -229,7 +229,12 @@ def _content_range(content_range: str) -> tuple[int | None, int | None]:
         raise InvalidArgument(f"Invalid Content-Range {clip(content_range, 60)!r}", field="Content-Range")
     span, _, total = content_range[6:].strip().partition("/")
     first = span.partition("-")[0].strip()
-    return (int(first) if first.isdigit() else None), (int(total) if total.isdigit() else None)
+    return _count(first), _count(total)
+
+
+def _count(text: str) -> int | None:
+    """A byte count of a header: ASCII digits only, and few (``"²".isdigit()`` is true; ``int()`` refuses it)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 18 else None
 
 
 def _multipart(body: bytes, content_type: str) -> tuple[bytes, Media]:
