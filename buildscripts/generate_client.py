@@ -55,6 +55,13 @@ and ``retry``; every body only forwards to ``_invoke`` (one result) or ``_pagina
 """
 '''
 
+# Media upload RPCs (``Rpc.media_upload``) take the file after the request's fields; their body forwards to
+# ``_upload``, which sends the request and the bytes to the media upload endpoint.
+MEDIA_PARAMS = (
+    ("data", "bytes | BinaryIO", None),
+    ("content_type", "str | None", "None"),
+)
+
 CALL_OPTIONS = (
     ("timeout", "float | Default | None", "DEFAULT"),
     ("metadata", "Metadata | None", "None"),
@@ -112,9 +119,11 @@ class Renderer:
         fields = rpc.request.DESCRIPTOR.fields_by_name
         params = [f"request: {self.class_name(rpc.request)} | None = None", "*"]
         params += [f"{name}: {self.annotation(rpc, fields[name])} = None" for name in rpc.params]
+        media = MEDIA_PARAMS if rpc.media_upload else ()
+        params += [f"{name}: {kind}" + (f" = {default}" if default else "") for name, kind, default in media]
         params += [f"{name}: {kind} = {default}" for name, kind, default in CALL_OPTIONS]
         signature = "".join(f"        {p},\n" for p in params)
-        target = "_paginate" if rpc.items is not None else "_invoke"
+        target = "_paginate" if rpc.items is not None else "_upload" if rpc.media_upload else "_invoke"
         arguments = "".join(f'                "{name}": {name},\n' for name in rpc.params)
         call = (
             f"self.{target}(\n"
@@ -123,7 +132,8 @@ class Renderer:
             "            {\n"
             f"{arguments}"
             "            },\n"
-            "            timeout=timeout,\n"
+            + "".join(f"            {name}={name},\n" for name, _, _ in media)
+            + "            timeout=timeout,\n"
             "            metadata=metadata,\n"
             "            retry=retry,\n"
             "        )"
@@ -152,7 +162,17 @@ def docstring(rpc: _rpcs.Rpc[Any, Any], comment: str) -> str:
         )
     if rpc.request_id:
         notes.append("A ``request_id`` is generated when none is given, so a retry never creates twice.")
-    notes.append("Idempotent: retried as ``retry`` says." if rpc.retryable else "Not idempotent: never retried.")
+    if rpc.media_upload:
+        notes.append(
+            "The file (``data``: bytes or a binary file; ``content_type`` guessed from the file name when not given)"
+            " goes with the request to the media upload endpoint (multipart: the request as JSON, then the bytes),"
+            " over HTTP whatever the transport. Not idempotent: retried only when the request never reached the"
+            " server."
+        )
+    elif rpc.retryable:
+        notes.append("Idempotent: retried as ``retry`` says.")
+    else:
+        notes.append("Not idempotent: never retried.")
     text = "\n".join(lines) + "\n\n" + "\n".join(textwrap.wrap(" ".join(notes), width=104))
     if '"""' in text or "\\" in text:
         raise SystemExit(f"{rpc.name}: the RPC comment cannot go into a docstring as is")
@@ -192,7 +212,7 @@ def render() -> str:
         f"{HEADER_TEMPLATE.format(count=len(_rpcs.RPCS))}\n"
         "from __future__ import annotations\n\n"
         "from collections.abc import Mapping, Sequence\n"
-        "from typing import Any\n\n"
+        f"from typing import {'Any, BinaryIO' if any(rpc.media_upload for rpc in _rpcs.RPCS) else 'Any'}\n\n"
         f"{imports}\n"
         "from chat_grpc import _rpcs\n"
         "from chat_grpc._core import Metadata\n"

@@ -9,6 +9,7 @@ Only opening the channel differs between the clients (``grpc`` vs ``grpc.aio``):
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import platform
@@ -61,6 +62,7 @@ class EmulatorOptions(TypedDict, total=False):
     retry: RetryPolicy | None
     metadata: Metadata
     transport: Transport
+    media_url: str | None
 
 
 class ClientOptions(EmulatorOptions, total=False):
@@ -99,6 +101,10 @@ class Connection:
     auth_metadata: AuthMetadata | None = None
     transport: Transport = "grpc"
     credentials: google.auth.credentials.Credentials | None = None
+    media_url: str | None = None
+    """Where media uploads and downloads go (HTTP, whatever the transport); None with transport "rest": its URL."""
+    media_auth: Any = None
+    """How media requests authenticate when the call metadata does not (``_rest.RestAuth`` / ``TokenAuth``)."""
 
 
 def google_credentials(
@@ -167,29 +173,37 @@ def emulator_connection(
     credentials: google.auth.credentials.Credentials | None,
     channel_options: ChannelOptions,
     transport: Transport = "grpc",
+    media_url: str | None = None,
 ) -> Connection:
+    from chat_grpc._rest import RestAuth, TokenAuth, base_url
+
     if token is not None and credentials is not None:
         raise ValueError("pass token= or credentials=, not both")
+    media = base_url(media_url, secure=False) if media_url else None
     if _check_transport(transport) == "rest":
-        from chat_grpc._rest import base_url, check_options
+        from chat_grpc._rest import check_options
 
         check_options({"channel_options": channel_options})
         if not address:
             raise ValueError("the emulator's REST address is http://host:port (ChatServer.rest_url), got ''")
         auth = bearer_metadata(token, None) if token is not None else None
-        return Connection(base_url(address, secure=False), None, (), auth, "rest", credentials)
+        return Connection(base_url(address, secure=False), None, (), auth, "rest", credentials, media)
     if not address or address.startswith(("http://", "https://")):
         raise ValueError(f"the emulator address is host:port, got {address!r}")
     options = tuple(channel_options)
     if is_loopback(address):
         local = grpc.local_channel_credentials(grpc.LocalConnectionType.LOCAL_TCP)
+        media_auth: RestAuth | TokenAuth | None = None
         if token is not None:
             local = grpc.composite_channel_credentials(local, grpc.access_token_call_credentials(token))
+            media_auth = TokenAuth(token)
         elif credentials is not None:
             local = grpc.composite_channel_credentials(local, call_credentials(credentials))
-        return Connection(address, local, options)
+            media_auth = RestAuth(credentials)
+        return Connection(address, local, options, media_url=media, media_auth=media_auth)
+    # Off loopback the token rides in every call's metadata, which media requests send too.
     auth = bearer_metadata(token, credentials) if token is not None or credentials is not None else None
-    return Connection(address, None, options, auth)
+    return Connection(address, None, options, auth, media_url=media)
 
 
 def emulator_address(environ: Mapping[str, str]) -> str | None:
@@ -229,6 +243,9 @@ class ClientBase(Generic[ChannelT]):
     _owns_channel: bool
     _options: CallOptions
     _rest: Any = None  # the REST sender (``_rest.SyncRest`` / ``AsyncRest``) with transport="rest", else None
+    _media_url: str | None = None  # media requests' base URL (None with transport="rest": the REST sender's)
+    _media_auth: Any = None  # how they authenticate when the call metadata does not
+    _media: Any = None  # the sender of a gRPC client's media requests, opened on first use
 
     def __init__(
         self,
@@ -243,6 +260,7 @@ class ClientBase(Generic[ChannelT]):
         retry: RetryPolicy | None = DEFAULT_RETRY,
         metadata: Metadata = (),
         transport: Transport = "grpc",
+        media_url: str | None = None,
     ) -> None:
         """Connect to ``target`` (Google Chat by default) over TLS with google-auth ``credentials``.
 
@@ -251,14 +269,19 @@ class ClientBase(Generic[ChannelT]):
         the client will not close it). ``timeout`` is the default deadline of each call in seconds (None:
         none); ``retry`` the default retry policy (None: never retry); ``metadata`` is sent with every call.
         ``transport="rest"`` calls the same methods over HTTP/1.1 + JSON (``https://`` + ``target``, or a URL)
-        instead of gRPC, for networks that block HTTP/2.
+        instead of gRPC, for networks that block HTTP/2. ``media_url`` is where attachment uploads and
+        downloads go, over HTTP whatever the transport (default: ``https://`` + ``target``'s host, as Google's
+        API; with an injected ``channel``, none unless given: those requests then carry only ``metadata``).
         """
+        from chat_grpc._rest import RestAuth, base_url
+
+        media = base_url(media_url, secure=True) if media_url else None
         if _check_transport(transport) == "rest":
-            from chat_grpc._rest import base_url, check_options
+            from chat_grpc._rest import check_options
 
             check_options({"channel": channel, "ssl_credentials": ssl_credentials, "channel_options": channel_options})
             creds = google_credentials(credentials, scopes)
-            rest = Connection(base_url(target, secure=True), None, transport="rest", credentials=creds)
+            rest = Connection(base_url(target, secure=True), None, transport="rest", credentials=creds, media_url=media)
             self._connect(rest, timeout=timeout, retry=retry, metadata=metadata)
             return
         if channel is not None:
@@ -268,11 +291,16 @@ class ClientBase(Generic[ChannelT]):
                     "(for a plaintext emulator with a token, use for_emulator())"
                 )
             self._setup(channel, owns_channel=False, timeout=timeout, retry=retry, metadata=metadata)
+            self._media_url = media
             return
         creds = google_credentials(credentials, scopes)
         tls = ssl_credentials or grpc.ssl_channel_credentials()
         connection = Connection(
-            target, grpc.composite_channel_credentials(tls, call_credentials(creds)), tuple(channel_options)
+            target,
+            grpc.composite_channel_credentials(tls, call_credentials(creds)),
+            tuple(channel_options),
+            media_url=media or base_url(target, secure=True),
+            media_auth=RestAuth(creds),
         )
         self._connect(connection, timeout=timeout, retry=retry, metadata=metadata)
 
@@ -327,13 +355,15 @@ class ClientBase(Generic[ChannelT]):
         """A plaintext emulator at ``host:port`` (e.g. ``chat_grpc.server.ChatServer``), sending ``token`` (or
         the token of google-auth ``credentials``) as ``authorization: Bearer ...`` on every call. With
         ``transport="rest"``, ``address`` is the emulator's REST URL (``ChatServer.rest_url``,
-        ``http://host:port``)."""
+        ``http://host:port``). ``media_url`` is the emulator's REST URL too, where a gRPC client sends attachment
+        uploads and downloads (a REST client uses ``address``)."""
         connection = emulator_connection(
             address,
             token=token,
             credentials=credentials,
             channel_options=options.get("channel_options", ()),
             transport=options.get("transport", "grpc"),
+            media_url=options.get("media_url"),
         )
         client = cls.__new__(cls)
         client._connect(
@@ -361,6 +391,9 @@ class ClientBase(Generic[ChannelT]):
         address = emulator_address(env)
         if address is not None and options.get("transport") == "rest":
             address = emulator_rest_url(env, address)
+        elif address is not None and not options.get("media_url"):
+            with contextlib.suppress(ValueError):  # where a gRPC client's media requests go, if the environment says
+                options["media_url"] = emulator_rest_url(env, address)
         if address is not None:
             emulator = cast(EmulatorOptions, {k: v for k, v in options.items() if k in EmulatorOptions.__annotations__})
             token = token or env.get(EMULATOR_TOKEN_ENV) or None
@@ -372,6 +405,13 @@ class ClientBase(Generic[ChannelT]):
     # ------------------------------------------------------------------------------------------ internals
 
     def _connect(
+        self, connection: Connection, *, timeout: float | None, retry: RetryPolicy | None, metadata: Metadata
+    ) -> None:
+        self._connect_transport(connection, timeout=timeout, retry=retry, metadata=metadata)
+        self._media_url = connection.media_url
+        self._media_auth = connection.media_auth
+
+    def _connect_transport(
         self, connection: Connection, *, timeout: float | None, retry: RetryPolicy | None, metadata: Metadata
     ) -> None:
         if connection.transport == "rest":

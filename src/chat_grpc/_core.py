@@ -249,6 +249,7 @@ class CallPlan:
 
     __slots__ = (
         "_auth_metadata", "_backoff", "_clock", "_metadata", "_rand", "attempts", "deadline", "request", "retry",
+        "retry_unsent",
     )  # fmt: skip
 
     def __init__(
@@ -259,10 +260,12 @@ class CallPlan:
         auth_metadata: AuthMetadata | None,
         timeout: float | None,
         retry: RetryPolicy | None,
+        retry_unsent: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.request = request
+        self.retry_unsent = retry_unsent  # for calls that are not idempotent: the policy when nothing was sent
         self._metadata = metadata if type(metadata) is tuple else tuple(metadata)
         self._auth_metadata = auth_metadata
         self._clock = clock
@@ -285,19 +288,22 @@ class CallPlan:
             return self._metadata
         return (*self._metadata, *self._auth_metadata())
 
-    def failed(self, error: Exception, mapped: ChatApiError | None = None) -> float:
+    def failed(self, error: Exception, mapped: ChatApiError | None = None, *, unsent: bool = False) -> float:
         """The sleep before the next attempt, or raise the ChatApiError for ``error`` (``from error``).
 
         ``error`` is a ``grpc.RpcError``, mapped here; the REST transport passes its own ``mapped`` error (from
-        the HTTP answer) with the httpx exception as ``error``."""
+        the HTTP answer) with the httpx exception as ``error``. ``unsent``: the error proves the request never
+        reached the server (the connection could not be made), so even a call that is not idempotent may be
+        sent again, by ``retry_unsent``."""
         if mapped is None:
             mapped = from_grpc_error(error)  # type: ignore[arg-type]
         delay = None
-        if self.retry is not None:
+        policy = self.retry if self.retry is not None else self.retry_unsent if unsent else None
+        if policy is not None:
             if self._backoff is None:
-                self._backoff = self.retry.backoff(self._rand)
+                self._backoff = policy.backoff(self._rand)
             delay = next_sleep(
-                self.retry, self._backoff, code=mapped.code, retry_delay=mapped.retry_delay, remaining=self.remaining()
+                policy, self._backoff, code=mapped.code, retry_delay=mapped.retry_delay, remaining=self.remaining()
             )
         if delay is None:
             raise mapped from error
@@ -332,13 +338,16 @@ class CallOptions:
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> CallPlan:
-        seconds = self.timeout if timeout is DEFAULT else timeout
-        if seconds is not None and seconds <= 0:
-            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
+        seconds = self._seconds(timeout)
         policy = self.retry if retry is DEFAULT else retry
         headers = self.metadata
         if metadata:
             headers = (*headers, *metadata)
+        if rpc.media_upload:  # not idempotent: sent again only when it never reached the server
+            return CallPlan(
+                request, metadata=headers, auth_metadata=self.auth_metadata, timeout=seconds, retry=None,
+                retry_unsent=policy,
+            )  # fmt: skip
         routing = routing_metadata(rpc, request)
         if routing is not None and (
             not (metadata or self._routing_preset) or not any(key == ROUTING_HEADER for key, _ in headers)
@@ -351,3 +360,25 @@ class CallOptions:
             timeout=seconds,
             retry=policy if rpc.retryable else None,
         )
+
+    def plan_http(
+        self,
+        request: Message,
+        *,
+        timeout: float | Default | None,
+        metadata: Metadata | None,
+        retry: RetryPolicy | Default | None,
+    ) -> CallPlan:
+        """A plan for an idempotent HTTP request that is no RPC (a media download): the client's headers and
+        deadline, retried by the policy. ``request`` is what the request was made from (kept for errors)."""
+        headers = (*self.metadata, *metadata) if metadata else self.metadata
+        policy = self.retry if retry is DEFAULT else retry
+        return CallPlan(
+            request, metadata=headers, auth_metadata=self.auth_metadata, timeout=self._seconds(timeout), retry=policy
+        )
+
+    def _seconds(self, timeout: float | Default | None) -> float | None:
+        seconds = self.timeout if timeout is DEFAULT else timeout
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
+        return seconds

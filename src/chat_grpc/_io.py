@@ -12,20 +12,23 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import grpc
 import grpc.aio
+from google.chat.v1 import attachment_pb2
 from google.protobuf.message import Message
 
+from chat_grpc import _media as media
 from chat_grpc._base import ClientBase, Connection
 from chat_grpc._core import CallPlan, Metadata, build_request
-from chat_grpc._rest import AsyncRest, RestAuth, SyncRest
+from chat_grpc._rest import AsyncRest, HttpCall, RestAuth, SyncRest, parse_response
 from chat_grpc._rpcs import Rpc
 from chat_grpc.pagers import AsyncPager, Pager
-from chat_grpc.retry import Default, RetryPolicy
+from chat_grpc.retry import DEFAULT, Default, RetryPolicy
 
 Req = TypeVar("Req", bound=Message)
+ChannelT = TypeVar("ChannelT")
 Resp = TypeVar("Resp", bound=Message)
 
 
@@ -33,8 +36,60 @@ def _rest_auth(connection: Connection) -> RestAuth | None:
     return RestAuth(connection.credentials) if connection.credentials is not None else None
 
 
-class SyncInvoker(ClientBase[grpc.Channel]):
+Attachment = (
+    str | attachment_pb2.Attachment | attachment_pb2.AttachmentDataRef | attachment_pb2.UploadAttachmentResponse
+)
+"""What ``download_attachment`` takes: a media resource name, or a message holding one."""
+
+
+class _Media(ClientBase[ChannelT]):
+    """What both clients' media methods share with no I/O: the HTTP request and plan, and the sender's URL."""
+
+    def _media_url_or_fail(self) -> str:
+        if self._media_url is None:
+            raise ValueError(
+                "this client has no media URL for attachment uploads and downloads: pass media_url= (the emulator's "
+                "REST URL, ChatServer.rest_url; https://chat.googleapis.com for Google)"
+            )
+        return self._media_url
+
+    def _uses_rest_sender(self) -> bool:
+        return self._rest is not None and (self._media_url is None or self._media_url == self._rest.url)
+
+    def _upload_plan(
+        self,
+        rpc: Rpc[Req, Resp],
+        request: Req | None,
+        fields: Mapping[str, object],
+        data: bytes | BinaryIO,
+        content_type: str | None,
+        *,
+        timeout: float | Default | None,
+        metadata: Metadata | None,
+        retry: RetryPolicy | Default | None,
+    ) -> tuple[HttpCall, CallPlan]:
+        plan = self._plan(rpc, request, fields, timeout=timeout, metadata=metadata, retry=retry)
+        filename = str(getattr(plan.request, "filename", ""))
+        kind = media.content_type_for(filename, content_type)
+        return media.upload_call(rpc, plan.request, media.read_data(data), kind), plan
+
+    def _download_plan(
+        self,
+        attachment: Attachment,
+        *,
+        timeout: float | Default | None,
+        metadata: Metadata | None,
+        retry: RetryPolicy | Default | None,
+    ) -> tuple[HttpCall, CallPlan]:
+        name = media.resource_name_of(attachment)
+        request = attachment_pb2.AttachmentDataRef(resource_name=name)
+        plan = self._options.plan_http(request, timeout=timeout, metadata=metadata, retry=retry)
+        return media.download_call(name), plan
+
+
+class SyncInvoker(_Media[grpc.Channel]):
     _rest: SyncRest | None
+    _media: SyncRest | None
 
     @classmethod
     def _open(cls, connection: Connection) -> grpc.Channel:
@@ -70,6 +125,53 @@ class SyncInvoker(ClientBase[grpc.Channel]):
             except grpc.RpcError as error:
                 time.sleep(plan.failed(error))
 
+    def _media_sender(self) -> SyncRest:
+        if self._uses_rest_sender():
+            assert self._rest is not None
+            return self._rest
+        if self._media is None:
+            self._media = SyncRest(self._media_url_or_fail(), self._media_auth)
+        return self._media
+
+    def _upload(
+        self,
+        rpc: Rpc[Req, Resp],
+        request: Req | None,
+        fields: Mapping[str, object],
+        *,
+        data: bytes | BinaryIO,
+        content_type: str | None,
+        timeout: float | Default | None,
+        metadata: Metadata | None,
+        retry: RetryPolicy | Default | None,
+    ) -> Resp:
+        call, plan = self._upload_plan(
+            rpc, request, fields, data, content_type, timeout=timeout, metadata=metadata, retry=retry
+        )
+        return parse_response(rpc, self._media_sender().exchange(call, plan).content)
+
+    def download_attachment(
+        self,
+        attachment: Attachment,
+        *,
+        timeout: float | Default | None = DEFAULT,
+        metadata: Metadata | None = None,
+        retry: RetryPolicy | Default | None = DEFAULT,
+    ) -> media.MediaBytes:
+        """The bytes of an uploaded file (with their ``content_type``), from Google's media download endpoint
+        (``GET /v1/media/{resource_name}?alt=media``, over HTTP whatever the transport).
+
+        ``attachment``: the media resource name, or an ``Attachment`` (a message's, or GetAttachment's), an
+        ``AttachmentDataRef`` or an ``UploadAttachmentResponse``. Idempotent: retried as ``retry`` says."""
+        call, plan = self._download_plan(attachment, timeout=timeout, metadata=metadata, retry=retry)
+        response = self._media_sender().exchange(call, plan)
+        return media.downloaded(response.content, response.headers.get("content-type"))
+
+    def _close_media(self) -> None:
+        if self._media is not None:
+            self._media.close()
+            self._media = None
+
     def _invoke(
         self,
         rpc: Rpc[Req, Resp],
@@ -100,8 +202,9 @@ class SyncInvoker(ClientBase[grpc.Channel]):
         return Pager(rpc, first.request, self._send(rpc, first), fetch)
 
 
-class AsyncInvoker(ClientBase[grpc.aio.Channel]):
+class AsyncInvoker(_Media[grpc.aio.Channel]):
     _rest: AsyncRest | None
+    _media: AsyncRest | None
 
     @classmethod
     def _open(cls, connection: Connection) -> grpc.aio.Channel:
@@ -134,6 +237,53 @@ class AsyncInvoker(ClientBase[grpc.aio.Channel]):
                 return await send(plan.request, timeout=plan.timeout(), metadata=plan.metadata())  # type: ignore[arg-type]
             except grpc.RpcError as error:
                 await asyncio.sleep(plan.failed(error))
+
+    def _media_sender(self) -> AsyncRest:
+        if self._uses_rest_sender():
+            assert self._rest is not None
+            return self._rest
+        if self._media is None:
+            self._media = AsyncRest(self._media_url_or_fail(), self._media_auth)
+        return self._media
+
+    async def _upload(
+        self,
+        rpc: Rpc[Req, Resp],
+        request: Req | None,
+        fields: Mapping[str, object],
+        *,
+        data: bytes | BinaryIO,
+        content_type: str | None,
+        timeout: float | Default | None,
+        metadata: Metadata | None,
+        retry: RetryPolicy | Default | None,
+    ) -> Resp:
+        call, plan = self._upload_plan(
+            rpc, request, fields, data, content_type, timeout=timeout, metadata=metadata, retry=retry
+        )
+        return parse_response(rpc, (await self._media_sender().exchange(call, plan)).content)
+
+    async def download_attachment(
+        self,
+        attachment: Attachment,
+        *,
+        timeout: float | Default | None = DEFAULT,
+        metadata: Metadata | None = None,
+        retry: RetryPolicy | Default | None = DEFAULT,
+    ) -> media.MediaBytes:
+        """The bytes of an uploaded file (with their ``content_type``), from Google's media download endpoint
+        (``GET /v1/media/{resource_name}?alt=media``, over HTTP whatever the transport).
+
+        ``attachment``: the media resource name, or an ``Attachment`` (a message's, or GetAttachment's), an
+        ``AttachmentDataRef`` or an ``UploadAttachmentResponse``. Idempotent: retried as ``retry`` says."""
+        call, plan = self._download_plan(attachment, timeout=timeout, metadata=metadata, retry=retry)
+        response = await self._media_sender().exchange(call, plan)
+        return media.downloaded(response.content, response.headers.get("content-type"))
+
+    async def _close_media(self) -> None:
+        if self._media is not None:
+            await self._media.close()
+            self._media = None
 
     async def _invoke(
         self,

@@ -10,7 +10,7 @@ and ``retry``; every body only forwards to ``_invoke`` (one result) or ``_pagina
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 from google.chat.v1 import (
     attachment_pb2,
@@ -1265,6 +1265,8 @@ class SyncMethods(SyncInvoker):
         *,
         parent: str | space_pb2.Space | None = None,
         filename: str | None = None,
+        data: bytes | BinaryIO,
+        content_type: str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1273,15 +1275,20 @@ class SyncMethods(SyncInvoker):
         (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
         chat.messages, chat.import (user).
 
-        RPC ``UploadAttachment``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``UploadAttachment``: pass ``request`` or its fields as keywords. The file (``data``: bytes or a
+        binary file; ``content_type`` guessed from the file name when not given) goes with the request to the
+        media upload endpoint (multipart: the request as JSON, then the bytes), over HTTP whatever the
+        transport. Not idempotent: retried only when the request never reached the server.
         """
-        return self._invoke(
+        return self._upload(
             UPLOAD_ATTACHMENT,
             request,
             {
                 "parent": parent,
                 "filename": filename,
             },
+            data=data,
+            content_type=content_type,
             timeout=timeout,
             metadata=metadata,
             retry=retry,
@@ -2773,6 +2780,8 @@ class AsyncMethods(AsyncInvoker):
         *,
         parent: str | space_pb2.Space | None = None,
         filename: str | None = None,
+        data: bytes | BinaryIO,
+        content_type: str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2781,15 +2790,20 @@ class AsyncMethods(AsyncInvoker):
         (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
         chat.messages, chat.import (user).
 
-        RPC ``UploadAttachment``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``UploadAttachment``: pass ``request`` or its fields as keywords. The file (``data``: bytes or a
+        binary file; ``content_type`` guessed from the file name when not given) goes with the request to the
+        media upload endpoint (multipart: the request as JSON, then the bytes), over HTTP whatever the
+        transport. Not idempotent: retried only when the request never reached the server.
         """
-        return await self._invoke(
+        return await self._upload(
             UPLOAD_ATTACHMENT,
             request,
             {
                 "parent": parent,
                 "filename": filename,
             },
+            data=data,
+            content_type=content_type,
             timeout=timeout,
             metadata=metadata,
             retry=retry,

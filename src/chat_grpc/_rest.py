@@ -66,7 +66,9 @@ class HttpCall:
     verb: str
     path: str  # percent-encoded, e.g. "/v1/spaces/AAAA"
     query: tuple[tuple[str, str], ...]
-    body: bytes | None  # JSON, or None for no body
+    body: bytes | None  # JSON (or content_type), or None for no body
+    content_type: str = "application/json"
+    system_query: tuple[tuple[str, str], ...] = SYSTEM_QUERY  # none for a media download (alt=media)
 
 
 @functools.cache
@@ -172,7 +174,7 @@ def http_timeout(seconds: float | None) -> httpx.Timeout:
     return httpx.Timeout(seconds)
 
 
-def headers(plan: CallPlan, body: bytes | None) -> list[tuple[str, str]]:
+def headers(plan: CallPlan, body: bytes | None, content_type: str = JSON_TYPE) -> list[tuple[str, str]]:
     """HTTP headers of one attempt: the call's metadata (binary values in base64), without the gRPC routing
     header (a REST URL carries the resource name itself)."""
     out = [
@@ -181,8 +183,15 @@ def headers(plan: CallPlan, body: bytes | None) -> list[tuple[str, str]]:
         if key != ROUTING_HEADER
     ]
     if body is not None:
-        out.append(("content-type", JSON_TYPE))
+        out.append(("content-type", content_type))
     return out
+
+
+def unsent(error: Exception) -> bool:
+    """Whether a transport error proves the request never reached the server: no connection was made."""
+    import httpx
+
+    return isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
 # ------------------------------------------------------------------------------------------------ auth
@@ -213,6 +222,18 @@ class RestAuth:
         out.extend((key.lower(), value) for key, value in found.items())
 
 
+class TokenAuth:
+    """A fixed bearer token on HTTP requests (an emulator token), with :class:`RestAuth`'s interface."""
+
+    fresh = True
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def apply(self, verb: str, url: str, out: list[tuple[str, str]]) -> None:
+        out.append(("authorization", f"Bearer {self.token}"))
+
+
 # ------------------------------------------------------------------------------------------------ the two senders
 
 
@@ -229,7 +250,7 @@ def base_url(target: str, *, secure: bool) -> str:
 
 
 class _RestBase:
-    def __init__(self, url: str, auth: RestAuth | None) -> None:
+    def __init__(self, url: str, auth: RestAuth | TokenAuth | None) -> None:
         self.url = url
         self.auth = auth
 
@@ -248,20 +269,23 @@ class _RestBase:
 class SyncRest(_RestBase):
     """Blocking sends over ``httpx.Client`` (HTTP/1.1, keep-alive)."""
 
-    def __init__(self, url: str, auth: RestAuth | None, client: httpx.Client | None = None) -> None:
+    def __init__(self, url: str, auth: RestAuth | TokenAuth | None, client: httpx.Client | None = None) -> None:
         import httpx
 
         super().__init__(url, auth)
         self.client = client or httpx.Client(base_url=url, timeout=None, follow_redirects=False)
 
     def send(self, rpc: Rpc[Any, Resp], plan: CallPlan) -> Resp:
+        return parse_response(rpc, self.exchange(transcode(rpc, plan.request), plan).content)
+
+    def exchange(self, call: HttpCall, plan: CallPlan) -> httpx.Response:
+        """Send ``call`` until it succeeds or the plan gives up: the successful answer."""
         import httpx
 
-        call = transcode(rpc, plan.request)
-        query = (*call.query, *SYSTEM_QUERY)
+        query = (*call.query, *call.system_query)
         while True:
             timeout = http_timeout(plan.timeout())
-            sent = headers(plan, call.body)
+            sent = headers(plan, call.body, call.content_type)
             if self.auth is not None:
                 self.auth.apply(call.verb, self.url + call.path, sent)
             try:
@@ -269,10 +293,10 @@ class SyncRest(_RestBase):
                     call.verb, call.path, params=query, content=call.body, headers=sent, timeout=timeout
                 )
             except httpx.TransportError as error:
-                time.sleep(plan.failed(error, transport_error(error)))
+                time.sleep(plan.failed(error, transport_error(error), unsent=unsent(error)))
                 continue
             if response.is_success:
-                return parse_response(rpc, response.content)
+                return response
             mapped, cause = self._failure(response)
             time.sleep(plan.failed(cause, mapped))
 
@@ -283,20 +307,23 @@ class SyncRest(_RestBase):
 class AsyncRest(_RestBase):
     """asyncio sends over ``httpx.AsyncClient``; a token refresh (rare, blocking) runs in a worker thread."""
 
-    def __init__(self, url: str, auth: RestAuth | None, client: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, url: str, auth: RestAuth | TokenAuth | None, client: httpx.AsyncClient | None = None) -> None:
         import httpx
 
         super().__init__(url, auth)
         self.client = client or httpx.AsyncClient(base_url=url, timeout=None, follow_redirects=False)
 
     async def send(self, rpc: Rpc[Any, Resp], plan: CallPlan) -> Resp:
+        return parse_response(rpc, (await self.exchange(transcode(rpc, plan.request), plan)).content)
+
+    async def exchange(self, call: HttpCall, plan: CallPlan) -> httpx.Response:
+        """Send ``call`` until it succeeds or the plan gives up: the successful answer."""
         import httpx
 
-        call = transcode(rpc, plan.request)
-        query = (*call.query, *SYSTEM_QUERY)
+        query = (*call.query, *call.system_query)
         while True:
             timeout = http_timeout(plan.timeout())
-            sent = headers(plan, call.body)
+            sent = headers(plan, call.body, call.content_type)
             if self.auth is not None:
                 if self.auth.fresh:
                     self.auth.apply(call.verb, self.url + call.path, sent)
@@ -307,10 +334,10 @@ class AsyncRest(_RestBase):
                     call.verb, call.path, params=query, content=call.body, headers=sent, timeout=timeout
                 )
             except httpx.TransportError as error:
-                await asyncio.sleep(plan.failed(error, transport_error(error)))
+                await asyncio.sleep(plan.failed(error, transport_error(error), unsent=unsent(error)))
                 continue
             if response.is_success:
-                return parse_response(rpc, response.content)
+                return response
             mapped, cause = self._failure(response)
             await asyncio.sleep(plan.failed(cause, mapped))
 
@@ -325,4 +352,6 @@ def check_options(options: Mapping[str, object]) -> None:
         raise ValueError(f"{', '.join(given)}: gRPC options, not used by transport='rest'")
 
 
-__all__ = ["AsyncRest", "HttpCall", "RestAuth", "SyncRest", "parse_response", "rest_bindings", "transcode"]
+__all__ = [
+    "AsyncRest", "HttpCall", "RestAuth", "SyncRest", "TokenAuth", "parse_response", "rest_bindings", "transcode",
+]  # fmt: skip

@@ -66,6 +66,9 @@ class Rpc(Generic[Req, Resp]):
     request_id: bool = False
     """Creates made idempotent by a client-generated ``request_id``."""
     retryable: bool = False
+    media_upload: bool = False
+    """RPCs whose request goes with a file: sent to Google's media upload endpoint (``/upload`` + the rule's path,
+    multipart: the request as JSON, then the bytes), never as a plain call. Their client method takes ``data``."""
 
     @property
     def path(self) -> str:
@@ -87,12 +90,16 @@ class Semantics:
     """What no annotation says about an RPC, kept by hand."""
 
     mask_nested: frozenset[str] = frozenset()
+    media_upload: bool = False
 
 
 # The only hand-kept facts: UpdateSpace's mask names subfields of these two messages (the reference lists
-# `access_settings.audience` and `permission_settings.*` as the update paths).
+# `access_settings.audience` and `permission_settings.*` as the update paths); UploadAttachment takes a file
+# through Google's media upload protocol (the discovery document's `mediaUpload`, which no proto annotation
+# carries; the server's REST door reads this same fact for its /upload routes).
 SEMANTICS: dict[str, Semantics] = {
     "UpdateSpace": Semantics(mask_nested=frozenset({"access_settings", "permission_settings"})),
+    "UploadAttachment": Semantics(media_upload=True),
 }
 
 _IDEMPOTENT_PREFIXES = ("Get", "List", "Find", "Search", "Update", "Delete")
@@ -207,6 +214,7 @@ def _derive(method: MethodDescriptor, messages: dict[str, Descriptor], patterns:
         mask_nested=semantics.mask_nested,
         request_id=request_id,
         retryable=method.name.startswith(_IDEMPOTENT_PREFIXES) or request_id,
+        media_upload=semantics.media_upload,
     )
 
 

@@ -20,6 +20,7 @@ class AsyncChatClient(AsyncMethods):
 
     async def close(self, grace: float | None = None) -> None:
         """Close the channel, if the client opened it (an injected channel stays open). Idempotent."""
+        await self._close_media()
         if self._rest is not None:
             await self._rest.close()
         elif self._owns_channel:

@@ -21,6 +21,7 @@ class ChatClient(SyncMethods):
 
     def close(self) -> None:
         """Close the channel, if the client opened it (an injected channel stays open). Idempotent."""
+        self._close_media()
         if self._rest is not None:
             self._rest.close()
         elif self._owns_channel:

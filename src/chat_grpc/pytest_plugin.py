@@ -39,6 +39,7 @@ Marker ``@pytest.mark.chat_server(**options)`` (on a test, class or module; the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -544,6 +545,17 @@ def _options(options: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def _endpoint(server: ChatServer, options: dict[str, Any]) -> str:
+    """Where a client with these options reaches ``server``: its REST URL with ``transport="rest"``, else its gRPC
+    address, with the REST URL as ``media_url`` (attachment uploads and downloads) when the listener runs."""
+    if options.get("transport") == "rest":
+        return server.rest_url
+    if "media_url" not in options:
+        with contextlib.suppress(RuntimeError):  # rest=False: no media endpoints
+            options["media_url"] = server.rest_url
+    return server.address
+
+
 ClientFactory = Callable[..., "ChatClient"]
 DiscoveryFactory = Callable[..., Any]
 AsyncClientFactory = Callable[..., "AsyncChatClient"]
@@ -568,7 +580,7 @@ def chat_client(chat_server: ChatServer) -> Iterator[ClientFactory]:
         **options: Any,
     ) -> ChatClient:
         client = ChatClient.for_emulator(
-            chat_server.address, token=_token(chat_server, who, token, scopes, app), **_options(options)
+            _endpoint(chat_server, options), token=_token(chat_server, who, token, scopes, app), **_options(options)
         )
         made.append(client)
         return client
@@ -605,7 +617,7 @@ def async_chat_client(chat_server: ChatServer) -> Iterator[AsyncClientFactory]:
         except RuntimeError:
             loop = None
         client = AsyncChatClient.for_emulator(
-            chat_server.address, token=_token(chat_server, who, token, scopes, app), **_options(options)
+            _endpoint(chat_server, options), token=_token(chat_server, who, token, scopes, app), **_options(options)
         )
         made.append(_Opened(client, loop))
         return client

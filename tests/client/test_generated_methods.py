@@ -83,7 +83,10 @@ def test_sync_and_async_methods_share_one_signature(rpc: _rpcs.Rpc) -> None:  # 
     sync_sig, async_sig = inspect.signature(sync), inspect.signature(asynchronous)
     assert sync_sig.parameters == async_sig.parameters
     names = list(sync_sig.parameters)
-    assert names == ["self", "request", *rpc.params, "timeout", "metadata", "retry"]
+    media = ["data", "content_type"] if rpc.media_upload else []  # the file, for RPCs that take one
+    assert names == ["self", "request", *rpc.params, *media, "timeout", "metadata", "retry"]
+    if rpc.media_upload:
+        assert sync_sig.parameters["data"].default is inspect.Parameter.empty  # required
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in list(sync_sig.parameters.values())[2:])
     if rpc.items is not None:
         assert str(sync_sig.return_annotation).startswith("Pager[")

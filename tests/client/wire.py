@@ -75,6 +75,7 @@ class Wire(grpc.ServerInterceptor):
     address: str = ""
     port: int = 0
     transport: str = "grpc"  # how clients reach it: "grpc" (address host:port) or "rest" (address http://...)
+    media_url: str = ""  # the REST tap that media uploads and downloads go through (either transport)
     seen: list[Seen] = field(default_factory=list)
     faults: dict[str, list[Fault]] = field(default_factory=lambda: defaultdict(list))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -139,16 +140,20 @@ def serve(
 
 
 @contextmanager
-def serve_rest(chat: Any) -> Iterator[Wire]:
-    """``chat``'s REST door (``chat.rest_app``) on 127.0.0.1 (a free port), behind a fresh Wire."""
+def serve_rest(chat: Any, wire: Wire | None = None) -> Iterator[Wire]:
+    """``chat``'s REST door (``chat.rest_app``) on 127.0.0.1 (a free port), behind a fresh Wire; or behind ``wire``
+    (a gRPC one) as its ``media_url`` only. Media uploads (``/upload/v1/...``, multipart) are recorded as calls of
+    their RPC, with the request read from the metadata part."""
     from urllib.parse import parse_qsl
 
     from chat_grpc.server.rest.app import system_parameters
     from chat_grpc.server.rest.listener import RestListener
+    from chat_grpc.server.rest.media import _multipart
     from chat_grpc.server.rest.transcode import build_request
 
     app = chat.rest_app
-    wire = Wire(transport="rest")
+    media_only = wire is not None
+    wire = wire if wire is not None else Wire(transport="rest")
 
     async def send_fault(send: Any, fault: Fault) -> None:
         code, body = fault.http()
@@ -176,13 +181,19 @@ def serve_rest(chat: Any) -> Iterator[Wire]:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        found, _ = app.routes.find(scope["method"], scope["raw_path"].decode("latin-1").split("?", 1)[0])
-        if found is None:
+        path = scope["raw_path"].decode("latin-1").split("?", 1)[0]
+        metadata = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        upload = path.startswith("/upload/")
+        found, _ = app.routes.find(scope["method"], path.removeprefix("/upload"))
+        if found is None or (media_only and not upload):
             await app(scope, replay, send)
             return
         _, params = system_parameters(parse_qsl(scope["query_string"].decode(), keep_blank_values=True))
-        request = build_request(found.route, found.bound, params, body)
-        metadata = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if upload:
+            body_json, _media = _multipart(body, metadata.get("content-type", ""))
+            request = build_request(found.route, found.bound, params, body_json)
+        else:
+            request = build_request(found.route, found.bound, params, body)
         seen = Seen(found.route.rpc, request, metadata, "insecure")
         with wire._lock:
             seen.at = time.monotonic()
@@ -204,8 +215,10 @@ def serve_rest(chat: Any) -> Iterator[Wire]:
             await send_fault(send, fault)
 
     listener = RestListener(tap, "127.0.0.1", 0).start()
-    wire.port = listener.port
-    wire.address = listener.url
+    if not media_only:
+        wire.port = listener.port
+        wire.address = listener.url
+    wire.media_url = listener.url
     try:
         yield wire
     finally:

@@ -23,7 +23,7 @@ import pytest
 from google.chat.v1 import chat_service_pb2
 from googleapiclient.discovery import Resource, build, build_from_document
 from googleapiclient.errors import HttpError
-from googleapiclient.http import HttpRequest
+from googleapiclient.http import HttpRequest, MediaInMemoryUpload
 
 from chat_grpc.pytest_plugin import ChatFactory
 from chat_grpc.server import ChatServer
@@ -255,6 +255,45 @@ def exercise_attachments(chat: ChatServer, people: People, call: Recorder) -> No
     assert got["source"] == "UPLOADED_CONTENT"
 
 
+def media_service(chat: ChatServer, who: User | App) -> Resource:
+    """A service whose media uploads reach the listener: googleapiclient builds upload URLs from the document's
+    ``rootUrl`` (keeping its ``https`` when ``api_endpoint`` overrides the host), so the document says where."""
+    document = json.loads(DISCOVERY.read_text())
+    document["rootUrl"] = chat.rest_url + "/"
+    return build_from_document(document, credentials=chat.credentials_for(who))
+
+
+def exercise_media_chunks_and_access(chat: ChatServer, people: People, call: Recorder) -> None:
+    space = people.factory.space(people.alice, "Files", members=[people.app])
+    chat_api = media_service(chat, people.alice)
+    data = bytes(range(256)) * 4096 + b"\r\n"  # 1 MB, every byte value, ending with a line break
+    uploads = [
+        MediaInMemoryUpload(data, mimetype="application/pdf", resumable=False),  # uploadType=multipart
+        MediaInMemoryUpload(data, mimetype="application/pdf", resumable=True),  # resumable, one PUT
+        MediaInMemoryUpload(data, mimetype="application/pdf", resumable=True, chunksize=256 * 1024),  # 4 chunks + 308s
+    ]
+    for number, media in enumerate(uploads):
+        request = chat_api.media().upload(parent=space.name, body={"filename": f"plan{number}.pdf"}, media_body=media)
+        call.called.add(request.methodId)
+        uploaded = None
+        while uploaded is None:
+            _, uploaded = request.next_chunk() if media.resumable() else (None, request.execute(num_retries=0))
+        ref = uploaded["attachmentDataRef"]
+        assert ref["resourceName"].startswith(f"{space.name}/attachments/") and ref["attachmentUploadToken"]
+        body = {"text": "the plan", "attachment": [{"attachmentDataRef": ref}]}
+        posted = call(chat_api.spaces().messages().create(parent=space.name, body=body))
+        attachments = service(chat, people.app).spaces().messages().attachments()
+        got = call(attachments.get(name=posted["attachment"][0]["name"]))
+        assert got["contentName"] == f"plan{number}.pdf" and got["contentType"] == "application/pdf"
+        downloaded = chat_api.media().download_media(resourceName=got["attachmentDataRef"]["resourceName"])
+        assert downloaded.execute(num_retries=0) == data
+        assert downloaded.uri.startswith(chat.rest_url + "/v1/media/spaces/") and "alt=media" in downloaded.uri
+    outsider = media_service(chat, people.carol)  # not a member: as if the upload were not there
+    with pytest.raises(HttpError) as raised:
+        outsider.media().download_media(resourceName=ref["resourceName"]).execute(num_retries=0)
+    assert raised.value.status_code == 404
+
+
 def exercise_reactions(chat: ChatServer, people: People, call: Recorder) -> None:
     space = people.factory.space(people.alice, "Fun", members=[people.bob])
     message = people.factory.message(space, people.alice, "ship it")
@@ -432,6 +471,9 @@ EXERCISES: dict[Callable[[ChatServer, People, Recorder], None], set[str]] = {
         "chat.spaces.messages.delete",
     },
     exercise_attachments: {"chat.spaces.messages.create", "chat.spaces.messages.attachments.get"},
+    exercise_media_chunks_and_access: {
+        "chat.media.upload", "chat.spaces.messages.create", "chat.spaces.messages.attachments.get",
+    },
     exercise_reactions: {
         "chat.spaces.messages.reactions.create", "chat.spaces.messages.reactions.list",
         "chat.spaces.messages.reactions.delete", "chat.spaces.messages.get",

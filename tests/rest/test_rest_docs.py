@@ -57,7 +57,7 @@ def python_blocks(kind: str) -> list[str]:
 
 def test_the_guide_has_the_snippets_it_promises() -> None:
     assert len(blocks("sh")) == 4 and len(blocks("json")) == 1
-    assert len(python_blocks("venv")) == 2 and len(python_blocks("oracle")) == 1 and len(python_blocks("pytest")) == 1
+    assert len(python_blocks("venv")) == 3 and len(python_blocks("oracle")) == 1 and len(python_blocks("pytest")) == 1
     assert "rest.md" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
@@ -148,7 +148,7 @@ def test_curl_blocks_as_httpx(demo: tuple[ChatServer, str]) -> None:
 # ------------------------------------------------------------------ python
 
 
-@pytest.mark.parametrize("index", range(2))
+@pytest.mark.parametrize("index", range(3))
 def test_python_blocks(tmp_path: Path, index: int) -> None:
     script = tmp_path / "snippet.py"
     script.write_text(python_blocks("venv")[index], encoding="utf-8")

@@ -381,11 +381,14 @@ class MessageBook:
             token = self.upload(space_id, filename, content_type, data=data)
             return self._uploads[token].resource_name, token
 
-    def media(self, resource_name: str) -> tuple[bytes, str]:
+    def media(self, resource_name: str, actor: Actor | None = None) -> tuple[bytes, str]:
         """The bytes and content type of an uploaded file, by its resource name (the upload's, which is also the
-        message attachment's ``attachment_data_ref.resource_name``)."""
+        message attachment's ``attachment_data_ref.resource_name``). With ``actor`` (a download's caller), only
+        from a space the actor can see: NOT_FOUND otherwise, as for a name that does not exist."""
         with self._core.lock:
             content_type = self._content_types.get(resource_name)
+            if content_type is not None and actor is not None:
+                self._core._state(actor, resource_name.split("/", 2)[1])  # spaces/{space}/attachments/{id}
             if content_type is None:
                 raise NotFound(f"no uploaded media {resource_name!r}", field="resource_name")
             return self._media.get(resource_name, b""), content_type

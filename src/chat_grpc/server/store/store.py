@@ -146,11 +146,11 @@ class ChatStore:
             reaction=lambda space_id, name: self.reactions.find(space_id, *name.split("/")[3::2]),
         )
 
-    def attachment_media(self, resource_name: str) -> tuple[bytes, str]:
+    def attachment_media(self, resource_name: str, actor: Actor | None = None) -> tuple[bytes, str]:
         """For a media download endpoint: the bytes and content type of an uploaded file, by the resource name an
         upload answered or a message attachment shows in ``attachment_data_ref.resource_name``. NotFound when no
-        such upload exists (or its space was deleted)."""
-        return self.messages.media(resource_name)
+        such upload exists (or its space was deleted) and, with ``actor``, when the actor cannot see its space."""
+        return self.messages.media(resource_name, actor)
 
     def _live_membership(self, space_id: str, name: str) -> Membership | None:
         state = self._spaces.get(space_id)
