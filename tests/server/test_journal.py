@@ -129,7 +129,9 @@ def test_dump_jsonl(chat: ChatServer, ws: Workspace, call: Caller, tmp_path: Pat
         "latency_ms",
         "fault",
         "face",
+        "response",
     }
+    assert first["response"]["displayName"] == "Dumped" and first["response"]["name"].startswith("spaces/")
     assert first["face"] == "grpc"  # the door it came through
     assert chat.journal.dump_jsonl(tmp_path / "one.jsonl", "ListSpaces") == 1
 

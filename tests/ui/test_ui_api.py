@@ -110,6 +110,8 @@ def test_the_journal_shows_calls_with_their_requests_and_no_secret(demo: tuple[C
         detail = client.get(f"/_emulator/api/calls/{row['seq']}")
         assert client.get("/_emulator/api/calls/999").status_code == 404
     assert detail.json()["request"]["message"] == {"text": "hi"}
+    response = detail.json()["response"]  # what the call answered: the created message
+    assert response["text"] == "hi" and response["name"].startswith(ws.spaces["falcon"].name + "/messages/")
     assert ["authorization", "Bearer <redacted>"] in detail.json()["metadata"]
     assert token not in detail.text
 

@@ -137,6 +137,7 @@ class ChatCore:
             fired = None
         principal: str | None = None
         code, details = "OK", ""
+        response: Any = None
         metadata = door.metadata()
         try:
             if fired is not None:  # before anything else, like a network fault (faults.py)
@@ -147,8 +148,10 @@ class ChatCore:
             if rpc not in HANDLERS:
                 raise Unimplemented(f"the fake Chat service does not implement {rpc}")
             if self.state is not None:
-                return self.state.run(rpc, credentials, request, self.execute, media)
-            return self.execute(rpc, credentials, request, media)
+                response = self.state.run(rpc, credentials, request, self.execute, media)
+            else:
+                response = self.execute(rpc, credentials, request, media)
+            return response
         except ChatError as error:
             code, details = error.code, error.message
             raise
@@ -170,4 +173,5 @@ class ChatCore:
                     time=arrived,
                     fault=fired.describe() if fired is not None else None,
                     face=door.face,
+                    response=response,
                 )

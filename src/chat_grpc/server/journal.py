@@ -45,6 +45,7 @@ class RecordedCall:
     time: datetime  # when the call arrived (wall clock, UTC)
     fault: str | None = None  # the injected fault that fired on this call, e.g. "fail UNAVAILABLE"
     face: str = "grpc"  # the door the call came through: "grpc" or "rest"
+    response: Message | None = field(default=None, repr=False)  # what the call answered (None when it failed)
 
     @property
     def metadata(self) -> tuple[tuple[str, str], ...]:
@@ -69,6 +70,7 @@ class RecordedCall:
             "latency_ms": round(self.latency_ms, 3),
             "fault": self.fault,
             "face": self.face,
+            "response": json_format.MessageToDict(self.response) if self.response is not None else None,
         }
 
 
@@ -137,12 +139,15 @@ class Journal:
         time: datetime,
         fault: str | None = None,
         face: str = "grpc",
+        response: Message | None = None,
     ) -> RecordedCall | None:
         """Add a call (the servicer does this); returns it, or None when the journal keeps no calls."""
         if self.max_calls == 0 or self.max_bytes == 0:
             return None
         metadata = tuple(metadata)
         size = _ENTRY_OVERHEAD + request.ByteSize() + len(details) + sum(len(k) + len(v) for k, v in metadata)
+        if response is not None:
+            size += response.ByteSize()
         with self._lock:
             entry = RecordedCall(
                 next(self._seq),
@@ -156,6 +161,7 @@ class Journal:
                 time,
                 fault,
                 face,
+                response,
             )
             self._calls.append((entry, size))
             self._bytes += size

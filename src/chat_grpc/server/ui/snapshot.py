@@ -102,7 +102,8 @@ def overview(server: ChatServer) -> JsonObject:
 
 
 def call_detail(server: ChatServer, seq: int) -> JsonObject | None:
-    """One journal entry in full (the control service's ``Call`` shape: request JSON, redacted metadata)."""
+    """One journal entry in full (the control service's ``Call`` shape: request and response JSON, redacted
+    metadata)."""
     for call in reversed(server.journal.calls()):
         if call.seq == seq:
             return call.to_json()

@@ -671,6 +671,8 @@
         call.details ? el("div", { class: "label" }, call.details) : null,
         el("div", { class: "label" }, "request"),
         el("pre", { class: "json" }, JSON.stringify(call.request, null, 2)),
+        el("div", { class: "label" }, "response"),
+        el("pre", { class: "json response" }, call.response === null ? `(none: ${call.code})` : JSON.stringify(call.response, null, 2)),
         el("div", { class: "label" }, "caller, metadata (authorization redacted) and outcome"),
         el("pre", { class: "json" }, JSON.stringify({ principal: call.principal, metadata: call.metadata, code: call.code, details: call.details, latency_ms: call.latency_ms, fault: call.fault, time: call.time }, null, 2)));
     } catch (error) {
