@@ -20,6 +20,16 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed
 
+# The runtime dependencies only (no dev/test tools, no package build), for `make run` on a machine without
+# .venv: pyproject.toml's [project] dependencies into .venv; `make run` then imports the package from the
+# checkout (src/, generated/). A later `make setup` installs the project with its dev tools into the same venv.
+$(VENV)/.runtime: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+		> $(VENV)/runtime-requirements.txt
+	$(PY) -m pip install $(PIP_FLAGS) -r $(VENV)/runtime-requirements.txt
+	touch $@
+
 # Google's published client libraries, in their own venv: a test oracle only (see tests/oracle/).
 $(ORACLE_VENV)/.installed: tests/oracle/requirements.txt
 	test -x $(ORACLE_VENV)/bin/python || $(PYTHON) -m venv $(ORACLE_VENV)
@@ -113,8 +123,10 @@ screenshots: setup browser
 # The emulator with a demo workspace, in the foreground (Ctrl-C stops it). PORT=0 picks a free port. Its first line
 # gives the gRPC address, the REST URL (port PORT+1) and the web UI's URL.
 PORT ?= 8790
-run: setup
-	$(PY) -m chat_grpc.server --demo --host 127.0.0.1 --port $(PORT)
+# With a full .venv (make setup), that one; otherwise only the runtime dependencies are installed.
+RUN_DEPS := $(if $(wildcard $(VENV)/.installed),$(VENV)/.installed,$(VENV)/.runtime)
+run: $(RUN_DEPS)
+	PYTHONPATH=src:generated $(PY) -m chat_grpc.server --demo --host 127.0.0.1 --port $(PORT)
 
 # Server-core benchmarks (see bench/README.md): ratios measured side by side in one run, a few minutes at most.
 bench: setup
