@@ -102,7 +102,7 @@ class Renderer:
             return f"{self.type_name(field.enum_type)} | str | None"
         if field.type == FieldDescriptor.TYPE_STRING:
             ref = rpc.refs.get(field.name)
-            return f"str | {self.class_name(ref)} | None" if ref is not None else "str | None"
+            return f"str | {self.class_name(ref)} | Named | None" if ref is not None else "str | None"
         if field.type == FieldDescriptor.TYPE_BOOL:
             return "bool | None"
         if field.type in (FieldDescriptor.TYPE_INT32, FieldDescriptor.TYPE_INT64):
@@ -117,7 +117,7 @@ class Renderer:
 
     def method(self, rpc: _rpcs.Rpc[Any, Any], comment: str, *, asynchronous: bool) -> str:
         fields = rpc.request.DESCRIPTOR.fields_by_name
-        params = [f"request: {self.class_name(rpc.request)} | None = None", "*"]
+        params = [f"request: {self.class_name(rpc.request)} | Mapping[str, Any] | None = None", "*"]
         params += [f"{name}: {self.annotation(rpc, fields[name])} = None" for name in rpc.params]
         media = MEDIA_PARAMS if rpc.media_upload else ()
         params += [f"{name}: {kind}" + (f" = {default}" if default else "") for name, kind, default in media]
@@ -152,7 +152,10 @@ class Renderer:
 
 def docstring(rpc: _rpcs.Rpc[Any, Any], comment: str) -> str:
     lines = [line.strip() for line in comment.strip().splitlines()]
-    notes = [f"RPC ``{rpc.name}``: pass ``request`` or its fields as keywords."]
+    notes = [
+        f"RPC ``{rpc.name}``: pass ``request`` (a ``{rpc.request.DESCRIPTOR.name}`` or a dict of its fields) or its"
+        " fields as keywords."
+    ]
     if rpc.items is not None:
         notes.append(f"Returns a pager over ``{rpc.items}`` that fetches the next pages on demand.")
     if rpc.resource is not None:
@@ -215,7 +218,7 @@ def render() -> str:
         f"from typing import {'Any, BinaryIO' if any(rpc.media_upload for rpc in _rpcs.RPCS) else 'Any'}\n\n"
         f"{imports}\n"
         "from chat_grpc import _rpcs\n"
-        "from chat_grpc._core import Metadata\n"
+        "from chat_grpc._core import Metadata, Named\n"
         "from chat_grpc._io import AsyncInvoker, SyncInvoker\n"
         "from chat_grpc._rpcs import Rpc\n"
         "from chat_grpc.pagers import AsyncPager, Pager\n"

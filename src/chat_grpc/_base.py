@@ -461,7 +461,7 @@ class ClientBase(Generic[ChannelT]):
     def _plan(
         self,
         rpc: Rpc[Any, Any],
-        request: Message | None,
+        request: Message | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         timeout: float | Default | None,

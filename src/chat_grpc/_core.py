@@ -14,7 +14,7 @@ import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import urlencode
 
 from google.api import field_behavior_pb2
@@ -35,6 +35,16 @@ AuthMetadata = Callable[[], Metadata]
 """Called before every attempt: per-call auth metadata, for plaintext channels that cannot carry call credentials."""
 
 ROUTING_HEADER = "x-goog-request-params"
+
+
+class Named(Protocol):
+    """Anything with a resource ``name``: where a resource name is expected, the client takes the resource
+    message or such an object (the toolkit's store records ``User``, ``App``, ...) and sends its name."""
+
+    @property
+    def name(self) -> str: ...
+
+
 # Fields an update cannot change, so a computed update_mask leaves them out.
 _NOT_IN_MASK = frozenset({field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDENTIFIER, field_behavior_pb2.IMMUTABLE})
 
@@ -57,6 +67,10 @@ class _Shape:
             kind = _PLAIN_TYPES.get(field.type)
             if kind is not None:
                 self.plain[name] = kind
+        # Singular string fields: a value of another type is a resource (``.name``) or a TypeError naming the
+        # parameter. ``refs``: those holding a resource name (they take resources and the toolkit's records).
+        self.strings = frozenset(name for name, kind in self.plain.items() if kind is str)
+        self.refs = frozenset(rpc.refs)
 
 
 _PLAIN_TYPES: dict[int, type] = {
@@ -75,11 +89,18 @@ def _shape(rpc: Rpc[Any, Any]) -> _Shape:
     return found
 
 
-def build_request(rpc: Rpc[Req, Any], request: Req | None, fields: Mapping[str, object]) -> Req:
-    """The request to send: a copy of ``request``, or one built from the keyword ``fields`` (None = unset).
+class RequestAndFieldsError(TypeError, ValueError):
+    """``request`` and keyword fields in one call. A TypeError (a wrong call, as for any conflicting arguments)
+    and, as GAPIC clients raise and this client raised before, a ValueError."""
 
-    Keyword updates without ``update_mask`` get the mask of the resource's set fields; creates without a
-    ``request_id`` get a fresh one (also when ``request`` is given), so retrying them cannot duplicate.
+
+def build_request(rpc: Rpc[Req, Any], request: Req | Mapping[str, Any] | None, fields: Mapping[str, object]) -> Req:
+    """The request to send: a copy of ``request`` (a request message, or a dict of its fields: snake_case or
+    lowerCamelCase keys, nested dicts), or one built from the keyword ``fields`` (None = unset).
+
+    Keyword updates without ``update_mask`` get the mask of the resource's set fields (a ``request`` is sent as
+    given); creates without a ``request_id`` get a fresh one (also when ``request`` is given), so retrying them
+    cannot duplicate.
     """
     # One pass over the fields, kept short (it runs on every call): the plain values (``name="spaces/A"``) go to
     # the message constructor in one call, the others (messages, dicts, enum names, resources...) one by one.
@@ -97,24 +118,34 @@ def build_request(rpc: Rpc[Req, Any], request: Req | None, fields: Mapping[str, 
     if others and not shape.params.issuperset(name for name, _ in others):
         unknown = {name for name, _ in others} - shape.params
         raise TypeError(f"{rpc.method}() got unexpected fields: {', '.join(sorted(unknown))}")
+    if request is not None and (direct or others):
+        given = sorted([*direct, *(name for name, _ in others)])
+        raise RequestAndFieldsError(
+            f"{rpc.method}(): pass either a request message or keyword fields, not both "
+            f"(got request and {', '.join(given)})"
+        )
     if request is None:
         built = rpc.request(**direct)
         for name, value in others:
+            if name in shape.strings:
+                value = _string_value(rpc, shape, name, value)
             assign(built, name, value)
         if rpc.resource is not None and fields.get("update_mask") is None:
             mask = update_mask_for(getattr(built, rpc.resource), nested=rpc.mask_nested)
             built.update_mask.paths.extend(mask)  # type: ignore[attr-defined]
+    elif isinstance(request, Mapping):
+        built = rpc.request()
+        for name, value in _field_names(rpc.request.DESCRIPTOR, request, f"{rpc.method}(): request").items():
+            if value is None:
+                continue
+            if name in shape.strings and not isinstance(value, str):
+                value = _string_value(rpc, shape, name, value)
+            assign(built, name, value)
     else:
-        if direct or others:
-            given = sorted([*direct, *(name for name, _ in others)])
-            raise ValueError(
-                f"{rpc.method}(): pass either a request message or keyword fields, not both "
-                f"(got request and {', '.join(given)})"
-            )
         if not isinstance(request, rpc.request):
             hint = f" (pass the name as {rpc.params[0]}=...)" if isinstance(request, str) else ""
             raise TypeError(
-                f"{rpc.method}(): request must be a {rpc.request.DESCRIPTOR.full_name}, "
+                f"{rpc.method}(): request must be a {rpc.request.DESCRIPTOR.full_name} (or a dict of its fields), "
                 f"got {type(request).__name__}{hint}"
             )
         built = rpc.request()
@@ -122,6 +153,66 @@ def build_request(rpc: Rpc[Req, Any], request: Req | None, fields: Mapping[str, 
     if rpc.request_id and not built.request_id:  # type: ignore[attr-defined]
         built.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
     return built
+
+
+def _string_value(rpc: Rpc[Any, Any], shape: _Shape, name: str, value: object) -> object:
+    """A string parameter's value: a resource name parameter also takes a resource message or anything with a
+    ``name`` (the toolkit's store records: ``User``, ``App``, ...); any other type is a TypeError naming it."""
+    if isinstance(value, str):
+        return value
+    if name in shape.refs:
+        if isinstance(value, Message):
+            return value  # assign() sends its name (or says it has none)
+        found = getattr(value, "name", None)
+        if isinstance(found, str) and found:
+            return found
+        kind = rpc.refs[name].DESCRIPTOR.full_name
+        raise TypeError(
+            f"{rpc.method}(): {name!r} must be a resource name (str) or a resource with a name "
+            f"(a {kind}, a store record, ...), got {type(value).__name__}"
+        )
+    if isinstance(value, Message):
+        return value  # a resource where its name is expected: assign() sends the name
+    raise TypeError(f"{rpc.method}(): {name!r} must be a str, got {type(value).__name__}")
+
+
+def _field_names(descriptor: Any, values: Mapping[str, Any], target: str) -> dict[str, Any]:
+    """``values`` keyed by field name: keys may be field names (``display_name``) or their JSON names
+    (``displayName``), as in Google's REST documentation and GAPIC clients."""
+    by_name = descriptor.fields_by_name
+    named: dict[str, Any] = {}
+    for key, value in values.items():
+        field = by_name.get(key) if isinstance(key, str) else None
+        if field is None and isinstance(key, str):
+            field = descriptor.fields_by_camelcase_name.get(key) or next(
+                (f for f in descriptor.fields if f.json_name == key), None
+            )
+        if field is None:
+            raise ValueError(f"{target}: {descriptor.full_name} has no field {key!r}")
+        if field.name in named:
+            raise ValueError(f"{target}: {field.name!r} is given twice (as {field.name} and {field.json_name})")
+        named[field.name] = value
+    return named
+
+
+def _from_dict(cls: type[Message], values: Mapping[str, Any], target: str) -> Message:
+    """A message from a dict of its fields: snake_case or lowerCamelCase keys, nested dicts (also in lists),
+    enum names, messages."""
+    descriptor: Any = cls.DESCRIPTOR
+    named = _field_names(descriptor, values, target)
+    for name, value in named.items():
+        field = descriptor.fields_by_name[name]
+        sub = field.message_type
+        if sub is None or sub.GetOptions().map_entry:
+            continue
+        sub_cls = message_factory.GetMessageClass(sub)
+        if isinstance(value, Mapping):
+            named[name] = _from_dict(sub_cls, value, f"{target}.{name}")
+        elif is_repeated(field) and isinstance(value, Sequence) and not isinstance(value, str | bytes):
+            named[name] = [
+                _from_dict(sub_cls, item, f"{target}.{name}") if isinstance(item, Mapping) else item for item in value
+            ]
+    return cls(**named)
 
 
 def assign(message: Message, name: str, value: object) -> None:
@@ -159,7 +250,7 @@ def _message_value(field: FieldDescriptor, value: object, target: str) -> Messag
     if isinstance(value, cls):
         return value
     if isinstance(value, Mapping):
-        return cls(**value)
+        return _from_dict(cls, value, target)
     raise TypeError(f"{target} must be a {descriptor.full_name} (or a dict of its fields), got {value!r}")
 
 

@@ -59,7 +59,7 @@ class _Media(ClientBase[ChannelT]):
     def _upload_plan(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         data: bytes | BinaryIO,
         content_type: str | None,
@@ -136,7 +136,7 @@ class SyncInvoker(_Media[grpc.Channel]):
     def _upload(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         data: bytes | BinaryIO,
@@ -175,7 +175,7 @@ class SyncInvoker(_Media[grpc.Channel]):
     def _invoke(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         timeout: float | Default | None,
@@ -188,7 +188,7 @@ class SyncInvoker(_Media[grpc.Channel]):
     def _paginate(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         timeout: float | Default | None,
@@ -206,6 +206,40 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
     _rest: AsyncRest | None
     _media: AsyncRest | None
 
+    _pending: Connection | None = None  # a gRPC connection made outside a running loop: opened on first use
+
+    def _connect_transport(
+        self, connection: Connection, *, timeout: float | None, retry: RetryPolicy | None, metadata: Metadata
+    ) -> None:
+        if connection.transport != "rest":
+            try:
+                asyncio.get_running_loop()
+            except RuntimeError:
+                # A grpc.aio channel belongs to the event loop it is made in; built outside one (in sync code,
+                # before asyncio.run), the client makes its channel in the loop of its first call.
+                self._setup(
+                    None,  # type: ignore[arg-type]  # made by _bind()
+                    owns_channel=True, timeout=timeout, retry=retry, metadata=metadata, auth=connection.auth_metadata,
+                )  # fmt: skip
+                self._pending = connection
+                return
+        super()._connect_transport(connection, timeout=timeout, retry=retry, metadata=metadata)
+
+    def _bind(self) -> grpc.aio.Channel:
+        """The channel, made now (in the running loop) if the client was built outside one."""
+        if self._pending is not None:
+            self._channel = self._open(self._pending)
+            self._pending = None
+        return self._channel
+
+    @property
+    def channel(self) -> grpc.aio.Channel:
+        """The gRPC channel (for the generated stubs, health checks, ...). A REST client has none. A client
+        built outside a running loop makes it on first use: ask for it inside the loop that will use it."""
+        if self._rest is not None:
+            raise AttributeError("a client with transport='rest' has no gRPC channel")
+        return self._bind()
+
     @classmethod
     def _open(cls, connection: Connection) -> grpc.aio.Channel:
         if connection.channel_credentials is None:
@@ -219,7 +253,7 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
     def _callable(self, rpc: Rpc[Req, Resp]) -> grpc.aio.UnaryUnaryMultiCallable[Req, Resp]:
         found: grpc.aio.UnaryUnaryMultiCallable[Req, Resp] | None = self._callables.get(rpc.name)
         if found is None:
-            found = self._channel.unary_unary(  # type: ignore[call-arg]
+            found = self._bind().unary_unary(  # type: ignore[call-arg]
                 rpc.path,
                 request_serializer=rpc.request.SerializeToString,
                 response_deserializer=rpc.response.FromString,
@@ -249,7 +283,7 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
     async def _upload(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         data: bytes | BinaryIO,
@@ -288,7 +322,7 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
     async def _invoke(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         timeout: float | Default | None,
@@ -301,7 +335,7 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
     async def _paginate(
         self,
         rpc: Rpc[Req, Resp],
-        request: Req | None,
+        request: Req | Mapping[str, Any] | None,
         fields: Mapping[str, object],
         *,
         timeout: float | Default | None,

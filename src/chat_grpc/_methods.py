@@ -32,7 +32,7 @@ from google.chat.v1 import (
 from google.protobuf import duration_pb2, empty_pb2, field_mask_pb2, timestamp_pb2
 
 from chat_grpc import _rpcs
-from chat_grpc._core import Metadata
+from chat_grpc._core import Metadata, Named
 from chat_grpc._io import AsyncInvoker, SyncInvoker
 from chat_grpc._rpcs import Rpc
 from chat_grpc.pagers import AsyncPager, Pager
@@ -149,9 +149,9 @@ class SyncMethods(SyncInvoker):
 
     def create_message(
         self,
-        request: message_pb2.CreateMessageRequest | None = None,
+        request: message_pb2.CreateMessageRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         message: message_pb2.Message | Mapping[str, Any] | None = None,
         message_id: str | None = None,
         thread_key: str | None = None,
@@ -168,8 +168,9 @@ class SyncMethods(SyncInvoker):
         widgets. User auth: the user is the sender, text only.
         Scopes: chat.bot (app); chat.messages.create, chat.messages, chat.import (user).
 
-        RPC ``CreateMessage``: pass ``request`` or its fields as keywords. A ``request_id`` is generated when
-        none is given, so a retry never creates twice. Idempotent: retried as ``retry`` says.
+        RPC ``CreateMessage``: pass ``request`` (a ``CreateMessageRequest`` or a dict of its fields) or its
+        fields as keywords. A ``request_id`` is generated when none is given, so a retry never creates twice.
+        Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             CREATE_MESSAGE,
@@ -190,9 +191,9 @@ class SyncMethods(SyncInvoker):
 
     def list_messages(
         self,
-        request: message_pb2.ListMessagesRequest | None = None,
+        request: message_pb2.ListMessagesRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -206,8 +207,9 @@ class SyncMethods(SyncInvoker):
         """Lists the messages of a space the caller belongs to, deleted ones included on request.
         User auth only. Scopes: chat.messages.readonly, chat.messages, chat.import.
 
-        RPC ``ListMessages``: pass ``request`` or its fields as keywords. Returns a pager over ``messages`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListMessages``: pass ``request`` (a ``ListMessagesRequest`` or a dict of its fields) or its fields
+        as keywords. Returns a pager over ``messages`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return self._paginate(
             LIST_MESSAGES,
@@ -228,9 +230,9 @@ class SyncMethods(SyncInvoker):
 
     def get_message(
         self,
-        request: message_pb2.GetMessageRequest | None = None,
+        request: message_pb2.GetMessageRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | message_pb2.Message | None = None,
+        name: str | message_pb2.Message | Named | None = None,
         markup_syntax: markup_syntax_pb2.MarkupSyntax | str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -239,7 +241,8 @@ class SyncMethods(SyncInvoker):
         """Returns one message; `{message}` may be a client-assigned id.
         Scopes: chat.bot (app); chat.messages.readonly, chat.messages (user).
 
-        RPC ``GetMessage``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry`` says.
+        RPC ``GetMessage``: pass ``request`` (a ``GetMessageRequest`` or a dict of its fields) or its fields as
+        keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_MESSAGE,
@@ -255,7 +258,7 @@ class SyncMethods(SyncInvoker):
 
     def update_message(
         self,
-        request: message_pb2.UpdateMessageRequest | None = None,
+        request: message_pb2.UpdateMessageRequest | Mapping[str, Any] | None = None,
         *,
         message: message_pb2.Message | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -267,9 +270,9 @@ class SyncMethods(SyncInvoker):
         """Edits a message. PUT replaces the masked fields, PATCH patches them; both are this RPC.
         An app may only edit its own messages. Scopes: chat.bot (app); chat.messages, chat.import (user).
 
-        RPC ``UpdateMessage``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask
-        names the fields set on ``message`` (but ``name``, output-only and immutable ones). Idempotent: retried
-        as ``retry`` says.
+        RPC ``UpdateMessage``: pass ``request`` (a ``UpdateMessageRequest`` or a dict of its fields) or its
+        fields as keywords. Without ``update_mask``, the mask names the fields set on ``message`` (but ``name``,
+        output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             UPDATE_MESSAGE,
@@ -286,9 +289,9 @@ class SyncMethods(SyncInvoker):
 
     def delete_message(
         self,
-        request: message_pb2.DeleteMessageRequest | None = None,
+        request: message_pb2.DeleteMessageRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | message_pb2.Message | None = None,
+        name: str | message_pb2.Message | Named | None = None,
         force: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -297,8 +300,8 @@ class SyncMethods(SyncInvoker):
         """Deletes a message (and, with `force`, its threaded replies). An app may only delete its own.
         Scopes: chat.bot (app); chat.messages, chat.import (user).
 
-        RPC ``DeleteMessage``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteMessage``: pass ``request`` (a ``DeleteMessageRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
             DELETE_MESSAGE,
@@ -314,9 +317,9 @@ class SyncMethods(SyncInvoker):
 
     def get_attachment(
         self,
-        request: attachment_pb2.GetAttachmentRequest | None = None,
+        request: attachment_pb2.GetAttachmentRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | attachment_pb2.Attachment | None = None,
+        name: str | attachment_pb2.Attachment | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -324,8 +327,8 @@ class SyncMethods(SyncInvoker):
         """Returns the metadata of a message attachment; the bytes come from the Media API.
         App auth only. Scope: chat.bot.
 
-        RPC ``GetAttachment``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetAttachment``: pass ``request`` (a ``GetAttachmentRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_ATTACHMENT,
@@ -340,7 +343,7 @@ class SyncMethods(SyncInvoker):
 
     def list_spaces(
         self,
-        request: space_pb2.ListSpacesRequest | None = None,
+        request: space_pb2.ListSpacesRequest | Mapping[str, Any] | None = None,
         *,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -352,8 +355,9 @@ class SyncMethods(SyncInvoker):
         """Lists the spaces the caller is a member of. Group chats and DMs appear after their first message.
         Scopes: chat.bot (app); chat.spaces.readonly, chat.spaces (user).
 
-        RPC ``ListSpaces``: pass ``request`` or its fields as keywords. Returns a pager over ``spaces`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSpaces``: pass ``request`` (a ``ListSpacesRequest`` or a dict of its fields) or its fields as
+        keywords. Returns a pager over ``spaces`` that fetches the next pages on demand. Idempotent: retried as
+        ``retry`` says.
         """
         return self._paginate(
             LIST_SPACES,
@@ -370,7 +374,7 @@ class SyncMethods(SyncInvoker):
 
     def search_spaces(
         self,
-        request: space_pb2.SearchSpacesRequest | None = None,
+        request: space_pb2.SearchSpacesRequest | Mapping[str, Any] | None = None,
         *,
         query: str | None = None,
         use_admin_access: bool | None = None,
@@ -384,8 +388,9 @@ class SyncMethods(SyncInvoker):
         """Searches all spaces of the organization with the admin query language.
         User auth with administrator access only. Scopes: chat.admin.spaces.readonly, chat.admin.spaces.
 
-        RPC ``SearchSpaces``: pass ``request`` or its fields as keywords. Returns a pager over ``spaces`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``SearchSpaces``: pass ``request`` (a ``SearchSpacesRequest`` or a dict of its fields) or its fields
+        as keywords. Returns a pager over ``spaces`` that fetches the next pages on demand. Idempotent: retried
+        as ``retry`` says.
         """
         return self._paginate(
             SEARCH_SPACES,
@@ -404,9 +409,9 @@ class SyncMethods(SyncInvoker):
 
     def get_space(
         self,
-        request: space_pb2.GetSpaceRequest | None = None,
+        request: space_pb2.GetSpaceRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_pb2.Space | None = None,
+        name: str | space_pb2.Space | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -415,7 +420,8 @@ class SyncMethods(SyncInvoker):
         """Returns a space. Scopes: chat.bot, chat.app.spaces (app); chat.spaces.readonly, chat.spaces,
         chat.admin.spaces.readonly, chat.admin.spaces (user, the last two with admin access).
 
-        RPC ``GetSpace``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry`` says.
+        RPC ``GetSpace``: pass ``request`` (a ``GetSpaceRequest`` or a dict of its fields) or its fields as
+        keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_SPACE,
@@ -431,7 +437,7 @@ class SyncMethods(SyncInvoker):
 
     def create_space(
         self,
-        request: space_pb2.CreateSpaceRequest | None = None,
+        request: space_pb2.CreateSpaceRequest | Mapping[str, Any] | None = None,
         *,
         space: space_pb2.Space | Mapping[str, Any] | None = None,
         request_id: str | None = None,
@@ -443,8 +449,9 @@ class SyncMethods(SyncInvoker):
         Scopes: chat.app.spaces.create, chat.app.spaces (app); chat.spaces.create, chat.spaces,
         chat.import (user).
 
-        RPC ``CreateSpace``: pass ``request`` or its fields as keywords. A ``request_id`` is generated when none
-        is given, so a retry never creates twice. Idempotent: retried as ``retry`` says.
+        RPC ``CreateSpace``: pass ``request`` (a ``CreateSpaceRequest`` or a dict of its fields) or its fields
+        as keywords. A ``request_id`` is generated when none is given, so a retry never creates twice.
+        Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             CREATE_SPACE,
@@ -460,7 +467,7 @@ class SyncMethods(SyncInvoker):
 
     def set_up_space(
         self,
-        request: space_setup_pb2.SetUpSpaceRequest | None = None,
+        request: space_setup_pb2.SetUpSpaceRequest | Mapping[str, Any] | None = None,
         *,
         space: space_pb2.Space | Mapping[str, Any] | None = None,
         request_id: str | None = None,
@@ -472,8 +479,9 @@ class SyncMethods(SyncInvoker):
         """Creates a space and adds the given users and groups; returns an existing DM instead of a new one.
         User auth only. Scopes: chat.spaces.create, chat.spaces.
 
-        RPC ``SetUpSpace``: pass ``request`` or its fields as keywords. A ``request_id`` is generated when none
-        is given, so a retry never creates twice. Idempotent: retried as ``retry`` says.
+        RPC ``SetUpSpace``: pass ``request`` (a ``SetUpSpaceRequest`` or a dict of its fields) or its fields as
+        keywords. A ``request_id`` is generated when none is given, so a retry never creates twice. Idempotent:
+        retried as ``retry`` says.
         """
         return self._invoke(
             SET_UP_SPACE,
@@ -490,7 +498,7 @@ class SyncMethods(SyncInvoker):
 
     def update_space(
         self,
-        request: space_pb2.UpdateSpaceRequest | None = None,
+        request: space_pb2.UpdateSpaceRequest | Mapping[str, Any] | None = None,
         *,
         space: space_pb2.Space | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -502,9 +510,9 @@ class SyncMethods(SyncInvoker):
         """Changes the masked fields of a space. Scopes: chat.app.spaces (app); chat.spaces, chat.import,
         chat.admin.spaces (user, the last with admin access).
 
-        RPC ``UpdateSpace``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask names
-        the fields set on ``space`` (but ``name``, output-only and immutable ones). Idempotent: retried as
-        ``retry`` says.
+        RPC ``UpdateSpace``: pass ``request`` (a ``UpdateSpaceRequest`` or a dict of its fields) or its fields
+        as keywords. Without ``update_mask``, the mask names the fields set on ``space`` (but ``name``, output-
+        only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             UPDATE_SPACE,
@@ -521,9 +529,9 @@ class SyncMethods(SyncInvoker):
 
     def delete_space(
         self,
-        request: space_pb2.DeleteSpaceRequest | None = None,
+        request: space_pb2.DeleteSpaceRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_pb2.Space | None = None,
+        name: str | space_pb2.Space | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -532,7 +540,8 @@ class SyncMethods(SyncInvoker):
         """Deletes a space with its messages and memberships. Scopes: chat.app.delete (app, spaces it
         created); chat.delete, chat.import, chat.admin.delete (user, the last with admin access).
 
-        RPC ``DeleteSpace``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry`` says.
+        RPC ``DeleteSpace``: pass ``request`` (a ``DeleteSpaceRequest`` or a dict of its fields) or its fields
+        as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
             DELETE_SPACE,
@@ -548,16 +557,17 @@ class SyncMethods(SyncInvoker):
 
     def complete_import_space(
         self,
-        request: space_pb2.CompleteImportSpaceRequest | None = None,
+        request: space_pb2.CompleteImportSpaceRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_pb2.Space | None = None,
+        name: str | space_pb2.Space | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> space_pb2.CompleteImportSpaceResponse:
         """Ends the import of an import-mode space and makes it visible to its users. Scope: chat.import.
 
-        RPC ``CompleteImportSpace``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CompleteImportSpace``: pass ``request`` (a ``CompleteImportSpaceRequest`` or a dict of its fields)
+        or its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             COMPLETE_IMPORT_SPACE,
@@ -572,9 +582,9 @@ class SyncMethods(SyncInvoker):
 
     def find_direct_message(
         self,
-        request: space_pb2.FindDirectMessageRequest | None = None,
+        request: space_pb2.FindDirectMessageRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | user_pb2.User | None = None,
+        name: str | user_pb2.User | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -582,8 +592,8 @@ class SyncMethods(SyncInvoker):
         """Returns the direct message with the named user; NOT_FOUND when there is none.
         Scopes: chat.bot (app: the DM between the user and the app); chat.spaces.readonly, chat.spaces (user).
 
-        RPC ``FindDirectMessage``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``FindDirectMessage``: pass ``request`` (a ``FindDirectMessageRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             FIND_DIRECT_MESSAGE,
@@ -598,9 +608,9 @@ class SyncMethods(SyncInvoker):
 
     def create_membership(
         self,
-        request: membership_pb2.CreateMembershipRequest | None = None,
+        request: membership_pb2.CreateMembershipRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         membership: membership_pb2.Membership | Mapping[str, Any] | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -611,7 +621,8 @@ class SyncMethods(SyncInvoker):
         Scopes: chat.app.memberships (app); chat.memberships, chat.memberships.app, chat.import,
         chat.admin.memberships (user, the last with admin access).
 
-        RPC ``CreateMembership``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateMembership``: pass ``request`` (a ``CreateMembershipRequest`` or a dict of its fields) or
+        its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             CREATE_MEMBERSHIP,
@@ -628,7 +639,7 @@ class SyncMethods(SyncInvoker):
 
     def update_membership(
         self,
-        request: membership_pb2.UpdateMembershipRequest | None = None,
+        request: membership_pb2.UpdateMembershipRequest | Mapping[str, Any] | None = None,
         *,
         membership: membership_pb2.Membership | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -640,9 +651,9 @@ class SyncMethods(SyncInvoker):
         """Changes a membership's role. Scopes: chat.app.memberships (app); chat.memberships, chat.import,
         chat.admin.memberships (user, the last with admin access).
 
-        RPC ``UpdateMembership``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask
-        names the fields set on ``membership`` (but ``name``, output-only and immutable ones). Idempotent:
-        retried as ``retry`` says.
+        RPC ``UpdateMembership``: pass ``request`` (a ``UpdateMembershipRequest`` or a dict of its fields) or
+        its fields as keywords. Without ``update_mask``, the mask names the fields set on ``membership`` (but
+        ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             UPDATE_MEMBERSHIP,
@@ -659,9 +670,9 @@ class SyncMethods(SyncInvoker):
 
     def list_memberships(
         self,
-        request: membership_pb2.ListMembershipsRequest | None = None,
+        request: membership_pb2.ListMembershipsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -675,8 +686,9 @@ class SyncMethods(SyncInvoker):
         """Lists the memberships of a space. Scopes: chat.bot (app); chat.memberships.readonly,
         chat.memberships, chat.import, chat.admin.memberships[.readonly] (user, admin with admin access).
 
-        RPC ``ListMemberships``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``memberships`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListMemberships``: pass ``request`` (a ``ListMembershipsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``memberships`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
             LIST_MEMBERSHIPS,
@@ -697,9 +709,9 @@ class SyncMethods(SyncInvoker):
 
     def get_membership(
         self,
-        request: membership_pb2.GetMembershipRequest | None = None,
+        request: membership_pb2.GetMembershipRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | membership_pb2.Membership | None = None,
+        name: str | membership_pb2.Membership | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -708,8 +720,8 @@ class SyncMethods(SyncInvoker):
         """Returns one membership. Scopes: chat.bot (app); chat.memberships.readonly, chat.memberships,
         chat.admin.memberships[.readonly] (user, admin with admin access).
 
-        RPC ``GetMembership``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetMembership``: pass ``request`` (a ``GetMembershipRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_MEMBERSHIP,
@@ -725,9 +737,9 @@ class SyncMethods(SyncInvoker):
 
     def delete_membership(
         self,
-        request: membership_pb2.DeleteMembershipRequest | None = None,
+        request: membership_pb2.DeleteMembershipRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | membership_pb2.Membership | None = None,
+        name: str | membership_pb2.Membership | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -737,8 +749,8 @@ class SyncMethods(SyncInvoker):
         Scopes: chat.app.memberships (app); chat.memberships, chat.memberships.app, chat.import,
         chat.admin.memberships (user, the last with admin access).
 
-        RPC ``DeleteMembership``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteMembership``: pass ``request`` (a ``DeleteMembershipRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             DELETE_MEMBERSHIP,
@@ -754,9 +766,9 @@ class SyncMethods(SyncInvoker):
 
     def create_reaction(
         self,
-        request: reaction_pb2.CreateReactionRequest | None = None,
+        request: reaction_pb2.CreateReactionRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | message_pb2.Message | None = None,
+        parent: str | message_pb2.Message | Named | None = None,
         reaction: reaction_pb2.Reaction | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -765,7 +777,8 @@ class SyncMethods(SyncInvoker):
         """Adds an emoji reaction to a message. User auth only.
         Scopes: chat.messages.reactions.create, chat.messages.reactions, chat.messages, chat.import.
 
-        RPC ``CreateReaction``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateReaction``: pass ``request`` (a ``CreateReactionRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             CREATE_REACTION,
@@ -781,9 +794,9 @@ class SyncMethods(SyncInvoker):
 
     def list_reactions(
         self,
-        request: reaction_pb2.ListReactionsRequest | None = None,
+        request: reaction_pb2.ListReactionsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | message_pb2.Message | None = None,
+        parent: str | message_pb2.Message | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -794,8 +807,9 @@ class SyncMethods(SyncInvoker):
         """Lists the reactions to a message. User auth only. Scopes: chat.messages.reactions.readonly,
         chat.messages.reactions, chat.messages.readonly, chat.messages.
 
-        RPC ``ListReactions``: pass ``request`` or its fields as keywords. Returns a pager over ``reactions``
-        that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListReactions``: pass ``request`` (a ``ListReactionsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``reactions`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
             LIST_REACTIONS,
@@ -813,9 +827,9 @@ class SyncMethods(SyncInvoker):
 
     def delete_reaction(
         self,
-        request: reaction_pb2.DeleteReactionRequest | None = None,
+        request: reaction_pb2.DeleteReactionRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | reaction_pb2.Reaction | None = None,
+        name: str | reaction_pb2.Reaction | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -823,8 +837,8 @@ class SyncMethods(SyncInvoker):
         """Removes a reaction. User auth only.
         Scopes: chat.messages.reactions, chat.messages, chat.import.
 
-        RPC ``DeleteReaction``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteReaction``: pass ``request`` (a ``DeleteReactionRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
             DELETE_REACTION,
@@ -839,7 +853,7 @@ class SyncMethods(SyncInvoker):
 
     def create_custom_emoji(
         self,
-        request: reaction_pb2.CreateCustomEmojiRequest | None = None,
+        request: reaction_pb2.CreateCustomEmojiRequest | Mapping[str, Any] | None = None,
         *,
         custom_emoji: reaction_pb2.CustomEmoji | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -848,7 +862,8 @@ class SyncMethods(SyncInvoker):
     ) -> reaction_pb2.CustomEmoji:
         """Creates a custom emoji in the caller's organization. User auth only. Scope: chat.customemojis.
 
-        RPC ``CreateCustomEmoji``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateCustomEmoji``: pass ``request`` (a ``CreateCustomEmojiRequest`` or a dict of its fields) or
+        its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             CREATE_CUSTOM_EMOJI,
@@ -863,9 +878,9 @@ class SyncMethods(SyncInvoker):
 
     def get_custom_emoji(
         self,
-        request: reaction_pb2.GetCustomEmojiRequest | None = None,
+        request: reaction_pb2.GetCustomEmojiRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | reaction_pb2.CustomEmoji | None = None,
+        name: str | reaction_pb2.CustomEmoji | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -873,8 +888,8 @@ class SyncMethods(SyncInvoker):
         """Returns a custom emoji by id or by `:name:`. User auth only.
         Scopes: chat.customemojis.readonly, chat.customemojis.
 
-        RPC ``GetCustomEmoji``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetCustomEmoji``: pass ``request`` (a ``GetCustomEmojiRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_CUSTOM_EMOJI,
@@ -889,7 +904,7 @@ class SyncMethods(SyncInvoker):
 
     def list_custom_emojis(
         self,
-        request: reaction_pb2.ListCustomEmojisRequest | None = None,
+        request: reaction_pb2.ListCustomEmojisRequest | Mapping[str, Any] | None = None,
         *,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -901,8 +916,9 @@ class SyncMethods(SyncInvoker):
         """Lists the custom emojis visible to the caller. User auth only.
         Scopes: chat.customemojis.readonly, chat.customemojis.
 
-        RPC ``ListCustomEmojis``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``custom_emojis`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListCustomEmojis``: pass ``request`` (a ``ListCustomEmojisRequest`` or a dict of its fields) or
+        its fields as keywords. Returns a pager over ``custom_emojis`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
             LIST_CUSTOM_EMOJIS,
@@ -919,9 +935,9 @@ class SyncMethods(SyncInvoker):
 
     def delete_custom_emoji(
         self,
-        request: reaction_pb2.DeleteCustomEmojiRequest | None = None,
+        request: reaction_pb2.DeleteCustomEmojiRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | reaction_pb2.CustomEmoji | None = None,
+        name: str | reaction_pb2.CustomEmoji | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -929,8 +945,8 @@ class SyncMethods(SyncInvoker):
         """Deletes a custom emoji (the caller's own, or any when the caller manages emojis).
         User auth only. Scope: chat.customemojis.
 
-        RPC ``DeleteCustomEmoji``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteCustomEmoji``: pass ``request`` (a ``DeleteCustomEmojiRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
             DELETE_CUSTOM_EMOJI,
@@ -945,9 +961,9 @@ class SyncMethods(SyncInvoker):
 
     def get_space_read_state(
         self,
-        request: space_read_state_pb2.GetSpaceReadStateRequest | None = None,
+        request: space_read_state_pb2.GetSpaceReadStateRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_read_state_pb2.SpaceReadState | None = None,
+        name: str | space_read_state_pb2.SpaceReadState | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -955,8 +971,8 @@ class SyncMethods(SyncInvoker):
         """Returns the caller's read state in a space. User auth only.
         Scopes: chat.users.readstate.readonly, chat.users.readstate.
 
-        RPC ``GetSpaceReadState``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetSpaceReadState``: pass ``request`` (a ``GetSpaceReadStateRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_SPACE_READ_STATE,
@@ -971,7 +987,7 @@ class SyncMethods(SyncInvoker):
 
     def update_space_read_state(
         self,
-        request: space_read_state_pb2.UpdateSpaceReadStateRequest | None = None,
+        request: space_read_state_pb2.UpdateSpaceReadStateRequest | Mapping[str, Any] | None = None,
         *,
         space_read_state: space_read_state_pb2.SpaceReadState | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -981,9 +997,10 @@ class SyncMethods(SyncInvoker):
     ) -> space_read_state_pb2.SpaceReadState:
         """Moves the caller's read marker in a space. User auth only. Scope: chat.users.readstate.
 
-        RPC ``UpdateSpaceReadState``: pass ``request`` or its fields as keywords. Without ``update_mask``, the
-        mask names the fields set on ``space_read_state`` (but ``name``, output-only and immutable ones).
-        Idempotent: retried as ``retry`` says.
+        RPC ``UpdateSpaceReadState``: pass ``request`` (a ``UpdateSpaceReadStateRequest`` or a dict of its
+        fields) or its fields as keywords. Without ``update_mask``, the mask names the fields set on
+        ``space_read_state`` (but ``name``, output-only and immutable ones). Idempotent: retried as ``retry``
+        says.
         """
         return self._invoke(
             UPDATE_SPACE_READ_STATE,
@@ -999,9 +1016,9 @@ class SyncMethods(SyncInvoker):
 
     def get_thread_read_state(
         self,
-        request: thread_read_state_pb2.GetThreadReadStateRequest | None = None,
+        request: thread_read_state_pb2.GetThreadReadStateRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | thread_read_state_pb2.ThreadReadState | None = None,
+        name: str | thread_read_state_pb2.ThreadReadState | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1009,8 +1026,8 @@ class SyncMethods(SyncInvoker):
         """Returns the caller's read state in a thread. User auth only.
         Scopes: chat.users.readstate.readonly, chat.users.readstate.
 
-        RPC ``GetThreadReadState``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetThreadReadState``: pass ``request`` (a ``GetThreadReadStateRequest`` or a dict of its fields)
+        or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_THREAD_READ_STATE,
@@ -1025,9 +1042,9 @@ class SyncMethods(SyncInvoker):
 
     def get_space_event(
         self,
-        request: space_event_pb2.GetSpaceEventRequest | None = None,
+        request: space_event_pb2.GetSpaceEventRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_event_pb2.SpaceEvent | None = None,
+        name: str | space_event_pb2.SpaceEvent | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1036,8 +1053,8 @@ class SyncMethods(SyncInvoker):
         event's resource: chat.spaces, chat.messages, chat.memberships, chat.messages.reactions (or
         their .readonly forms).
 
-        RPC ``GetSpaceEvent``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetSpaceEvent``: pass ``request`` (a ``GetSpaceEventRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_SPACE_EVENT,
@@ -1052,9 +1069,9 @@ class SyncMethods(SyncInvoker):
 
     def list_space_events(
         self,
-        request: space_event_pb2.ListSpaceEventsRequest | None = None,
+        request: space_event_pb2.ListSpaceEventsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         filter: str | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -1065,8 +1082,9 @@ class SyncMethods(SyncInvoker):
         """Lists the events of a space, oldest first, within the last 28 days. User auth only.
         Scopes: as for GetSpaceEvent, matching every requested event type.
 
-        RPC ``ListSpaceEvents``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``space_events`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSpaceEvents``: pass ``request`` (a ``ListSpaceEventsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``space_events`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
             LIST_SPACE_EVENTS,
@@ -1084,9 +1102,9 @@ class SyncMethods(SyncInvoker):
 
     def get_space_notification_setting(
         self,
-        request: space_notification_setting_pb2.GetSpaceNotificationSettingRequest | None = None,
+        request: space_notification_setting_pb2.GetSpaceNotificationSettingRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_notification_setting_pb2.SpaceNotificationSetting | None = None,
+        name: str | space_notification_setting_pb2.SpaceNotificationSetting | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1094,8 +1112,8 @@ class SyncMethods(SyncInvoker):
         """Returns the caller's notification setting for a space. User auth only.
         Scope: chat.users.spacesettings.
 
-        RPC ``GetSpaceNotificationSetting``: pass ``request`` or its fields as keywords. Idempotent: retried as
-        ``retry`` says.
+        RPC ``GetSpaceNotificationSetting``: pass ``request`` (a ``GetSpaceNotificationSettingRequest`` or a
+        dict of its fields) or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_SPACE_NOTIFICATION_SETTING,
@@ -1110,7 +1128,7 @@ class SyncMethods(SyncInvoker):
 
     def update_space_notification_setting(
         self,
-        request: space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest | None = None,
+        request: space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest | Mapping[str, Any] | None = None,
         *,
         space_notification_setting: space_notification_setting_pb2.SpaceNotificationSetting
         | Mapping[str, Any]
@@ -1123,9 +1141,10 @@ class SyncMethods(SyncInvoker):
         """Changes the caller's notification setting for a space. User auth only.
         Scope: chat.users.spacesettings.
 
-        RPC ``UpdateSpaceNotificationSetting``: pass ``request`` or its fields as keywords. Without
-        ``update_mask``, the mask names the fields set on ``space_notification_setting`` (but ``name``, output-
-        only and immutable ones). Idempotent: retried as ``retry`` says.
+        RPC ``UpdateSpaceNotificationSetting``: pass ``request`` (a ``UpdateSpaceNotificationSettingRequest`` or
+        a dict of its fields) or its fields as keywords. Without ``update_mask``, the mask names the fields set
+        on ``space_notification_setting`` (but ``name``, output-only and immutable ones). Idempotent: retried as
+        ``retry`` says.
         """
         return self._invoke(
             UPDATE_SPACE_NOTIFICATION_SETTING,
@@ -1141,9 +1160,9 @@ class SyncMethods(SyncInvoker):
 
     def search_messages(
         self,
-        request: message_pb2.SearchMessagesRequest | None = None,
+        request: message_pb2.SearchMessagesRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         filter: str | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -1157,8 +1176,9 @@ class SyncMethods(SyncInvoker):
         """Searches the messages of every space the caller belongs to (`parent` is `spaces/-`), newest first.
         User auth only. Scopes: chat.messages.readonly, chat.messages.
 
-        RPC ``SearchMessages``: pass ``request`` or its fields as keywords. Returns a pager over ``results``
-        that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``SearchMessages``: pass ``request`` (a ``SearchMessagesRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``results`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return self._paginate(
             SEARCH_MESSAGES,
@@ -1179,9 +1199,9 @@ class SyncMethods(SyncInvoker):
 
     def create_message_pin(
         self,
-        request: message_pin_pb2.CreateMessagePinRequest | None = None,
+        request: message_pin_pb2.CreateMessagePinRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         message_pin: message_pin_pb2.MessagePin | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -1190,7 +1210,8 @@ class SyncMethods(SyncInvoker):
         """Pins an existing message of a space for every member. User auth only.
         Scopes: chat.spaces.pins, chat.spaces.
 
-        RPC ``CreateMessagePin``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateMessagePin``: pass ``request`` (a ``CreateMessagePinRequest`` or a dict of its fields) or
+        its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             CREATE_MESSAGE_PIN,
@@ -1206,9 +1227,9 @@ class SyncMethods(SyncInvoker):
 
     def list_message_pins(
         self,
-        request: message_pin_pb2.ListMessagePinsRequest | None = None,
+        request: message_pin_pb2.ListMessagePinsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -1218,8 +1239,9 @@ class SyncMethods(SyncInvoker):
         """Lists the pinned messages of a space. User auth only.
         Scopes: chat.spaces.pins.readonly, chat.spaces.pins, chat.spaces.readonly, chat.spaces.
 
-        RPC ``ListMessagePins``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``message_pins`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListMessagePins``: pass ``request`` (a ``ListMessagePinsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``message_pins`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
             LIST_MESSAGE_PINS,
@@ -1236,17 +1258,17 @@ class SyncMethods(SyncInvoker):
 
     def delete_message_pin(
         self,
-        request: message_pin_pb2.DeleteMessagePinRequest | None = None,
+        request: message_pin_pb2.DeleteMessagePinRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | message_pin_pb2.MessagePin | None = None,
+        name: str | message_pin_pb2.MessagePin | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> None:
         """Unpins a message. User auth only. Scopes: chat.spaces.pins, chat.spaces.
 
-        RPC ``DeleteMessagePin``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteMessagePin``: pass ``request`` (a ``DeleteMessagePinRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
             DELETE_MESSAGE_PIN,
@@ -1261,9 +1283,9 @@ class SyncMethods(SyncInvoker):
 
     def upload_attachment(
         self,
-        request: attachment_pb2.UploadAttachmentRequest | None = None,
+        request: attachment_pb2.UploadAttachmentRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         filename: str | None = None,
         data: bytes | BinaryIO,
         content_type: str | None = None,
@@ -1275,10 +1297,11 @@ class SyncMethods(SyncInvoker):
         (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
         chat.messages, chat.import (user).
 
-        RPC ``UploadAttachment``: pass ``request`` or its fields as keywords. The file (``data``: bytes or a
-        binary file; ``content_type`` guessed from the file name when not given) goes with the request to the
-        media upload endpoint (multipart: the request as JSON, then the bytes), over HTTP whatever the
-        transport. Not idempotent: retried only when the request never reached the server.
+        RPC ``UploadAttachment``: pass ``request`` (a ``UploadAttachmentRequest`` or a dict of its fields) or
+        its fields as keywords. The file (``data``: bytes or a binary file; ``content_type`` guessed from the
+        file name when not given) goes with the request to the media upload endpoint (multipart: the request as
+        JSON, then the bytes), over HTTP whatever the transport. Not idempotent: retried only when the request
+        never reached the server.
         """
         return self._upload(
             UPLOAD_ATTACHMENT,
@@ -1296,7 +1319,7 @@ class SyncMethods(SyncInvoker):
 
     def find_group_chats(
         self,
-        request: space_pb2.FindGroupChatsRequest | None = None,
+        request: space_pb2.FindGroupChatsRequest | Mapping[str, Any] | None = None,
         *,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -1309,8 +1332,9 @@ class SyncMethods(SyncInvoker):
         """Finds the group chats whose joined human members are exactly the caller and the given users.
         User auth only. Scopes: chat.memberships.readonly, chat.memberships.
 
-        RPC ``FindGroupChats``: pass ``request`` or its fields as keywords. Returns a pager over ``spaces`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``FindGroupChats``: pass ``request`` (a ``FindGroupChatsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``spaces`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return self._paginate(
             FIND_GROUP_CHATS,
@@ -1328,9 +1352,9 @@ class SyncMethods(SyncInvoker):
 
     def create_section(
         self,
-        request: section_pb2.CreateSectionRequest | None = None,
+        request: section_pb2.CreateSectionRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | user_pb2.User | None = None,
+        parent: str | user_pb2.User | Named | None = None,
         section: section_pb2.Section | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -1339,7 +1363,8 @@ class SyncMethods(SyncInvoker):
         """Creates a custom section in the caller's navigation panel. User auth only.
         Scope: chat.users.sections.
 
-        RPC ``CreateSection``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateSection``: pass ``request`` (a ``CreateSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             CREATE_SECTION,
@@ -1355,9 +1380,9 @@ class SyncMethods(SyncInvoker):
 
     def delete_section(
         self,
-        request: section_pb2.DeleteSectionRequest | None = None,
+        request: section_pb2.DeleteSectionRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | section_pb2.Section | None = None,
+        name: str | section_pb2.Section | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1365,8 +1390,8 @@ class SyncMethods(SyncInvoker):
         """Deletes a custom section; its spaces go back to their default sections. User auth only.
         Scope: chat.users.sections.
 
-        RPC ``DeleteSection``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteSection``: pass ``request`` (a ``DeleteSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
             DELETE_SECTION,
@@ -1381,7 +1406,7 @@ class SyncMethods(SyncInvoker):
 
     def update_section(
         self,
-        request: section_pb2.UpdateSectionRequest | None = None,
+        request: section_pb2.UpdateSectionRequest | Mapping[str, Any] | None = None,
         *,
         section: section_pb2.Section | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -1391,9 +1416,9 @@ class SyncMethods(SyncInvoker):
     ) -> section_pb2.Section:
         """Renames a custom section. User auth only. Scope: chat.users.sections.
 
-        RPC ``UpdateSection``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask
-        names the fields set on ``section`` (but ``name``, output-only and immutable ones). Idempotent: retried
-        as ``retry`` says.
+        RPC ``UpdateSection``: pass ``request`` (a ``UpdateSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Without ``update_mask``, the mask names the fields set on ``section`` (but ``name``,
+        output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             UPDATE_SECTION,
@@ -1409,9 +1434,9 @@ class SyncMethods(SyncInvoker):
 
     def list_sections(
         self,
-        request: section_pb2.ListSectionsRequest | None = None,
+        request: section_pb2.ListSectionsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | user_pb2.User | None = None,
+        parent: str | user_pb2.User | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -1421,8 +1446,9 @@ class SyncMethods(SyncInvoker):
         """Lists the caller's sections in display order. User auth only.
         Scopes: chat.users.sections.readonly, chat.users.sections.
 
-        RPC ``ListSections``: pass ``request`` or its fields as keywords. Returns a pager over ``sections`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSections``: pass ``request`` (a ``ListSectionsRequest`` or a dict of its fields) or its fields
+        as keywords. Returns a pager over ``sections`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return self._paginate(
             LIST_SECTIONS,
@@ -1439,9 +1465,9 @@ class SyncMethods(SyncInvoker):
 
     def position_section(
         self,
-        request: section_pb2.PositionSectionRequest | None = None,
+        request: section_pb2.PositionSectionRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | section_pb2.Section | None = None,
+        name: str | section_pb2.Section | Named | None = None,
         sort_order: int | None = None,
         relative_position: section_pb2.PositionSectionRequest.Position | str | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -1450,7 +1476,8 @@ class SyncMethods(SyncInvoker):
     ) -> section_pb2.PositionSectionResponse:
         """Moves a section to a position in the caller's list. User auth only. Scope: chat.users.sections.
 
-        RPC ``PositionSection``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``PositionSection``: pass ``request`` (a ``PositionSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             POSITION_SECTION,
@@ -1467,9 +1494,9 @@ class SyncMethods(SyncInvoker):
 
     def list_section_items(
         self,
-        request: section_pb2.ListSectionItemsRequest | None = None,
+        request: section_pb2.ListSectionItemsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | section_pb2.Section | None = None,
+        parent: str | section_pb2.Section | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -1480,8 +1507,9 @@ class SyncMethods(SyncInvoker):
         """Lists the items (spaces) of one of the caller's sections, or of all with `-`. User auth only.
         Scopes: chat.users.sections.readonly, chat.users.sections.
 
-        RPC ``ListSectionItems``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``section_items`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSectionItems``: pass ``request`` (a ``ListSectionItemsRequest`` or a dict of its fields) or
+        its fields as keywords. Returns a pager over ``section_items`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
             LIST_SECTION_ITEMS,
@@ -1499,17 +1527,18 @@ class SyncMethods(SyncInvoker):
 
     def move_section_item(
         self,
-        request: section_pb2.MoveSectionItemRequest | None = None,
+        request: section_pb2.MoveSectionItemRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | section_pb2.SectionItem | None = None,
-        target_section: str | section_pb2.Section | None = None,
+        name: str | section_pb2.SectionItem | Named | None = None,
+        target_section: str | section_pb2.Section | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> section_pb2.MoveSectionItemResponse:
         """Moves an item to another of the caller's sections. User auth only. Scope: chat.users.sections.
 
-        RPC ``MoveSectionItem``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MoveSectionItem``: pass ``request`` (a ``MoveSectionItemRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             MOVE_SECTION_ITEM,
@@ -1525,9 +1554,9 @@ class SyncMethods(SyncInvoker):
 
     def get_availability(
         self,
-        request: availability_pb2.GetAvailabilityRequest | None = None,
+        request: availability_pb2.GetAvailabilityRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1535,8 +1564,8 @@ class SyncMethods(SyncInvoker):
         """Returns the caller's availability. User auth only.
         Scopes: chat.users.availability.readonly, chat.users.availability.
 
-        RPC ``GetAvailability``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetAvailability``: pass ``request`` (a ``GetAvailabilityRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             GET_AVAILABILITY,
@@ -1551,7 +1580,7 @@ class SyncMethods(SyncInvoker):
 
     def update_availability(
         self,
-        request: availability_pb2.UpdateAvailabilityRequest | None = None,
+        request: availability_pb2.UpdateAvailabilityRequest | Mapping[str, Any] | None = None,
         *,
         availability: availability_pb2.Availability | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -1561,9 +1590,9 @@ class SyncMethods(SyncInvoker):
     ) -> availability_pb2.Availability:
         """Changes the caller's custom status. User auth only. Scope: chat.users.availability.
 
-        RPC ``UpdateAvailability``: pass ``request`` or its fields as keywords. Without ``update_mask``, the
-        mask names the fields set on ``availability`` (but ``name``, output-only and immutable ones).
-        Idempotent: retried as ``retry`` says.
+        RPC ``UpdateAvailability``: pass ``request`` (a ``UpdateAvailabilityRequest`` or a dict of its fields)
+        or its fields as keywords. Without ``update_mask``, the mask names the fields set on ``availability``
+        (but ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
             UPDATE_AVAILABILITY,
@@ -1579,9 +1608,9 @@ class SyncMethods(SyncInvoker):
 
     def mark_as_active(
         self,
-        request: availability_pb2.MarkAsActiveRequest | None = None,
+        request: availability_pb2.MarkAsActiveRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         expire_time: timestamp_pb2.Timestamp | Mapping[str, Any] | None = None,
         ttl: duration_pb2.Duration | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -1590,7 +1619,8 @@ class SyncMethods(SyncInvoker):
     ) -> availability_pb2.Availability:
         """Sets the caller's state to ACTIVE. User auth only. Scope: chat.users.availability.
 
-        RPC ``MarkAsActive``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MarkAsActive``: pass ``request`` (a ``MarkAsActiveRequest`` or a dict of its fields) or its fields
+        as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             MARK_AS_ACTIVE,
@@ -1607,16 +1637,17 @@ class SyncMethods(SyncInvoker):
 
     def mark_as_away(
         self,
-        request: availability_pb2.MarkAsAwayRequest | None = None,
+        request: availability_pb2.MarkAsAwayRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> availability_pb2.Availability:
         """Sets the caller's state to AWAY until changed. User auth only. Scope: chat.users.availability.
 
-        RPC ``MarkAsAway``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MarkAsAway``: pass ``request`` (a ``MarkAsAwayRequest`` or a dict of its fields) or its fields as
+        keywords. Not idempotent: never retried.
         """
         return self._invoke(
             MARK_AS_AWAY,
@@ -1631,9 +1662,9 @@ class SyncMethods(SyncInvoker):
 
     def mark_as_do_not_disturb(
         self,
-        request: availability_pb2.MarkAsDoNotDisturbRequest | None = None,
+        request: availability_pb2.MarkAsDoNotDisturbRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         expire_time: timestamp_pb2.Timestamp | Mapping[str, Any] | None = None,
         ttl: duration_pb2.Duration | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -1643,7 +1674,8 @@ class SyncMethods(SyncInvoker):
         """Sets the caller's state to DO_NOT_DISTURB until an expiration time. User auth only.
         Scope: chat.users.availability.
 
-        RPC ``MarkAsDoNotDisturb``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MarkAsDoNotDisturb``: pass ``request`` (a ``MarkAsDoNotDisturbRequest`` or a dict of its fields)
+        or its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
             MARK_AS_DO_NOT_DISTURB,
@@ -1664,9 +1696,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_message(
         self,
-        request: message_pb2.CreateMessageRequest | None = None,
+        request: message_pb2.CreateMessageRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         message: message_pb2.Message | Mapping[str, Any] | None = None,
         message_id: str | None = None,
         thread_key: str | None = None,
@@ -1683,8 +1715,9 @@ class AsyncMethods(AsyncInvoker):
         widgets. User auth: the user is the sender, text only.
         Scopes: chat.bot (app); chat.messages.create, chat.messages, chat.import (user).
 
-        RPC ``CreateMessage``: pass ``request`` or its fields as keywords. A ``request_id`` is generated when
-        none is given, so a retry never creates twice. Idempotent: retried as ``retry`` says.
+        RPC ``CreateMessage``: pass ``request`` (a ``CreateMessageRequest`` or a dict of its fields) or its
+        fields as keywords. A ``request_id`` is generated when none is given, so a retry never creates twice.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             CREATE_MESSAGE,
@@ -1705,9 +1738,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_messages(
         self,
-        request: message_pb2.ListMessagesRequest | None = None,
+        request: message_pb2.ListMessagesRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -1721,8 +1754,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the messages of a space the caller belongs to, deleted ones included on request.
         User auth only. Scopes: chat.messages.readonly, chat.messages, chat.import.
 
-        RPC ``ListMessages``: pass ``request`` or its fields as keywords. Returns a pager over ``messages`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListMessages``: pass ``request`` (a ``ListMessagesRequest`` or a dict of its fields) or its fields
+        as keywords. Returns a pager over ``messages`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_MESSAGES,
@@ -1743,9 +1777,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_message(
         self,
-        request: message_pb2.GetMessageRequest | None = None,
+        request: message_pb2.GetMessageRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | message_pb2.Message | None = None,
+        name: str | message_pb2.Message | Named | None = None,
         markup_syntax: markup_syntax_pb2.MarkupSyntax | str | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -1754,7 +1788,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns one message; `{message}` may be a client-assigned id.
         Scopes: chat.bot (app); chat.messages.readonly, chat.messages (user).
 
-        RPC ``GetMessage``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry`` says.
+        RPC ``GetMessage``: pass ``request`` (a ``GetMessageRequest`` or a dict of its fields) or its fields as
+        keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_MESSAGE,
@@ -1770,7 +1805,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_message(
         self,
-        request: message_pb2.UpdateMessageRequest | None = None,
+        request: message_pb2.UpdateMessageRequest | Mapping[str, Any] | None = None,
         *,
         message: message_pb2.Message | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -1782,9 +1817,9 @@ class AsyncMethods(AsyncInvoker):
         """Edits a message. PUT replaces the masked fields, PATCH patches them; both are this RPC.
         An app may only edit its own messages. Scopes: chat.bot (app); chat.messages, chat.import (user).
 
-        RPC ``UpdateMessage``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask
-        names the fields set on ``message`` (but ``name``, output-only and immutable ones). Idempotent: retried
-        as ``retry`` says.
+        RPC ``UpdateMessage``: pass ``request`` (a ``UpdateMessageRequest`` or a dict of its fields) or its
+        fields as keywords. Without ``update_mask``, the mask names the fields set on ``message`` (but ``name``,
+        output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             UPDATE_MESSAGE,
@@ -1801,9 +1836,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_message(
         self,
-        request: message_pb2.DeleteMessageRequest | None = None,
+        request: message_pb2.DeleteMessageRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | message_pb2.Message | None = None,
+        name: str | message_pb2.Message | Named | None = None,
         force: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -1812,8 +1847,8 @@ class AsyncMethods(AsyncInvoker):
         """Deletes a message (and, with `force`, its threaded replies). An app may only delete its own.
         Scopes: chat.bot (app); chat.messages, chat.import (user).
 
-        RPC ``DeleteMessage``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteMessage``: pass ``request`` (a ``DeleteMessageRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
             DELETE_MESSAGE,
@@ -1829,9 +1864,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_attachment(
         self,
-        request: attachment_pb2.GetAttachmentRequest | None = None,
+        request: attachment_pb2.GetAttachmentRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | attachment_pb2.Attachment | None = None,
+        name: str | attachment_pb2.Attachment | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -1839,8 +1874,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns the metadata of a message attachment; the bytes come from the Media API.
         App auth only. Scope: chat.bot.
 
-        RPC ``GetAttachment``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetAttachment``: pass ``request`` (a ``GetAttachmentRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_ATTACHMENT,
@@ -1855,7 +1890,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_spaces(
         self,
-        request: space_pb2.ListSpacesRequest | None = None,
+        request: space_pb2.ListSpacesRequest | Mapping[str, Any] | None = None,
         *,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -1867,8 +1902,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the spaces the caller is a member of. Group chats and DMs appear after their first message.
         Scopes: chat.bot (app); chat.spaces.readonly, chat.spaces (user).
 
-        RPC ``ListSpaces``: pass ``request`` or its fields as keywords. Returns a pager over ``spaces`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSpaces``: pass ``request`` (a ``ListSpacesRequest`` or a dict of its fields) or its fields as
+        keywords. Returns a pager over ``spaces`` that fetches the next pages on demand. Idempotent: retried as
+        ``retry`` says.
         """
         return await self._paginate(
             LIST_SPACES,
@@ -1885,7 +1921,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def search_spaces(
         self,
-        request: space_pb2.SearchSpacesRequest | None = None,
+        request: space_pb2.SearchSpacesRequest | Mapping[str, Any] | None = None,
         *,
         query: str | None = None,
         use_admin_access: bool | None = None,
@@ -1899,8 +1935,9 @@ class AsyncMethods(AsyncInvoker):
         """Searches all spaces of the organization with the admin query language.
         User auth with administrator access only. Scopes: chat.admin.spaces.readonly, chat.admin.spaces.
 
-        RPC ``SearchSpaces``: pass ``request`` or its fields as keywords. Returns a pager over ``spaces`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``SearchSpaces``: pass ``request`` (a ``SearchSpacesRequest`` or a dict of its fields) or its fields
+        as keywords. Returns a pager over ``spaces`` that fetches the next pages on demand. Idempotent: retried
+        as ``retry`` says.
         """
         return await self._paginate(
             SEARCH_SPACES,
@@ -1919,9 +1956,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_space(
         self,
-        request: space_pb2.GetSpaceRequest | None = None,
+        request: space_pb2.GetSpaceRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_pb2.Space | None = None,
+        name: str | space_pb2.Space | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -1930,7 +1967,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns a space. Scopes: chat.bot, chat.app.spaces (app); chat.spaces.readonly, chat.spaces,
         chat.admin.spaces.readonly, chat.admin.spaces (user, the last two with admin access).
 
-        RPC ``GetSpace``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry`` says.
+        RPC ``GetSpace``: pass ``request`` (a ``GetSpaceRequest`` or a dict of its fields) or its fields as
+        keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_SPACE,
@@ -1946,7 +1984,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_space(
         self,
-        request: space_pb2.CreateSpaceRequest | None = None,
+        request: space_pb2.CreateSpaceRequest | Mapping[str, Any] | None = None,
         *,
         space: space_pb2.Space | Mapping[str, Any] | None = None,
         request_id: str | None = None,
@@ -1958,8 +1996,9 @@ class AsyncMethods(AsyncInvoker):
         Scopes: chat.app.spaces.create, chat.app.spaces (app); chat.spaces.create, chat.spaces,
         chat.import (user).
 
-        RPC ``CreateSpace``: pass ``request`` or its fields as keywords. A ``request_id`` is generated when none
-        is given, so a retry never creates twice. Idempotent: retried as ``retry`` says.
+        RPC ``CreateSpace``: pass ``request`` (a ``CreateSpaceRequest`` or a dict of its fields) or its fields
+        as keywords. A ``request_id`` is generated when none is given, so a retry never creates twice.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             CREATE_SPACE,
@@ -1975,7 +2014,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def set_up_space(
         self,
-        request: space_setup_pb2.SetUpSpaceRequest | None = None,
+        request: space_setup_pb2.SetUpSpaceRequest | Mapping[str, Any] | None = None,
         *,
         space: space_pb2.Space | Mapping[str, Any] | None = None,
         request_id: str | None = None,
@@ -1987,8 +2026,9 @@ class AsyncMethods(AsyncInvoker):
         """Creates a space and adds the given users and groups; returns an existing DM instead of a new one.
         User auth only. Scopes: chat.spaces.create, chat.spaces.
 
-        RPC ``SetUpSpace``: pass ``request`` or its fields as keywords. A ``request_id`` is generated when none
-        is given, so a retry never creates twice. Idempotent: retried as ``retry`` says.
+        RPC ``SetUpSpace``: pass ``request`` (a ``SetUpSpaceRequest`` or a dict of its fields) or its fields as
+        keywords. A ``request_id`` is generated when none is given, so a retry never creates twice. Idempotent:
+        retried as ``retry`` says.
         """
         return await self._invoke(
             SET_UP_SPACE,
@@ -2005,7 +2045,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_space(
         self,
-        request: space_pb2.UpdateSpaceRequest | None = None,
+        request: space_pb2.UpdateSpaceRequest | Mapping[str, Any] | None = None,
         *,
         space: space_pb2.Space | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -2017,9 +2057,9 @@ class AsyncMethods(AsyncInvoker):
         """Changes the masked fields of a space. Scopes: chat.app.spaces (app); chat.spaces, chat.import,
         chat.admin.spaces (user, the last with admin access).
 
-        RPC ``UpdateSpace``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask names
-        the fields set on ``space`` (but ``name``, output-only and immutable ones). Idempotent: retried as
-        ``retry`` says.
+        RPC ``UpdateSpace``: pass ``request`` (a ``UpdateSpaceRequest`` or a dict of its fields) or its fields
+        as keywords. Without ``update_mask``, the mask names the fields set on ``space`` (but ``name``, output-
+        only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             UPDATE_SPACE,
@@ -2036,9 +2076,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_space(
         self,
-        request: space_pb2.DeleteSpaceRequest | None = None,
+        request: space_pb2.DeleteSpaceRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_pb2.Space | None = None,
+        name: str | space_pb2.Space | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -2047,7 +2087,8 @@ class AsyncMethods(AsyncInvoker):
         """Deletes a space with its messages and memberships. Scopes: chat.app.delete (app, spaces it
         created); chat.delete, chat.import, chat.admin.delete (user, the last with admin access).
 
-        RPC ``DeleteSpace``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry`` says.
+        RPC ``DeleteSpace``: pass ``request`` (a ``DeleteSpaceRequest`` or a dict of its fields) or its fields
+        as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
             DELETE_SPACE,
@@ -2063,16 +2104,17 @@ class AsyncMethods(AsyncInvoker):
 
     async def complete_import_space(
         self,
-        request: space_pb2.CompleteImportSpaceRequest | None = None,
+        request: space_pb2.CompleteImportSpaceRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_pb2.Space | None = None,
+        name: str | space_pb2.Space | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> space_pb2.CompleteImportSpaceResponse:
         """Ends the import of an import-mode space and makes it visible to its users. Scope: chat.import.
 
-        RPC ``CompleteImportSpace``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CompleteImportSpace``: pass ``request`` (a ``CompleteImportSpaceRequest`` or a dict of its fields)
+        or its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             COMPLETE_IMPORT_SPACE,
@@ -2087,9 +2129,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def find_direct_message(
         self,
-        request: space_pb2.FindDirectMessageRequest | None = None,
+        request: space_pb2.FindDirectMessageRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | user_pb2.User | None = None,
+        name: str | user_pb2.User | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2097,8 +2139,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns the direct message with the named user; NOT_FOUND when there is none.
         Scopes: chat.bot (app: the DM between the user and the app); chat.spaces.readonly, chat.spaces (user).
 
-        RPC ``FindDirectMessage``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``FindDirectMessage``: pass ``request`` (a ``FindDirectMessageRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             FIND_DIRECT_MESSAGE,
@@ -2113,9 +2155,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_membership(
         self,
-        request: membership_pb2.CreateMembershipRequest | None = None,
+        request: membership_pb2.CreateMembershipRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         membership: membership_pb2.Membership | Mapping[str, Any] | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -2126,7 +2168,8 @@ class AsyncMethods(AsyncInvoker):
         Scopes: chat.app.memberships (app); chat.memberships, chat.memberships.app, chat.import,
         chat.admin.memberships (user, the last with admin access).
 
-        RPC ``CreateMembership``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateMembership``: pass ``request`` (a ``CreateMembershipRequest`` or a dict of its fields) or
+        its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             CREATE_MEMBERSHIP,
@@ -2143,7 +2186,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_membership(
         self,
-        request: membership_pb2.UpdateMembershipRequest | None = None,
+        request: membership_pb2.UpdateMembershipRequest | Mapping[str, Any] | None = None,
         *,
         membership: membership_pb2.Membership | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -2155,9 +2198,9 @@ class AsyncMethods(AsyncInvoker):
         """Changes a membership's role. Scopes: chat.app.memberships (app); chat.memberships, chat.import,
         chat.admin.memberships (user, the last with admin access).
 
-        RPC ``UpdateMembership``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask
-        names the fields set on ``membership`` (but ``name``, output-only and immutable ones). Idempotent:
-        retried as ``retry`` says.
+        RPC ``UpdateMembership``: pass ``request`` (a ``UpdateMembershipRequest`` or a dict of its fields) or
+        its fields as keywords. Without ``update_mask``, the mask names the fields set on ``membership`` (but
+        ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             UPDATE_MEMBERSHIP,
@@ -2174,9 +2217,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_memberships(
         self,
-        request: membership_pb2.ListMembershipsRequest | None = None,
+        request: membership_pb2.ListMembershipsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -2190,8 +2233,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the memberships of a space. Scopes: chat.bot (app); chat.memberships.readonly,
         chat.memberships, chat.import, chat.admin.memberships[.readonly] (user, admin with admin access).
 
-        RPC ``ListMemberships``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``memberships`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListMemberships``: pass ``request`` (a ``ListMembershipsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``memberships`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_MEMBERSHIPS,
@@ -2212,9 +2256,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_membership(
         self,
-        request: membership_pb2.GetMembershipRequest | None = None,
+        request: membership_pb2.GetMembershipRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | membership_pb2.Membership | None = None,
+        name: str | membership_pb2.Membership | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -2223,8 +2267,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns one membership. Scopes: chat.bot (app); chat.memberships.readonly, chat.memberships,
         chat.admin.memberships[.readonly] (user, admin with admin access).
 
-        RPC ``GetMembership``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetMembership``: pass ``request`` (a ``GetMembershipRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_MEMBERSHIP,
@@ -2240,9 +2284,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_membership(
         self,
-        request: membership_pb2.DeleteMembershipRequest | None = None,
+        request: membership_pb2.DeleteMembershipRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | membership_pb2.Membership | None = None,
+        name: str | membership_pb2.Membership | Named | None = None,
         use_admin_access: bool | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -2252,8 +2296,8 @@ class AsyncMethods(AsyncInvoker):
         Scopes: chat.app.memberships (app); chat.memberships, chat.memberships.app, chat.import,
         chat.admin.memberships (user, the last with admin access).
 
-        RPC ``DeleteMembership``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteMembership``: pass ``request`` (a ``DeleteMembershipRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             DELETE_MEMBERSHIP,
@@ -2269,9 +2313,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_reaction(
         self,
-        request: reaction_pb2.CreateReactionRequest | None = None,
+        request: reaction_pb2.CreateReactionRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | message_pb2.Message | None = None,
+        parent: str | message_pb2.Message | Named | None = None,
         reaction: reaction_pb2.Reaction | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -2280,7 +2324,8 @@ class AsyncMethods(AsyncInvoker):
         """Adds an emoji reaction to a message. User auth only.
         Scopes: chat.messages.reactions.create, chat.messages.reactions, chat.messages, chat.import.
 
-        RPC ``CreateReaction``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateReaction``: pass ``request`` (a ``CreateReactionRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             CREATE_REACTION,
@@ -2296,9 +2341,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_reactions(
         self,
-        request: reaction_pb2.ListReactionsRequest | None = None,
+        request: reaction_pb2.ListReactionsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | message_pb2.Message | None = None,
+        parent: str | message_pb2.Message | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -2309,8 +2354,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the reactions to a message. User auth only. Scopes: chat.messages.reactions.readonly,
         chat.messages.reactions, chat.messages.readonly, chat.messages.
 
-        RPC ``ListReactions``: pass ``request`` or its fields as keywords. Returns a pager over ``reactions``
-        that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListReactions``: pass ``request`` (a ``ListReactionsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``reactions`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_REACTIONS,
@@ -2328,9 +2374,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_reaction(
         self,
-        request: reaction_pb2.DeleteReactionRequest | None = None,
+        request: reaction_pb2.DeleteReactionRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | reaction_pb2.Reaction | None = None,
+        name: str | reaction_pb2.Reaction | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2338,8 +2384,8 @@ class AsyncMethods(AsyncInvoker):
         """Removes a reaction. User auth only.
         Scopes: chat.messages.reactions, chat.messages, chat.import.
 
-        RPC ``DeleteReaction``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteReaction``: pass ``request`` (a ``DeleteReactionRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
             DELETE_REACTION,
@@ -2354,7 +2400,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_custom_emoji(
         self,
-        request: reaction_pb2.CreateCustomEmojiRequest | None = None,
+        request: reaction_pb2.CreateCustomEmojiRequest | Mapping[str, Any] | None = None,
         *,
         custom_emoji: reaction_pb2.CustomEmoji | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -2363,7 +2409,8 @@ class AsyncMethods(AsyncInvoker):
     ) -> reaction_pb2.CustomEmoji:
         """Creates a custom emoji in the caller's organization. User auth only. Scope: chat.customemojis.
 
-        RPC ``CreateCustomEmoji``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateCustomEmoji``: pass ``request`` (a ``CreateCustomEmojiRequest`` or a dict of its fields) or
+        its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             CREATE_CUSTOM_EMOJI,
@@ -2378,9 +2425,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_custom_emoji(
         self,
-        request: reaction_pb2.GetCustomEmojiRequest | None = None,
+        request: reaction_pb2.GetCustomEmojiRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | reaction_pb2.CustomEmoji | None = None,
+        name: str | reaction_pb2.CustomEmoji | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2388,8 +2435,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns a custom emoji by id or by `:name:`. User auth only.
         Scopes: chat.customemojis.readonly, chat.customemojis.
 
-        RPC ``GetCustomEmoji``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetCustomEmoji``: pass ``request`` (a ``GetCustomEmojiRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_CUSTOM_EMOJI,
@@ -2404,7 +2451,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_custom_emojis(
         self,
-        request: reaction_pb2.ListCustomEmojisRequest | None = None,
+        request: reaction_pb2.ListCustomEmojisRequest | Mapping[str, Any] | None = None,
         *,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -2416,8 +2463,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the custom emojis visible to the caller. User auth only.
         Scopes: chat.customemojis.readonly, chat.customemojis.
 
-        RPC ``ListCustomEmojis``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``custom_emojis`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListCustomEmojis``: pass ``request`` (a ``ListCustomEmojisRequest`` or a dict of its fields) or
+        its fields as keywords. Returns a pager over ``custom_emojis`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_CUSTOM_EMOJIS,
@@ -2434,9 +2482,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_custom_emoji(
         self,
-        request: reaction_pb2.DeleteCustomEmojiRequest | None = None,
+        request: reaction_pb2.DeleteCustomEmojiRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | reaction_pb2.CustomEmoji | None = None,
+        name: str | reaction_pb2.CustomEmoji | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2444,8 +2492,8 @@ class AsyncMethods(AsyncInvoker):
         """Deletes a custom emoji (the caller's own, or any when the caller manages emojis).
         User auth only. Scope: chat.customemojis.
 
-        RPC ``DeleteCustomEmoji``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteCustomEmoji``: pass ``request`` (a ``DeleteCustomEmojiRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
             DELETE_CUSTOM_EMOJI,
@@ -2460,9 +2508,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_space_read_state(
         self,
-        request: space_read_state_pb2.GetSpaceReadStateRequest | None = None,
+        request: space_read_state_pb2.GetSpaceReadStateRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_read_state_pb2.SpaceReadState | None = None,
+        name: str | space_read_state_pb2.SpaceReadState | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2470,8 +2518,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns the caller's read state in a space. User auth only.
         Scopes: chat.users.readstate.readonly, chat.users.readstate.
 
-        RPC ``GetSpaceReadState``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetSpaceReadState``: pass ``request`` (a ``GetSpaceReadStateRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_SPACE_READ_STATE,
@@ -2486,7 +2534,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_space_read_state(
         self,
-        request: space_read_state_pb2.UpdateSpaceReadStateRequest | None = None,
+        request: space_read_state_pb2.UpdateSpaceReadStateRequest | Mapping[str, Any] | None = None,
         *,
         space_read_state: space_read_state_pb2.SpaceReadState | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -2496,9 +2544,10 @@ class AsyncMethods(AsyncInvoker):
     ) -> space_read_state_pb2.SpaceReadState:
         """Moves the caller's read marker in a space. User auth only. Scope: chat.users.readstate.
 
-        RPC ``UpdateSpaceReadState``: pass ``request`` or its fields as keywords. Without ``update_mask``, the
-        mask names the fields set on ``space_read_state`` (but ``name``, output-only and immutable ones).
-        Idempotent: retried as ``retry`` says.
+        RPC ``UpdateSpaceReadState``: pass ``request`` (a ``UpdateSpaceReadStateRequest`` or a dict of its
+        fields) or its fields as keywords. Without ``update_mask``, the mask names the fields set on
+        ``space_read_state`` (but ``name``, output-only and immutable ones). Idempotent: retried as ``retry``
+        says.
         """
         return await self._invoke(
             UPDATE_SPACE_READ_STATE,
@@ -2514,9 +2563,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_thread_read_state(
         self,
-        request: thread_read_state_pb2.GetThreadReadStateRequest | None = None,
+        request: thread_read_state_pb2.GetThreadReadStateRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | thread_read_state_pb2.ThreadReadState | None = None,
+        name: str | thread_read_state_pb2.ThreadReadState | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2524,8 +2573,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns the caller's read state in a thread. User auth only.
         Scopes: chat.users.readstate.readonly, chat.users.readstate.
 
-        RPC ``GetThreadReadState``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetThreadReadState``: pass ``request`` (a ``GetThreadReadStateRequest`` or a dict of its fields)
+        or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_THREAD_READ_STATE,
@@ -2540,9 +2589,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_space_event(
         self,
-        request: space_event_pb2.GetSpaceEventRequest | None = None,
+        request: space_event_pb2.GetSpaceEventRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_event_pb2.SpaceEvent | None = None,
+        name: str | space_event_pb2.SpaceEvent | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2551,8 +2600,8 @@ class AsyncMethods(AsyncInvoker):
         event's resource: chat.spaces, chat.messages, chat.memberships, chat.messages.reactions (or
         their .readonly forms).
 
-        RPC ``GetSpaceEvent``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetSpaceEvent``: pass ``request`` (a ``GetSpaceEventRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_SPACE_EVENT,
@@ -2567,9 +2616,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_space_events(
         self,
-        request: space_event_pb2.ListSpaceEventsRequest | None = None,
+        request: space_event_pb2.ListSpaceEventsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         filter: str | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -2580,8 +2629,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the events of a space, oldest first, within the last 28 days. User auth only.
         Scopes: as for GetSpaceEvent, matching every requested event type.
 
-        RPC ``ListSpaceEvents``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``space_events`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSpaceEvents``: pass ``request`` (a ``ListSpaceEventsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``space_events`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_SPACE_EVENTS,
@@ -2599,9 +2649,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_space_notification_setting(
         self,
-        request: space_notification_setting_pb2.GetSpaceNotificationSettingRequest | None = None,
+        request: space_notification_setting_pb2.GetSpaceNotificationSettingRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | space_notification_setting_pb2.SpaceNotificationSetting | None = None,
+        name: str | space_notification_setting_pb2.SpaceNotificationSetting | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2609,8 +2659,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns the caller's notification setting for a space. User auth only.
         Scope: chat.users.spacesettings.
 
-        RPC ``GetSpaceNotificationSetting``: pass ``request`` or its fields as keywords. Idempotent: retried as
-        ``retry`` says.
+        RPC ``GetSpaceNotificationSetting``: pass ``request`` (a ``GetSpaceNotificationSettingRequest`` or a
+        dict of its fields) or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_SPACE_NOTIFICATION_SETTING,
@@ -2625,7 +2675,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_space_notification_setting(
         self,
-        request: space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest | None = None,
+        request: space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest | Mapping[str, Any] | None = None,
         *,
         space_notification_setting: space_notification_setting_pb2.SpaceNotificationSetting
         | Mapping[str, Any]
@@ -2638,9 +2688,10 @@ class AsyncMethods(AsyncInvoker):
         """Changes the caller's notification setting for a space. User auth only.
         Scope: chat.users.spacesettings.
 
-        RPC ``UpdateSpaceNotificationSetting``: pass ``request`` or its fields as keywords. Without
-        ``update_mask``, the mask names the fields set on ``space_notification_setting`` (but ``name``, output-
-        only and immutable ones). Idempotent: retried as ``retry`` says.
+        RPC ``UpdateSpaceNotificationSetting``: pass ``request`` (a ``UpdateSpaceNotificationSettingRequest`` or
+        a dict of its fields) or its fields as keywords. Without ``update_mask``, the mask names the fields set
+        on ``space_notification_setting`` (but ``name``, output-only and immutable ones). Idempotent: retried as
+        ``retry`` says.
         """
         return await self._invoke(
             UPDATE_SPACE_NOTIFICATION_SETTING,
@@ -2656,9 +2707,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def search_messages(
         self,
-        request: message_pb2.SearchMessagesRequest | None = None,
+        request: message_pb2.SearchMessagesRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         filter: str | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -2672,8 +2723,9 @@ class AsyncMethods(AsyncInvoker):
         """Searches the messages of every space the caller belongs to (`parent` is `spaces/-`), newest first.
         User auth only. Scopes: chat.messages.readonly, chat.messages.
 
-        RPC ``SearchMessages``: pass ``request`` or its fields as keywords. Returns a pager over ``results``
-        that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``SearchMessages``: pass ``request`` (a ``SearchMessagesRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``results`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return await self._paginate(
             SEARCH_MESSAGES,
@@ -2694,9 +2746,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_message_pin(
         self,
-        request: message_pin_pb2.CreateMessagePinRequest | None = None,
+        request: message_pin_pb2.CreateMessagePinRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         message_pin: message_pin_pb2.MessagePin | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -2705,7 +2757,8 @@ class AsyncMethods(AsyncInvoker):
         """Pins an existing message of a space for every member. User auth only.
         Scopes: chat.spaces.pins, chat.spaces.
 
-        RPC ``CreateMessagePin``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateMessagePin``: pass ``request`` (a ``CreateMessagePinRequest`` or a dict of its fields) or
+        its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             CREATE_MESSAGE_PIN,
@@ -2721,9 +2774,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_message_pins(
         self,
-        request: message_pin_pb2.ListMessagePinsRequest | None = None,
+        request: message_pin_pb2.ListMessagePinsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -2733,8 +2786,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the pinned messages of a space. User auth only.
         Scopes: chat.spaces.pins.readonly, chat.spaces.pins, chat.spaces.readonly, chat.spaces.
 
-        RPC ``ListMessagePins``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``message_pins`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListMessagePins``: pass ``request`` (a ``ListMessagePinsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``message_pins`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_MESSAGE_PINS,
@@ -2751,17 +2805,17 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_message_pin(
         self,
-        request: message_pin_pb2.DeleteMessagePinRequest | None = None,
+        request: message_pin_pb2.DeleteMessagePinRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | message_pin_pb2.MessagePin | None = None,
+        name: str | message_pin_pb2.MessagePin | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> None:
         """Unpins a message. User auth only. Scopes: chat.spaces.pins, chat.spaces.
 
-        RPC ``DeleteMessagePin``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteMessagePin``: pass ``request`` (a ``DeleteMessagePinRequest`` or a dict of its fields) or
+        its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
             DELETE_MESSAGE_PIN,
@@ -2776,9 +2830,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def upload_attachment(
         self,
-        request: attachment_pb2.UploadAttachmentRequest | None = None,
+        request: attachment_pb2.UploadAttachmentRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | space_pb2.Space | None = None,
+        parent: str | space_pb2.Space | Named | None = None,
         filename: str | None = None,
         data: bytes | BinaryIO,
         content_type: str | None = None,
@@ -2790,10 +2844,11 @@ class AsyncMethods(AsyncInvoker):
         (`POST /upload/v1/{parent}/attachments:upload`). Scopes: chat.bot (app); chat.messages.create,
         chat.messages, chat.import (user).
 
-        RPC ``UploadAttachment``: pass ``request`` or its fields as keywords. The file (``data``: bytes or a
-        binary file; ``content_type`` guessed from the file name when not given) goes with the request to the
-        media upload endpoint (multipart: the request as JSON, then the bytes), over HTTP whatever the
-        transport. Not idempotent: retried only when the request never reached the server.
+        RPC ``UploadAttachment``: pass ``request`` (a ``UploadAttachmentRequest`` or a dict of its fields) or
+        its fields as keywords. The file (``data``: bytes or a binary file; ``content_type`` guessed from the
+        file name when not given) goes with the request to the media upload endpoint (multipart: the request as
+        JSON, then the bytes), over HTTP whatever the transport. Not idempotent: retried only when the request
+        never reached the server.
         """
         return await self._upload(
             UPLOAD_ATTACHMENT,
@@ -2811,7 +2866,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def find_group_chats(
         self,
-        request: space_pb2.FindGroupChatsRequest | None = None,
+        request: space_pb2.FindGroupChatsRequest | Mapping[str, Any] | None = None,
         *,
         page_size: int | None = None,
         page_token: str | None = None,
@@ -2824,8 +2879,9 @@ class AsyncMethods(AsyncInvoker):
         """Finds the group chats whose joined human members are exactly the caller and the given users.
         User auth only. Scopes: chat.memberships.readonly, chat.memberships.
 
-        RPC ``FindGroupChats``: pass ``request`` or its fields as keywords. Returns a pager over ``spaces`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``FindGroupChats``: pass ``request`` (a ``FindGroupChatsRequest`` or a dict of its fields) or its
+        fields as keywords. Returns a pager over ``spaces`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return await self._paginate(
             FIND_GROUP_CHATS,
@@ -2843,9 +2899,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def create_section(
         self,
-        request: section_pb2.CreateSectionRequest | None = None,
+        request: section_pb2.CreateSectionRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | user_pb2.User | None = None,
+        parent: str | user_pb2.User | Named | None = None,
         section: section_pb2.Section | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
@@ -2854,7 +2910,8 @@ class AsyncMethods(AsyncInvoker):
         """Creates a custom section in the caller's navigation panel. User auth only.
         Scope: chat.users.sections.
 
-        RPC ``CreateSection``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``CreateSection``: pass ``request`` (a ``CreateSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             CREATE_SECTION,
@@ -2870,9 +2927,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def delete_section(
         self,
-        request: section_pb2.DeleteSectionRequest | None = None,
+        request: section_pb2.DeleteSectionRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | section_pb2.Section | None = None,
+        name: str | section_pb2.Section | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -2880,8 +2937,8 @@ class AsyncMethods(AsyncInvoker):
         """Deletes a custom section; its spaces go back to their default sections. User auth only.
         Scope: chat.users.sections.
 
-        RPC ``DeleteSection``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``DeleteSection``: pass ``request`` (a ``DeleteSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
             DELETE_SECTION,
@@ -2896,7 +2953,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_section(
         self,
-        request: section_pb2.UpdateSectionRequest | None = None,
+        request: section_pb2.UpdateSectionRequest | Mapping[str, Any] | None = None,
         *,
         section: section_pb2.Section | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -2906,9 +2963,9 @@ class AsyncMethods(AsyncInvoker):
     ) -> section_pb2.Section:
         """Renames a custom section. User auth only. Scope: chat.users.sections.
 
-        RPC ``UpdateSection``: pass ``request`` or its fields as keywords. Without ``update_mask``, the mask
-        names the fields set on ``section`` (but ``name``, output-only and immutable ones). Idempotent: retried
-        as ``retry`` says.
+        RPC ``UpdateSection``: pass ``request`` (a ``UpdateSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Without ``update_mask``, the mask names the fields set on ``section`` (but ``name``,
+        output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             UPDATE_SECTION,
@@ -2924,9 +2981,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_sections(
         self,
-        request: section_pb2.ListSectionsRequest | None = None,
+        request: section_pb2.ListSectionsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | user_pb2.User | None = None,
+        parent: str | user_pb2.User | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -2936,8 +2993,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the caller's sections in display order. User auth only.
         Scopes: chat.users.sections.readonly, chat.users.sections.
 
-        RPC ``ListSections``: pass ``request`` or its fields as keywords. Returns a pager over ``sections`` that
-        fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSections``: pass ``request`` (a ``ListSectionsRequest`` or a dict of its fields) or its fields
+        as keywords. Returns a pager over ``sections`` that fetches the next pages on demand. Idempotent:
+        retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_SECTIONS,
@@ -2954,9 +3012,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def position_section(
         self,
-        request: section_pb2.PositionSectionRequest | None = None,
+        request: section_pb2.PositionSectionRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | section_pb2.Section | None = None,
+        name: str | section_pb2.Section | Named | None = None,
         sort_order: int | None = None,
         relative_position: section_pb2.PositionSectionRequest.Position | str | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -2965,7 +3023,8 @@ class AsyncMethods(AsyncInvoker):
     ) -> section_pb2.PositionSectionResponse:
         """Moves a section to a position in the caller's list. User auth only. Scope: chat.users.sections.
 
-        RPC ``PositionSection``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``PositionSection``: pass ``request`` (a ``PositionSectionRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             POSITION_SECTION,
@@ -2982,9 +3041,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def list_section_items(
         self,
-        request: section_pb2.ListSectionItemsRequest | None = None,
+        request: section_pb2.ListSectionItemsRequest | Mapping[str, Any] | None = None,
         *,
-        parent: str | section_pb2.Section | None = None,
+        parent: str | section_pb2.Section | Named | None = None,
         page_size: int | None = None,
         page_token: str | None = None,
         filter: str | None = None,
@@ -2995,8 +3054,9 @@ class AsyncMethods(AsyncInvoker):
         """Lists the items (spaces) of one of the caller's sections, or of all with `-`. User auth only.
         Scopes: chat.users.sections.readonly, chat.users.sections.
 
-        RPC ``ListSectionItems``: pass ``request`` or its fields as keywords. Returns a pager over
-        ``section_items`` that fetches the next pages on demand. Idempotent: retried as ``retry`` says.
+        RPC ``ListSectionItems``: pass ``request`` (a ``ListSectionItemsRequest`` or a dict of its fields) or
+        its fields as keywords. Returns a pager over ``section_items`` that fetches the next pages on demand.
+        Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
             LIST_SECTION_ITEMS,
@@ -3014,17 +3074,18 @@ class AsyncMethods(AsyncInvoker):
 
     async def move_section_item(
         self,
-        request: section_pb2.MoveSectionItemRequest | None = None,
+        request: section_pb2.MoveSectionItemRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | section_pb2.SectionItem | None = None,
-        target_section: str | section_pb2.Section | None = None,
+        name: str | section_pb2.SectionItem | Named | None = None,
+        target_section: str | section_pb2.Section | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> section_pb2.MoveSectionItemResponse:
         """Moves an item to another of the caller's sections. User auth only. Scope: chat.users.sections.
 
-        RPC ``MoveSectionItem``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MoveSectionItem``: pass ``request`` (a ``MoveSectionItemRequest`` or a dict of its fields) or its
+        fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             MOVE_SECTION_ITEM,
@@ -3040,9 +3101,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def get_availability(
         self,
-        request: availability_pb2.GetAvailabilityRequest | None = None,
+        request: availability_pb2.GetAvailabilityRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
@@ -3050,8 +3111,8 @@ class AsyncMethods(AsyncInvoker):
         """Returns the caller's availability. User auth only.
         Scopes: chat.users.availability.readonly, chat.users.availability.
 
-        RPC ``GetAvailability``: pass ``request`` or its fields as keywords. Idempotent: retried as ``retry``
-        says.
+        RPC ``GetAvailability``: pass ``request`` (a ``GetAvailabilityRequest`` or a dict of its fields) or its
+        fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             GET_AVAILABILITY,
@@ -3066,7 +3127,7 @@ class AsyncMethods(AsyncInvoker):
 
     async def update_availability(
         self,
-        request: availability_pb2.UpdateAvailabilityRequest | None = None,
+        request: availability_pb2.UpdateAvailabilityRequest | Mapping[str, Any] | None = None,
         *,
         availability: availability_pb2.Availability | Mapping[str, Any] | None = None,
         update_mask: field_mask_pb2.FieldMask | Sequence[str] | str | None = None,
@@ -3076,9 +3137,9 @@ class AsyncMethods(AsyncInvoker):
     ) -> availability_pb2.Availability:
         """Changes the caller's custom status. User auth only. Scope: chat.users.availability.
 
-        RPC ``UpdateAvailability``: pass ``request`` or its fields as keywords. Without ``update_mask``, the
-        mask names the fields set on ``availability`` (but ``name``, output-only and immutable ones).
-        Idempotent: retried as ``retry`` says.
+        RPC ``UpdateAvailability``: pass ``request`` (a ``UpdateAvailabilityRequest`` or a dict of its fields)
+        or its fields as keywords. Without ``update_mask``, the mask names the fields set on ``availability``
+        (but ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
             UPDATE_AVAILABILITY,
@@ -3094,9 +3155,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def mark_as_active(
         self,
-        request: availability_pb2.MarkAsActiveRequest | None = None,
+        request: availability_pb2.MarkAsActiveRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         expire_time: timestamp_pb2.Timestamp | Mapping[str, Any] | None = None,
         ttl: duration_pb2.Duration | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -3105,7 +3166,8 @@ class AsyncMethods(AsyncInvoker):
     ) -> availability_pb2.Availability:
         """Sets the caller's state to ACTIVE. User auth only. Scope: chat.users.availability.
 
-        RPC ``MarkAsActive``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MarkAsActive``: pass ``request`` (a ``MarkAsActiveRequest`` or a dict of its fields) or its fields
+        as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             MARK_AS_ACTIVE,
@@ -3122,16 +3184,17 @@ class AsyncMethods(AsyncInvoker):
 
     async def mark_as_away(
         self,
-        request: availability_pb2.MarkAsAwayRequest | None = None,
+        request: availability_pb2.MarkAsAwayRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         timeout: float | Default | None = DEFAULT,
         metadata: Metadata | None = None,
         retry: RetryPolicy | Default | None = DEFAULT,
     ) -> availability_pb2.Availability:
         """Sets the caller's state to AWAY until changed. User auth only. Scope: chat.users.availability.
 
-        RPC ``MarkAsAway``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MarkAsAway``: pass ``request`` (a ``MarkAsAwayRequest`` or a dict of its fields) or its fields as
+        keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             MARK_AS_AWAY,
@@ -3146,9 +3209,9 @@ class AsyncMethods(AsyncInvoker):
 
     async def mark_as_do_not_disturb(
         self,
-        request: availability_pb2.MarkAsDoNotDisturbRequest | None = None,
+        request: availability_pb2.MarkAsDoNotDisturbRequest | Mapping[str, Any] | None = None,
         *,
-        name: str | availability_pb2.Availability | None = None,
+        name: str | availability_pb2.Availability | Named | None = None,
         expire_time: timestamp_pb2.Timestamp | Mapping[str, Any] | None = None,
         ttl: duration_pb2.Duration | Mapping[str, Any] | None = None,
         timeout: float | Default | None = DEFAULT,
@@ -3158,7 +3221,8 @@ class AsyncMethods(AsyncInvoker):
         """Sets the caller's state to DO_NOT_DISTURB until an expiration time. User auth only.
         Scope: chat.users.availability.
 
-        RPC ``MarkAsDoNotDisturb``: pass ``request`` or its fields as keywords. Not idempotent: never retried.
+        RPC ``MarkAsDoNotDisturb``: pass ``request`` (a ``MarkAsDoNotDisturbRequest`` or a dict of its fields)
+        or its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
             MARK_AS_DO_NOT_DISTURB,

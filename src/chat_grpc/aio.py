@@ -14,8 +14,9 @@ if TYPE_CHECKING:
 class AsyncChatClient(AsyncMethods):
     """The asyncio twin of :class:`chat_grpc.ChatClient`: the same constructors and methods, awaited.
 
-    Create it inside a running event loop (grpc.aio channels belong to one loop). Use it as an async
-    context manager, or ``await client.close()``.
+    A grpc.aio channel belongs to one event loop: created inside a running loop, the client uses that loop;
+    created outside one (in sync code, before ``asyncio.run``), it makes its channel in the loop of its first
+    call, and stays bound to it. Use it as an async context manager, or ``await client.close()``.
     """
 
     async def close(self, grace: float | None = None) -> None:
@@ -23,6 +24,8 @@ class AsyncChatClient(AsyncMethods):
         await self._close_media()
         if self._rest is not None:
             await self._rest.close()
+        elif self._pending is not None:  # built outside a loop and never used: no channel to close
+            self._pending = None
         elif self._owns_channel:
             await self._channel.close(grace)
 

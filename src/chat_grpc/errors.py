@@ -11,7 +11,7 @@ and the rest in ``details``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import ClassVar, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeAlias, TypeVar, cast
 
 import grpc
 from google.protobuf import any_pb2
@@ -37,6 +37,49 @@ _BY_TYPE_NAME = {cls.DESCRIPTOR.full_name: cls for cls in _DETAIL_TYPES}
 
 M = TypeVar("M", bound=Message)
 
+# With google-api-core installed (it comes with Google's client libraries), every class here also derives from
+# the matching ``google.api_core.exceptions`` class, so code written for GAPIC clients (``except
+# google.api_core.exceptions.NotFound``) catches our errors. It is optional: its classes are only extra bases.
+# (api-core's metaclass registers subclasses for its own code -> class lookups with setdefault: its own classes,
+# registered first, stay the ones it raises.)
+try:
+    from google.api_core import exceptions as _api_core
+except ImportError:  # pragma: no cover - exercised by a subprocess test that hides google.api_core
+    _api_core = None  # type: ignore[assignment]
+
+
+def _also(name: str) -> type[Exception]:
+    """api-core's exception class of that name, or ``Exception`` (already a base) without api-core."""
+    return cast(type[Exception], getattr(_api_core, name)) if _api_core is not None else Exception
+
+
+if TYPE_CHECKING:  # the static view is our hierarchy alone (api-core is optional at run time)
+    _GoogleAPICallError: TypeAlias = Exception
+    _Cancelled: TypeAlias = Exception
+    _Unknown: TypeAlias = Exception
+    _InvalidArgument: TypeAlias = Exception
+    _DeadlineExceeded: TypeAlias = Exception
+    _NotFound: TypeAlias = Exception
+    _AlreadyExists: TypeAlias = Exception
+    _PermissionDenied: TypeAlias = Exception
+    _ResourceExhausted: TypeAlias = Exception
+    _FailedPrecondition: TypeAlias = Exception
+    _Aborted: TypeAlias = Exception
+    _OutOfRange: TypeAlias = Exception
+    _Unimplemented: TypeAlias = Exception
+    _Internal: TypeAlias = Exception
+    _Unavailable: TypeAlias = Exception
+    _DataLoss: TypeAlias = Exception
+    _Unauthenticated: TypeAlias = Exception
+else:
+    _GoogleAPICallError = _also("GoogleAPICallError")
+    _Cancelled, _Unknown, _InvalidArgument = _also("Cancelled"), _also("Unknown"), _also("InvalidArgument")
+    _DeadlineExceeded, _NotFound, _AlreadyExists = _also("DeadlineExceeded"), _also("NotFound"), _also("AlreadyExists")
+    _PermissionDenied, _ResourceExhausted = _also("PermissionDenied"), _also("ResourceExhausted")
+    _FailedPrecondition, _Aborted, _OutOfRange = _also("FailedPrecondition"), _also("Aborted"), _also("OutOfRange")
+    _Unimplemented, _Internal = _also("MethodNotImplemented"), _also("InternalServerError")
+    _Unavailable, _DataLoss, _Unauthenticated = _also("ServiceUnavailable"), _also("DataLoss"), _also("Unauthenticated")
+
 
 class _Call(Protocol):
     """What sync and asyncio RpcErrors both offer (grpc.Call / grpc.aio.AioRpcError)."""
@@ -46,8 +89,12 @@ class _Call(Protocol):
     def trailing_metadata(self) -> Iterable[tuple[str, str | bytes]] | None: ...
 
 
-class ChatApiError(Exception):
-    """A failed Chat API call. ``code``/``message`` are the gRPC status; the rest is decoded ``google.rpc``."""
+class ChatApiError(_GoogleAPICallError):
+    """A failed Chat API call. ``code``/``message`` are the gRPC status; the rest is decoded ``google.rpc``.
+
+    With google-api-core installed, also a ``google.api_core.exceptions.GoogleAPICallError`` (and each subclass
+    the matching api-core class: ``NotFound``, ``PermissionDenied``, ...). ``code`` stays the gRPC status code
+    (api-core's HTTP status is the class attribute: ``type(error).code``); ``details`` the decoded details."""
 
     grpc_status_code: ClassVar[grpc.StatusCode | None] = None
 
@@ -62,8 +109,14 @@ class ChatApiError(Exception):
         super().__init__(message)
         self.code: grpc.StatusCode = code or self.grpc_status_code or grpc.StatusCode.UNKNOWN
         self.message = message
-        self.details: tuple[Message, ...] = tuple(details)
+        self._details: tuple[Message, ...] = tuple(details)
+        self._error_info = self.error_info  # api-core's ``domain`` and ``metadata`` properties read it
         self.status = status
+
+    @property
+    def details(self) -> tuple[Message, ...]:
+        """The decoded ``google.rpc`` details (unknown types stay packed ``Any`` messages)."""
+        return self._details
 
     def __str__(self) -> str:
         reason = f" [{self.error_info.reason}]" if self.error_info and self.error_info.reason else ""
@@ -104,67 +157,67 @@ class ChatApiError(Exception):
         return self.detail(error_details_pb2.DebugInfo)
 
 
-class Cancelled(ChatApiError):
+class Cancelled(ChatApiError, _Cancelled):
     grpc_status_code = grpc.StatusCode.CANCELLED
 
 
-class Unknown(ChatApiError):
+class Unknown(ChatApiError, _Unknown):
     grpc_status_code = grpc.StatusCode.UNKNOWN
 
 
-class InvalidArgument(ChatApiError):
+class InvalidArgument(ChatApiError, _InvalidArgument):
     grpc_status_code = grpc.StatusCode.INVALID_ARGUMENT
 
 
-class DeadlineExceeded(ChatApiError):
+class DeadlineExceeded(ChatApiError, _DeadlineExceeded):
     grpc_status_code = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
-class NotFound(ChatApiError):
+class NotFound(ChatApiError, _NotFound):
     grpc_status_code = grpc.StatusCode.NOT_FOUND
 
 
-class AlreadyExists(ChatApiError):
+class AlreadyExists(ChatApiError, _AlreadyExists):
     grpc_status_code = grpc.StatusCode.ALREADY_EXISTS
 
 
-class PermissionDenied(ChatApiError):
+class PermissionDenied(ChatApiError, _PermissionDenied):
     grpc_status_code = grpc.StatusCode.PERMISSION_DENIED
 
 
-class ResourceExhausted(ChatApiError):
+class ResourceExhausted(ChatApiError, _ResourceExhausted):
     grpc_status_code = grpc.StatusCode.RESOURCE_EXHAUSTED
 
 
-class FailedPrecondition(ChatApiError):
+class FailedPrecondition(ChatApiError, _FailedPrecondition):
     grpc_status_code = grpc.StatusCode.FAILED_PRECONDITION
 
 
-class Aborted(ChatApiError):
+class Aborted(ChatApiError, _Aborted):
     grpc_status_code = grpc.StatusCode.ABORTED
 
 
-class OutOfRange(ChatApiError):
+class OutOfRange(ChatApiError, _OutOfRange):
     grpc_status_code = grpc.StatusCode.OUT_OF_RANGE
 
 
-class Unimplemented(ChatApiError):
+class Unimplemented(ChatApiError, _Unimplemented):
     grpc_status_code = grpc.StatusCode.UNIMPLEMENTED
 
 
-class Internal(ChatApiError):
+class Internal(ChatApiError, _Internal):
     grpc_status_code = grpc.StatusCode.INTERNAL
 
 
-class Unavailable(ChatApiError):
+class Unavailable(ChatApiError, _Unavailable):
     grpc_status_code = grpc.StatusCode.UNAVAILABLE
 
 
-class DataLoss(ChatApiError):
+class DataLoss(ChatApiError, _DataLoss):
     grpc_status_code = grpc.StatusCode.DATA_LOSS
 
 
-class Unauthenticated(ChatApiError):
+class Unauthenticated(ChatApiError, _Unauthenticated):
     grpc_status_code = grpc.StatusCode.UNAUTHENTICATED
 
 
