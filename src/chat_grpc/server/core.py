@@ -101,7 +101,8 @@ class ChatCore:
             return None
 
     def execute(self, rpc: str, credentials: auth.Credentials, request: Any, media: Media | None = None) -> Any:
-        """Authorize and handle one call: what a state file records and replays."""
+        """Check, authorize and handle one call: what a state file records and replays."""
+        check_enums(request)  # the one check that every enum field holds a number its enum defines
         actor = auth.authorize(
             rpc, credentials, self.store, use_admin_access=bool(getattr(request, "use_admin_access", False))
         )
@@ -144,7 +145,6 @@ class ChatCore:
                 fired.apply(door)
             credentials = self.credentials(metadata)
             principal = f"users/{credentials.principal_id}"
-            check_enums(request)
             if rpc not in HANDLERS:
                 raise Unimplemented(f"the fake Chat service does not implement {rpc}")
             if self.state is not None:

@@ -21,15 +21,6 @@ def require(value: object, field: str) -> None:
         raise InvalidArgument(f"{field} is required", field=field)
 
 
-def enum_name(enum: object, value: int, field: str) -> str:
-    """The name of an enum value of a request. Proto3 enums are open: a caller can send any number (``999``), and
-    an unknown one is INVALID_ARGUMENT, not a crash of ``Name``."""
-    try:
-        return enum.Name(value)  # type: ignore[attr-defined,no-any-return]
-    except ValueError:
-        raise InvalidArgument(f"{field} has no value {value}", field=field) from None
-
-
 def max_length(value: str, limit: int, field: str) -> None:
     if len(value) > limit:
         raise InvalidArgument(f"{field} is {len(value)} characters long; at most {limit} are allowed", field=field)

@@ -6,7 +6,7 @@ from google.chat.v1 import membership_pb2
 
 from chat_grpc.server import codec, filters
 from chat_grpc.server.errors import InvalidArgument, NotFound
-from chat_grpc.server.names import enum_name, mask_paths, parse_name, require, space_id, to_datetime
+from chat_grpc.server.names import mask_paths, parse_name, require, space_id, to_datetime
 from chat_grpc.server.pagination import page_size
 from chat_grpc.server.rpc import Call, handler
 from chat_grpc.server.store import model
@@ -107,7 +107,7 @@ def update_membership(call: Call, request: membership_pb2.UpdateMembershipReques
     require(request.HasField("membership"), "membership")
     space, member = membership_name(call, request.membership.name, "membership.name")
     mask_paths(request.update_mask, {"role"}, star=True)
-    role = enum_name(membership_pb2.Membership.MembershipRole, request.membership.role, "membership.role")
+    role = membership_pb2.Membership.MembershipRole.Name(request.membership.role)
     if role not in ("ROLE_MEMBER", "ROLE_MANAGER"):
         raise InvalidArgument("membership.role must be ROLE_MEMBER or ROLE_MANAGER", field="membership.role")
     return codec.membership_to_proto(call.store.update_membership_role(call.actor, space, member, role))

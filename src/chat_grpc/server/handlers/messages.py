@@ -9,7 +9,7 @@ from google.protobuf import empty_pb2, field_mask_pb2
 
 from chat_grpc.server import codec, filters
 from chat_grpc.server.errors import InvalidArgument
-from chat_grpc.server.names import enum_name, mask_paths, max_length, parse_name, require, space_id, to_datetime
+from chat_grpc.server.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.server.pagination import page_size
 from chat_grpc.server.rpc import Call, handler
 from chat_grpc.server.store.messages import MessageContent, QuoteRequest, ThreadRequest
@@ -121,11 +121,7 @@ def create_message(call: Call, request: message_pb2.CreateMessageRequest) -> mes
         ThreadRequest(
             name=thread_id,
             key=message.thread.thread_key or request.thread_key,
-            reply_option=enum_name(
-                message_pb2.CreateMessageRequest.MessageReplyOption,
-                request.message_reply_option,
-                "message_reply_option",
-            ),
+            reply_option=message_pb2.CreateMessageRequest.MessageReplyOption.Name(request.message_reply_option),
         ),
         client_id=request.message_id,
         request_id=request.request_id,

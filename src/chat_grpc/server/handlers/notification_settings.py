@@ -7,7 +7,7 @@ from google.chat.v1 import space_notification_setting_pb2 as pb
 from chat_grpc.server import codec
 from chat_grpc.server.errors import InvalidArgument
 from chat_grpc.server.handlers.read_states import user_id
-from chat_grpc.server.names import enum_name, mask_paths, parse_name, require
+from chat_grpc.server.names import mask_paths, parse_name, require
 from chat_grpc.server.rpc import Call, handler
 
 PATTERN = "users/{user}/spaces/{space}/spaceNotificationSetting"
@@ -33,7 +33,7 @@ def _chosen(setting: pb.SpaceNotificationSetting, field: str, enum: type, paths:
             f"{enum.Name(0)} when it is in update_mask",  # type: ignore[attr-defined]
             field=f"space_notification_setting.{field}",
         )
-    return enum_name(enum, value, f"space_notification_setting.{field}")
+    return enum.Name(value)  # type: ignore[attr-defined,no-any-return]
 
 
 @handler("UpdateSpaceNotificationSetting")

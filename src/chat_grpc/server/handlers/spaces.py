@@ -8,7 +8,7 @@ from google.protobuf import empty_pb2
 
 from chat_grpc.server import codec, filters
 from chat_grpc.server.errors import InvalidArgument
-from chat_grpc.server.names import enum_name, mask_paths, max_length, parse_name, require, space_id, to_datetime
+from chat_grpc.server.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.server.pagination import page_size
 from chat_grpc.server.rpc import Call, handler
 from chat_grpc.server.store import model
@@ -62,7 +62,7 @@ def _display_name(value: str, field: str) -> str:
 
 def _template(call: Call, space: space_pb2.Space, *, setup: bool) -> model.Space:
     """Validate the Space of a create or set-up request into a record template."""
-    space_type = enum_name(space_pb2.Space.SpaceType, space.space_type, "space.space_type")
+    space_type = space_pb2.Space.SpaceType.Name(space.space_type)
     if space.space_type == space_pb2.Space.SPACE_TYPE_UNSPECIFIED:
         space_type = "DIRECT_MESSAGE" if setup and space.single_user_bot_dm else ""
     allowed = ("SPACE", "GROUP_CHAT", "DIRECT_MESSAGE") if setup else ("SPACE", "GROUP_CHAT")
@@ -84,7 +84,7 @@ def _template(call: Call, space: space_pb2.Space, *, setup: bool) -> model.Space
     description, guidelines = _space_details(space, "space")
     if space_type == "DIRECT_MESSAGE" and (description or guidelines):
         raise InvalidArgument("a DIRECT_MESSAGE has no space_details", field="space.space_details")
-    history = enum_name(history_state_pb2.HistoryState, space.space_history_state, "space.space_history_state")
+    history = history_state_pb2.HistoryState.Name(space.space_history_state)
     template = model.Space(
         id="",
         space_type=space_type,
@@ -119,11 +119,7 @@ def _audience(value: str) -> str:
 def _predefined(space: space_pb2.Space) -> str:
     if space.WhichOneof("space_permission_settings") != "predefined_permission_settings":
         return ""
-    value = enum_name(
-        space_pb2.Space.PredefinedPermissionSettings,
-        space.predefined_permission_settings,
-        "space.predefined_permission_settings",
-    )
+    value = space_pb2.Space.PredefinedPermissionSettings.Name(space.predefined_permission_settings)
     if value == "PREDEFINED_PERMISSION_SETTINGS_UNSPECIFIED":
         raise InvalidArgument(
             "space.predefined_permission_settings must be COLLABORATION_SPACE or ANNOUNCEMENT_SPACE",
@@ -258,15 +254,13 @@ def _changes(call: Call, request: space_pb2.UpdateSpaceRequest) -> SpaceChanges:
     if "space_details" in paths:
         changes["description"], changes["guidelines"] = _space_details(space, "space")
     if "space_type" in paths:
-        changes["space_type"] = enum_name(space_pb2.Space.SpaceType, space.space_type, "space.space_type")
+        changes["space_type"] = space_pb2.Space.SpaceType.Name(space.space_type)
     if "space_history_state" in paths:
         if space.space_history_state == history_state_pb2.HISTORY_STATE_UNSPECIFIED:
             raise InvalidArgument(
                 "space.space_history_state must be HISTORY_ON or HISTORY_OFF", field="space.space_history_state"
             )
-        changes["history_state"] = enum_name(
-            history_state_pb2.HistoryState, space.space_history_state, "space.space_history_state"
-        )
+        changes["history_state"] = history_state_pb2.HistoryState.Name(space.space_history_state)
     if "access_settings.audience" in paths:
         changes["audience"] = _audience(space.access_settings.audience)
     settings = {}
