@@ -21,7 +21,6 @@ import asyncio
 import cProfile
 import http.client
 import json
-import multiprocessing
 import pstats
 import statistics
 import sys
@@ -30,10 +29,19 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any
 
-from bench_server import WORKERS, Paired, alternate, format_table, new_space, spread, user_actor, verdict
+from bench_server import (
+    WORKERS,
+    Paired,
+    alternate,
+    format_table,
+    new_space,
+    server_process,
+    spread,
+    user_actor,
+    verdict,
+)
 
 from chat_grpc.server import ChatServer
 from chat_grpc.server.rest.listener import RestListener
@@ -139,34 +147,6 @@ def servers() -> Iterator[Servers]:
         finally:
             echo.stop()
             h11.stop()
-
-
-def serve(conn: Connection) -> None:
-    with servers() as found:
-        conn.send(found)
-        conn.recv()
-
-
-@contextmanager
-def server_process() -> Iterator[Servers]:
-    context = multiprocessing.get_context("spawn")
-    client_end, server_end = context.Pipe()
-    process = context.Process(target=serve, args=(server_end,), name="bench-rest-servers", daemon=True)
-    process.start()
-    try:
-        if not client_end.poll(120):
-            raise RuntimeError("the server process did not report its ports within 120 s")
-        found: Servers = client_end.recv()
-        yield found
-    finally:
-        with suppress(OSError):
-            client_end.send("stop")
-        process.join(15)
-        if process.is_alive():
-            process.kill()
-            process.join()
-    if process.exitcode != 0:
-        raise RuntimeError(f"the server process exited with {process.exitcode}")
 
 
 # ---------------------------------------------------------------------------------------------------- clients
@@ -434,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     print(f"chat-grpc REST benchmarks (Python {sys.version.split()[0]}, uvicorn {uvicorn.__version__})", flush=True)
-    with server_process() as found:
+    with server_process(servers, "bench-rest-servers") as found:
         results = bench(found, args.budget)
     print()
     print("\n".join(report(results)))

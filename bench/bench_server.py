@@ -23,6 +23,7 @@ from concurrent import futures
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from typing import Any
 
 import grpc
 from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, message_pb2, space_pb2
@@ -149,24 +150,25 @@ def get_space_servers() -> Iterator[Servers]:
             echo.stop(None).wait()
 
 
-def serve_get_space(conn: Connection) -> None:
-    """The server process: start the servers, send their addresses, serve until the client says stop."""
-    with get_space_servers() as servers:
-        conn.send(servers)
+def _serve_from(factory: Callable[[], Any], conn: Connection) -> None:
+    """The server process: start what ``factory`` starts, send what it yields, serve until the client says stop."""
+    with factory() as found:
+        conn.send(found)
         conn.recv()
 
 
 @contextmanager
-def get_space_server_process() -> Iterator[Servers]:
+def server_process(factory: Callable[[], Any], name: str) -> Iterator[Any]:
+    """Run ``factory`` (a module-level context manager factory, picklable) in a fresh spawned process; yield
+    what it reports (addresses, ports), and stop the process afterwards. Shared by the bench scripts."""
     context = multiprocessing.get_context("spawn")
     client_end, server_end = context.Pipe()
-    process = context.Process(target=serve_get_space, args=(server_end,), name="bench-servers", daemon=True)
+    process = context.Process(target=_serve_from, args=(factory, server_end), name=name, daemon=True)
     process.start()
     try:
         if not client_end.poll(120):
             raise RuntimeError("the server process did not report its addresses within 120 s")
-        servers: Servers = client_end.recv()  # EOFError if the server process died
-        yield servers
+        yield client_end.recv()  # EOFError if the server process died
     finally:
         with suppress(OSError):
             client_end.send("stop")
@@ -371,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(f"chat-grpc server benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
     print("GetSpace: ours vs echo, servers in a separate process ...", flush=True)
-    with get_space_server_process() as servers:
+    with server_process(get_space_servers, "bench-servers") as servers:
         get = bench_get_space(servers, args.budget)
     print("GetSpace: ours vs echo, servers in this process ...", flush=True)
     with get_space_servers() as servers:
