@@ -101,6 +101,12 @@ class PathTemplate:
         return self.expand(encoded)
 
 
+def opened(template: str) -> str:
+    """The template with each variable replaced by its segment pattern: ``/v1/{name=spaces/*}`` ->
+    ``/v1/spaces/*`` (``{x}`` -> ``*``)."""
+    return _VARIABLE.sub(lambda found: found.group(2) or "*", template)
+
+
 def _decode(raw: str, *, single: bool) -> str:
     """A bound value, percent-decoded as google/api/http.proto says: fully for a one-segment variable; in a
     multi-segment one ``%2F`` stays as it is (an encoded slash is not a path separator)."""
@@ -150,4 +156,4 @@ def bindings(rule: http_pb2.HttpRule) -> Iterator[tuple[str, str, str]]:
         yield from bindings(extra)
 
 
-__all__ = ["PathTemplate", "TemplateError", "bindings"]
+__all__ = ["PathTemplate", "TemplateError", "bindings", "opened"]

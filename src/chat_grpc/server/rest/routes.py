@@ -18,7 +18,7 @@ from google.api import annotations_pb2
 from google.protobuf.descriptor import MethodDescriptor, ServiceDescriptor
 
 # The template grammar is shared with the client's REST transport, which must not import the server.
-from chat_grpc._http_rules import _VARIABLE, PathTemplate, TemplateError, bindings
+from chat_grpc._http_rules import PathTemplate, TemplateError, bindings, opened
 
 __all__ = ["Match", "PathTemplate", "Route", "RouteTable", "TemplateError", "bindings", "describe", "service_routes"]
 
@@ -108,7 +108,7 @@ class RouteTable:
 def _shape(template: str) -> tuple[tuple[str, str] | None, int | None]:
     """The first two segments of a template with its variables opened (``/v1/{name=spaces/*}`` -> ``("v1",
     "spaces")``; None when either is a wildcard) and its number of slashes (None with a ``**``)."""
-    shape = _VARIABLE.sub(lambda found: found.group(2) or "*", template)
+    shape = opened(template)
     parts = shape.split("/", 3)
     key = None if len(parts) < 3 or any("*" in part for part in parts[1:3]) else (parts[1], parts[2])
     return key, None if "**" in shape else shape.count("/")
