@@ -22,7 +22,7 @@ setup: $(VENV)/.installed
 
 # The runtime dependencies only (no dev/test tools, no package build), for `make run` on a machine without
 # .venv: pyproject.toml's [project] dependencies into .venv; `make run` then imports the package from the
-# checkout (src/, generated/). A later `make setup` installs the project with its dev tools into the same venv.
+# checkout (chat_grpc/, generated/). A later `make setup` installs the project with its dev tools into the same venv.
 $(VENV)/.runtime: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
@@ -91,7 +91,7 @@ check-generated: setup
 
 lint: setup
 	$(PY) -m ruff check .
-	$(PY) -m ruff format --check src tests buildscripts bench
+	$(PY) -m ruff format --check chat_grpc tests buildscripts bench
 
 typecheck: setup
 	$(PY) -m mypy
@@ -126,7 +126,7 @@ PORT ?= 8790
 # With a full .venv (make setup), that one; otherwise only the runtime dependencies are installed.
 RUN_DEPS := $(if $(wildcard $(VENV)/.installed),$(VENV)/.installed,$(VENV)/.runtime)
 run: $(RUN_DEPS)
-	PYTHONPATH=src:generated $(PY) -m chat_grpc.server --demo --host 127.0.0.1 --port $(PORT)
+	PYTHONPATH=.:generated $(PY) -m chat_grpc.server --demo --host 127.0.0.1 --port $(PORT)
 
 # Server-core benchmarks (see bench/README.md): ratios measured side by side in one run, a few minutes at most.
 bench: setup
@@ -138,5 +138,5 @@ bench: setup
 	$(PY) bench/bench_search.py
 
 clean:
-	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) node_modules build dist *.egg-info src/*.egg-info .pytest_cache \
+	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) node_modules build dist *.egg-info .pytest_cache \
 		.mypy_cache .ruff_cache

@@ -33,11 +33,11 @@ import grpc
 from bench_server import SLOT, WORKERS, Paired, alternate, format_table, new_space, spread, user_actor, verdict
 from google.chat.v1 import chat_service_pb2_grpc, space_event_pb2
 
+from chat_grpc.fake.clock import ManualClock
+from chat_grpc.fake.filters import parse_space_event_filter
+from chat_grpc.fake.store import Actor, ChatStore, MemberRef, Space
+from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer
-from chat_grpc.server.clock import ManualClock
-from chat_grpc.server.filters import parse_space_event_filter
-from chat_grpc.server.store import Actor, ChatStore, MemberRef, Space
-from chat_grpc.server.store.messages import MessageContent, ThreadRequest
 
 SMALL, LARGE, PAGE = 1_000, 1_000_000, 100  # messages per space; the log holds 2 membership events more
 LIST_GOAL = 1.5

@@ -47,10 +47,10 @@ from bench_server import (
 )
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2, user_pb2
 
+from chat_grpc.fake.clock import ManualClock
+from chat_grpc.fake.store import Actor, ChatStore
+from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer
-from chat_grpc.server.clock import ManualClock
-from chat_grpc.server.store import Actor, ChatStore
-from chat_grpc.server.store.messages import MessageContent, ThreadRequest
 
 SMALL, LARGE, PAGE = 1_000, 1_000_000, 100
 SAMPLE = 10_000  # messages created under tracemalloc for the per-file breakdown
@@ -65,7 +65,7 @@ LOREM = (
     "aperiam, eaque ipsa quae ab illo inventore veritatis et quasi architecto beatae vitae dicta sunt explicabo."
 )
 CREATE_TEXT = "Hello from the CreateMessage benchmark"
-SRC = Path(__file__).resolve().parents[1] / "src" / "chat_grpc" / "server"
+SRC = Path(__file__).resolve().parents[1] / "chat_grpc"
 
 
 def message_text(i: int, label: str) -> str:

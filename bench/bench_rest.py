@@ -43,9 +43,9 @@ from bench_server import (
     verdict,
 )
 
+from chat_grpc.doors.rest.listener import RestListener
+from chat_grpc.fake.store import MemberRef
 from chat_grpc.server import ChatServer
-from chat_grpc.server.rest.listener import RestListener
-from chat_grpc.server.store import MemberRef
 
 GOAL = 0.7
 CLIENTS = 8

@@ -26,9 +26,9 @@ import grpc
 from bench_server import alternate, format_table, new_space, spread, user_actor, verdict
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2
 
+from chat_grpc.fake.clock import ManualClock
+from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer
-from chat_grpc.server.clock import ManualClock
-from chat_grpc.server.store.messages import MessageContent, ThreadRequest
 
 MESSAGES, OTHER_SPACES, OTHER_MESSAGES, PAGE, GOAL = 100_000, 10, 1_000, 100, 2.0
 STEP = timedelta(milliseconds=1)

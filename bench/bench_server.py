@@ -28,9 +28,9 @@ from typing import Any
 import grpc
 from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, message_pb2, space_pb2
 
+from chat_grpc.fake.auth import USER_SCOPES
+from chat_grpc.fake.store import Actor, AuthKind, ChatStore, MemberRef, Space, User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.auth import USER_SCOPES
-from chat_grpc.server.store import Actor, AuthKind, ChatStore, MemberRef, Space, User
 
 WORKERS = 16  # thread-pool size of both servers (ChatServer's default)
 SMALL, LARGE, PAGE = 100, 100_000, 100

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from chat_grpc.server import ChatServer
-from chat_grpc.server.demo import seed_demo
+from chat_grpc.workspace.demo import seed_demo
 from tests.oracle import oracle
 
 ROOT = Path(__file__).resolve().parents[1]

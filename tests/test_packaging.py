@@ -50,10 +50,10 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
         "chat_grpc/__init__.py", "chat_grpc/py.typed",
         "google/chat/v1/message_pb2.py", "google/chat/v1/message_pb2.pyi", "google/chat/v1/chat_service_pb2_grpc.py",
         "google/chat/v1/chat_descriptor_set.binpb", "google/chat/v1/py.typed", "google/apps/card/v1/card_pb2.py",
-        "chat_grpc/server/__init__.py", "chat_grpc/server/store/store.py", "chat_grpc/server/handlers/spaces.py",
-        "chat_grpc/server/demo_workspace.json", "chat_grpc/server/rest/app.py",
-        "chat_grpc/server/ui/static/index.html", "chat_grpc/server/ui/static/app.js",
-        "chat_grpc/server/ui/static/style.css",
+        "chat_grpc/server/__init__.py", "chat_grpc/fake/store/store.py", "chat_grpc/fake/handlers/spaces.py",
+        "chat_grpc/workspace/demo_workspace.json", "chat_grpc/doors/rest/app.py",
+        "chat_grpc/doors/ui/static/index.html", "chat_grpc/doors/ui/static/app.js",
+        "chat_grpc/doors/ui/static/style.css",
     ):  # fmt: skip
         assert expected in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)  # Apache-2.0, shipped with the wheel
@@ -75,7 +75,7 @@ def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_
     assert '"text": "hello"' in completed.stdout
     assert str(env_dir) in completed.stdout  # imported from the installed wheel, not the checkout
     demo = subprocess.run(  # the emulator's demo workspace ships as package data and loads without PyYAML
-        [str(python), "-c", "from chat_grpc.server import ChatStore; from chat_grpc.server.demo import seed_demo;"
+        [str(python), "-c", "from chat_grpc.server import ChatStore; from chat_grpc.workspace.demo import seed_demo;"
          " print(sorted(seed_demo(ChatStore()).spaces))"],
         cwd=elsewhere, capture_output=True, text=True, timeout=120,
     )  # fmt: skip

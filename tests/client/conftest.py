@@ -18,9 +18,9 @@ from google.protobuf import duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from chat_grpc import ChatClient
-from chat_grpc.errors import DETAILS_TRAILER, pack
+from chat_grpc.client.errors import DETAILS_TRAILER, pack
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import User
 
 
 @pytest.fixture

@@ -15,15 +15,15 @@ from google.chat.v1 import space_pb2
 
 import chat_grpc
 from chat_grpc import AlreadyExists, AsyncChatClient, ChatClient, NotFound
-from chat_grpc._base import (
+from chat_grpc.client._base import (
     Connection,
     bearer_metadata,
     emulator_address,
     emulator_connection,
     is_loopback,
 )
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import User
 from tests.client.conftest import Script, cause_type, endpoint
 
 # ------------------------------------------------------------------------------------------------ smoke
@@ -247,7 +247,7 @@ def service_account_info() -> dict[str, str]:
 
 
 def captured_credentials(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    from chat_grpc import _base
+    from chat_grpc.client import _base
 
     seen: list[Any] = []
     original = _base.call_credentials

@@ -10,9 +10,9 @@ import pytest
 from google.chat.v1 import membership_pb2, message_pb2, space_pb2, space_setup_pb2, user_pb2
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
-from chat_grpc import _rpcs
-from chat_grpc._core import ROUTING_HEADER, CallOptions, build_request, routing_metadata, update_mask_for
-from chat_grpc.retry import DEFAULT, RetryPolicy
+from chat_grpc.api import rpcs as _rpcs
+from chat_grpc.client._core import ROUTING_HEADER, CallOptions, build_request, routing_metadata, update_mask_for
+from chat_grpc.client.retry import DEFAULT, RetryPolicy
 
 
 def build(rpc: _rpcs.Rpc[Any, Any], request: Any = None, **fields: Any) -> Any:
@@ -360,7 +360,7 @@ def test_retry_policy_applies_to_idempotent_rpcs_only() -> None:
 
 def test_each_attempt_gets_what_is_left_of_the_deadline() -> None:
     now = [100.0]
-    from chat_grpc._core import CallPlan
+    from chat_grpc.client._core import CallPlan
 
     plan = CallPlan(
         space_pb2.GetSpaceRequest(), metadata=(), auth_metadata=None, timeout=10.0, retry=None, clock=lambda: now[0]

@@ -12,9 +12,9 @@ from google.rpc import error_details_pb2, status_pb2
 
 import chat_grpc
 from chat_grpc import ChatApiError, ChatClient, InvalidArgument, NotFound, PermissionDenied, from_grpc_error
-from chat_grpc.errors import DETAILS_TRAILER, ERROR_CLASSES, decode_status, error_class, pack
+from chat_grpc.client.errors import DETAILS_TRAILER, ERROR_CLASSES, decode_status, error_class, pack
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import User
 from tests.client.conftest import endpoint
 
 

@@ -9,7 +9,7 @@ Every test runs once per transport: over gRPC (the servicer behind a gRPC Wire) 
 the ChatServer's REST door behind the same Wire as ASGI middleware: ``wire.serve_rest``), with the same
 assertions on what the server received, except the ``x-goog-request-params`` routing header, which only gRPC needs.
 
-``SCENARIOS`` has one function per RPC of ``chat_grpc._rpcs.RPCS``. Each one runs four ways: the sync
+``SCENARIOS`` has one function per RPC of ``chat_grpc.api.rpcs.RPCS``. Each one runs four ways: the sync
 ``ChatClient`` and the ``AsyncChatClient``, as a user (alice, a Workspace admin) and — where the RPC accepts
 app authentication — as a Chat app. A scenario is written once, as a coroutine over :class:`Api`, which awaits
 the async client and calls the sync one directly. After each scenario the driver checks what the server
@@ -64,13 +64,13 @@ from chat_grpc import (
     RetryPolicy,
     Unavailable,
 )
-from chat_grpc._core import ROUTING_HEADER, field_value
-from chat_grpc._rpcs import BY_METHOD, BY_NAME, RPCS, Rpc
+from chat_grpc.api.rpcs import BY_METHOD, BY_NAME, RPCS, Rpc
+from chat_grpc.client._core import ROUTING_HEADER, field_value
+from chat_grpc.doors.rest.render import HTTP_STATUS
+from chat_grpc.fake.auth import POLICIES
+from chat_grpc.fake.rpc import HANDLERS
+from chat_grpc.fake.store import App, AuthKind, User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.auth import POLICIES
-from chat_grpc.server.rest.render import HTTP_STATUS
-from chat_grpc.server.rpc import HANDLERS
-from chat_grpc.server.store import App, AuthKind, User
 from tests.client.conftest import TRANSPORTS
 from tests.client.wire import Fault, Wire, serve, serve_rest
 from tests.server.test_day_in_a_space import png

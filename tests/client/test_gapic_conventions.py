@@ -18,11 +18,12 @@ from google.api_core import exceptions as google_exceptions
 from google.chat.v1 import space_pb2
 from google.rpc import error_details_pb2
 
-from chat_grpc import AsyncChatClient, ChatApiError, ChatClient, errors
-from chat_grpc._core import build_request
-from chat_grpc._rpcs import BY_METHOD
+from chat_grpc import AsyncChatClient, ChatApiError, ChatClient
+from chat_grpc.api.rpcs import BY_METHOD
+from chat_grpc.client import errors
+from chat_grpc.client._core import build_request
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import User
 from tests.client.conftest import endpoint
 
 # ------------------------------------------------------------------------------------------------ request=
@@ -161,7 +162,7 @@ def test_without_api_core_the_hierarchy_stands_alone() -> None:
         """
         import sys
         sys.modules["google.api_core"] = None  # not installed
-        from chat_grpc import errors
+        from chat_grpc.client import errors
         mro = errors.NotFound.__mro__
         assert mro[1:] == (errors.ChatApiError, Exception, BaseException, object), mro
         error = errors.NotFound("gone")
@@ -185,7 +186,7 @@ def test_resource_names_take_records_and_resources(
     assert member.member.name == alice.name
     added = client.create_membership(parent=made, membership={"member": {"name": bob.name, "type": "HUMAN"}})
     assert client.get_membership(name=added).name == added.name
-    # a store record (anything with a .name: here a chat_grpc.server.store.User) where a resource name is expected
+    # a store record (anything with a .name: here a chat_grpc.fake.store.User) where a resource name is expected
     carol = chat.store.add_user("carol@example.com", "Carol")
     dm = client.set_up_space(
         space={"spaceType": "DIRECT_MESSAGE"}, memberships=[{"member": {"name": carol.name, "type": "HUMAN"}}]

@@ -29,7 +29,7 @@ from chat_grpc import (
     RetryPolicy,
     Unavailable,
 )
-from chat_grpc._media import MediaBytes
+from chat_grpc.client._media import MediaBytes
 from chat_grpc.server import ChatServer
 
 TRANSPORTS = ("grpc", "rest")

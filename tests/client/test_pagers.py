@@ -9,10 +9,11 @@ import pytest
 from google.chat.v1 import space_pb2
 from google.protobuf.message import Message
 
-from chat_grpc import AsyncChatClient, AsyncPager, ChatClient, Pager, _rpcs
-from chat_grpc._core import CallOptions
+from chat_grpc import AsyncChatClient, AsyncPager, ChatClient, Pager
+from chat_grpc.api import rpcs as _rpcs
+from chat_grpc.client._core import CallOptions
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import User
 from tests.client.conftest import endpoint
 
 PAGES = {

@@ -6,7 +6,7 @@ import pytest
 from google.api import resource_pb2
 
 import chat_grpc
-from chat_grpc import paths
+from chat_grpc.client import paths
 
 
 def proto_patterns() -> dict[str, str]:

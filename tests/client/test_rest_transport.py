@@ -27,17 +27,17 @@ from chat_grpc import (
     RetryPolicy,
     Unavailable,
     Unknown,
-    _rpcs,
 )
-from chat_grpc._base import emulator_rest_url
-from chat_grpc._core import build_request
-from chat_grpc._http_rules import PathTemplate
-from chat_grpc._rest import base_url, rest_bindings, transcode
-from chat_grpc.errors import from_http_response
+from chat_grpc.api import rpcs as _rpcs
+from chat_grpc.api.http_rules import PathTemplate
+from chat_grpc.client._base import emulator_rest_url
+from chat_grpc.client._core import build_request
+from chat_grpc.client._rest import base_url, rest_bindings, transcode
+from chat_grpc.client.errors import from_http_response
+from chat_grpc.doors.rest.routes import PathTemplate as ServerPathTemplate
+from chat_grpc.doors.rest.routes import RouteTable, service_routes
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.rest.routes import PathTemplate as ServerPathTemplate
-from chat_grpc.server.rest.routes import RouteTable, service_routes
-from chat_grpc.server.store import User
 
 FAST = RetryPolicy(initial=0.01, maximum=0.05, multiplier=2.0)
 
@@ -116,7 +116,7 @@ def test_body_star_takes_the_whole_request() -> None:
 def test_nested_messages_become_dotted_query_parameters_and_repeated_fields_repeat() -> None:
     # No Chat RPC has a nested or repeated query field today; a FieldMask stands in for "repeated" inside, and
     # the flattening is checked directly on a nested value.
-    from chat_grpc._rest import _flatten
+    from chat_grpc.client._rest import _flatten
 
     assert list(_flatten({"a": {"b": 1, "c": [True, False]}, "d": "x"}, "")) == [
         ("a.b", "1"), ("a.c", "true"), ("a.c", "false"), ("d", "x")
@@ -132,7 +132,7 @@ def test_a_name_that_fits_no_path_is_a_value_error_before_anything_is_sent() -> 
 
 def test_the_transcoded_request_is_what_the_server_door_rebuilds() -> None:
     """Round trip through the server's own parser: the client's HTTP call decodes to the same request message."""
-    from chat_grpc.server.rest.transcode import build_request as server_build
+    from chat_grpc.doors.rest.transcode import build_request as server_build
 
     table = RouteTable(service_routes(space_pb2.DESCRIPTOR.pool.FindServiceByName("google.chat.v1.ChatService")))
     requests: list[tuple[Any, Any]] = [

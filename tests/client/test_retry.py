@@ -15,8 +15,8 @@ from google.chat.v1 import space_pb2
 from google.rpc import code_pb2
 
 from chat_grpc import AsyncChatClient, ChatClient, PermissionDenied, ResourceExhausted, RetryPolicy, Unavailable
-from chat_grpc._core import CallPlan
-from chat_grpc.retry import next_sleep
+from chat_grpc.client._core import CallPlan
+from chat_grpc.client.retry import next_sleep
 from tests.client.conftest import Script
 
 UNAVAILABLE = grpc.StatusCode.UNAVAILABLE

@@ -44,7 +44,8 @@ def test_no_private_module_leaks_through_all() -> None:
 
 
 def test_public_submodules() -> None:
-    from chat_grpc import aio, client, errors, pagers, paths, retry
+    from chat_grpc import client
+    from chat_grpc.client import aio, errors, pagers, paths, retry
 
     assert client.ChatClient is chat_grpc.ChatClient
     assert aio.AsyncChatClient is chat_grpc.AsyncChatClient

@@ -40,8 +40,8 @@ from google.auth import _helpers
 from google.chat.v1 import membership_pb2, message_pb2, space_pb2, user_pb2
 
 from chat_grpc import DEFAULT_SCOPES, AsyncChatClient, ChatClient, Unavailable
+from chat_grpc.fake.store import App, AuthKind, User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import App, AuthKind, User
 from tests.client.wire import Wire, serve
 
 # ------------------------------------------------------------------------------------------------ the certificate

@@ -47,7 +47,7 @@ class Fault:
 
     def http(self) -> tuple[int, bytes]:
         """The fault as Google's REST error: HTTP status and JSON body."""
-        from chat_grpc.server.rest.render import HTTP_STATUS
+        from chat_grpc.doors.rest.render import HTTP_STATUS
 
         status = self.status()
         code = HTTP_STATUS[self.code.name]
@@ -146,10 +146,10 @@ def serve_rest(chat: Any, wire: Wire | None = None) -> Iterator[Wire]:
     their RPC, with the request read from the metadata part."""
     from urllib.parse import parse_qsl
 
-    from chat_grpc.server.rest.app import system_parameters
-    from chat_grpc.server.rest.listener import RestListener
-    from chat_grpc.server.rest.media import _multipart
-    from chat_grpc.server.rest.transcode import build_request
+    from chat_grpc.doors.rest.app import system_parameters
+    from chat_grpc.doors.rest.listener import RestListener
+    from chat_grpc.doors.rest.media import _multipart
+    from chat_grpc.doors.rest.transcode import build_request
 
     app = chat.rest_app
     media_only = wire is not None

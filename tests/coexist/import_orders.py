@@ -20,11 +20,11 @@ if ORDER == "google-first":
     from google.apps import card_v1, chat_v1
 
     import chat_grpc
-    import chat_grpc.pytest_plugin
+    import chat_grpc.testing.pytest_plugin
     from chat_grpc.server import ChatServer
 elif ORDER == "chat-grpc-first":
     import chat_grpc
-    import chat_grpc.pytest_plugin
+    import chat_grpc.testing.pytest_plugin
     from chat_grpc.server import ChatServer
 
     # chat-grpc's stubs imported Google's packages first, because they are installed
@@ -71,8 +71,8 @@ with ChatServer() as chat:
     )
     posted = google.create_message(parent=space.name, message=chat_v1.Message(text="hello from google-apps-chat"))
     # a card (google.apps.card.v1 on both sides) goes out with app authentication
-    bot = chat_grpc.pytest_plugin.ChatFactory(chat).app("Release bot")
-    chat_grpc.pytest_plugin.ChatFactory(chat).membership(space.name, bot, by=alice)
+    bot = chat_grpc.testing.pytest_plugin.ChatFactory(chat).app("Release bot")
+    chat_grpc.testing.pytest_plugin.ChatFactory(chat).membership(space.name, bot, by=alice)
     bot_channel = ChatServiceGrpcTransport.create_channel(
         chat.address, credentials=chat.credentials_for(bot), ssl_credentials=grpc.local_channel_credentials()
     )

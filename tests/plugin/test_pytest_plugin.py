@@ -1,4 +1,4 @@
-"""The pytest plugin (chat_grpc.pytest_plugin), exercised the way users meet it: generated test files run by
+"""The pytest plugin (chat_grpc.testing.pytest_plugin), exercised the way users meet it: generated test files run by
 pytester in a fresh project, where pytest loads the plugin through the package's ``pytest11`` entry point."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def test_every_fixture_in_a_generated_test_file(pytester: pytest.Pytester) -> No
 
         from chat_grpc import ChatClient, NotFound
         from chat_grpc.server import ChatServer
-        from chat_grpc.server.store import App, Group, User
+        from chat_grpc.fake.store import App, Group, User
 
 
         def test_factories_and_clients(chat_server, chat_factory, chat_users, chat_client):
@@ -174,7 +174,7 @@ def test_the_marker_configures_a_server_of_the_tests_own(pytester: pytest.Pytest
 
         import pytest
 
-        from chat_grpc.server.control import ControlClient
+        from chat_grpc.doors.grpc.control import ControlClient
 
         servers = []
 

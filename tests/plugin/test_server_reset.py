@@ -9,9 +9,9 @@ import grpc
 import pytest
 
 from chat_grpc import ChatClient, InvalidArgument, Unauthenticated
+from chat_grpc.doors.grpc.control import ControlClient
+from chat_grpc.persistence.state_file import StateFile
 from chat_grpc.server import ChatServer, ManualClock
-from chat_grpc.server.control import ControlClient
-from chat_grpc.server.persistence import StateFile
 
 
 def test_reset_starts_over_on_the_same_address() -> None:

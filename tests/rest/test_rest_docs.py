@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from chat_grpc.server import ChatServer
-from chat_grpc.server.demo import seed_demo
+from chat_grpc.workspace.demo import seed_demo
 from tests.oracle import oracle
 
 pytest_plugins = ["pytester"]

@@ -15,8 +15,8 @@ import httpx
 import pytest
 from google.chat.v1 import chat_service_pb2_grpc, space_pb2
 
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import User
 
 ALICE = {"authorization": "Bearer user:alice@example.com"}
 

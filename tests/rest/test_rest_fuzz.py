@@ -41,16 +41,16 @@ import pytest
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from chat_grpc.doors.rest.listener import RestListener
+from chat_grpc.doors.rest.routes import Route
 from chat_grpc.server import ChatServer
-from chat_grpc.server.rest.listener import RestListener
-from chat_grpc.server.rest.routes import Route
-from chat_grpc.server.seed import load_workspace
+from chat_grpc.workspace.seed import load_workspace
 
 REQUESTS = int(os.environ.get("CHAT_REST_FUZZ_REQUESTS", "400"))
 SEED = int(os.environ.get("CHAT_REST_FUZZ_SEED", "11"))
 THREADS = int(os.environ.get("CHAT_REST_FUZZ_THREADS", "2"))
 TIMEOUT = 15.0  # seconds for any one answer (the machine is shared and slow)
-DEMO = Path(__file__).parents[2] / "src" / "chat_grpc" / "server" / "demo_workspace.json"
+DEMO = Path(__file__).parents[2] / "chat_grpc" / "workspace" / "demo_workspace.json"
 APP_ID = "100000000000000000005"  # the demo workspace's app
 BIG_BODY = 50 * 1024 * 1024
 
@@ -1038,7 +1038,7 @@ def test_unknown_enum_numbers_are_invalid_argument(tight: tuple[ChatServer, Rest
 def test_pretty_json_is_json_dumps_with_indent() -> None:
     """render.dumps(pretty=True) writes its own indentation (json.dumps with ``indent`` uses the slow pure-Python
     encoder, the hot spot of a REST GetSpace): byte for byte what json.dumps writes."""
-    from chat_grpc.server.rest import render
+    from chat_grpc.doors.rest import render
 
     routes = ChatServer(rest=False).rest_app.routes.routes
     gen = Generator(random.Random(SEED), routes, Names(["spaces/AAA"]))
@@ -1057,7 +1057,7 @@ def test_pretty_json_is_json_dumps_with_indent() -> None:
 def test_route_index_finds_what_a_linear_scan_finds() -> None:
     """RouteTable.find tries only the routes of the path's first two segments: the same answers as trying every
     route in order, over the fuzzer's paths (and a table with wildcard routes in the first segments)."""
-    from chat_grpc.server.rest.routes import PathTemplate, RouteTable
+    from chat_grpc.doors.rest.routes import PathTemplate, RouteTable
 
     table = ChatServer(rest=False).rest_app.routes
     some = table.routes[0]

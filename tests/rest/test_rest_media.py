@@ -9,9 +9,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from chat_grpc.doors.rest.media import _multipart
+from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer
-from chat_grpc.server.rest.media import _multipart
-from chat_grpc.server.store import User
 
 TRICKY = b"\r\n--b\r\n\n\r" + bytes(range(256)) + b"\r\n"  # line breaks everywhere, ending with one
 

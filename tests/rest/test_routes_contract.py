@@ -18,10 +18,10 @@ from google.protobuf import json_format, message_factory
 from google.protobuf.descriptor import ServiceDescriptor
 from google.protobuf.message import Message
 
+from chat_grpc.doors.rest.app import RestApp
+from chat_grpc.doors.rest.routes import PathTemplate, RouteTable, TemplateError, bindings, service_routes
+from chat_grpc.fake.core import ChatCore
 from chat_grpc.server import ChatServer
-from chat_grpc.server.core import ChatCore
-from chat_grpc.server.rest.app import RestApp
-from chat_grpc.server.rest.routes import PathTemplate, RouteTable, TemplateError, bindings, service_routes
 from tests.rest.fake_service import RULES, library_service
 
 CHAT = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]

@@ -18,11 +18,11 @@ import pytest
 from google.chat.v1 import message_pb2, space_pb2
 from google.protobuf import json_format
 
+from chat_grpc.doors.rest import render
+from chat_grpc.doors.rest.routes import RouteTable, service_routes
+from chat_grpc.doors.rest.transcode import build_request
+from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.server import ChatServer
-from chat_grpc.server.errors import InvalidArgument
-from chat_grpc.server.rest import render
-from chat_grpc.server.rest.routes import RouteTable, service_routes
-from chat_grpc.server.rest.transcode import build_request
 from tests.rest.fake_service import library_service
 
 TABLE = RouteTable(service_routes(library_service()))

@@ -2,7 +2,7 @@
 ``user:<email>`` / ``app:<id>`` tokens, a workspace file, and ``ControlClient`` for faults, journal and clock.
 
 * ``in-process``: a ``ChatServer`` (with its control service) started in this process and seeded by
-  ``chat_grpc.server.seed.load_workspace`` from the scenario's workspace file;
+  ``chat_grpc.workspace.seed.load_workspace`` from the scenario's workspace file;
 * ``emulator``: ``python -m chat_grpc.server --port 0 --seed FILE`` in a subprocess; the address comes from its
   first line (``chat-grpc emulator listening on HOST:PORT``), and it is stopped with SIGTERM, which must end it
   cleanly.
@@ -29,9 +29,9 @@ from typing import Any
 import pytest
 
 from chat_grpc import ChatClient, RetryPolicy
+from chat_grpc.doors.grpc.control import ControlClient
 from chat_grpc.server import ChatServer
-from chat_grpc.server.control import ControlClient
-from chat_grpc.server.seed import load_workspace
+from chat_grpc.workspace.seed import load_workspace
 
 HERE = Path(__file__).resolve().parent
 READY = "chat-grpc emulator listening on "

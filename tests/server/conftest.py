@@ -15,8 +15,8 @@ import grpc
 import pytest
 from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, space_pb2, user_pb2
 
+from chat_grpc.fake.store import App, Group, User
 from chat_grpc.server import ChatServer, ManualClock
-from chat_grpc.server.store import App, Group, User
 
 
 @dataclass

@@ -9,12 +9,12 @@ from typing import Any
 
 from google.protobuf import json_format
 
-from chat_grpc.server import codec
-from chat_grpc.server.auth import APP_SCOPES, USER_SCOPES
-from chat_grpc.server.clock import ManualClock
-from chat_grpc.server.errors import ChatError
-from chat_grpc.server.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, SpaceChanges, User
-from chat_grpc.server.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake import codec
+from chat_grpc.fake.auth import APP_SCOPES, USER_SCOPES
+from chat_grpc.fake.clock import ManualClock
+from chat_grpc.fake.errors import ChatError
+from chat_grpc.fake.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, SpaceChanges, User
+from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
 from tests.server.test_custom_emojis import png
 
 

@@ -12,14 +12,14 @@ from google.chat.v1 import availability_pb2, message_pb2, section_pb2, space_pb2
 
 import chat_grpc
 from chat_grpc import AlreadyExists, ChatClient, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.clock import ManualClock
+from chat_grpc.fake.errors import InvalidArgument as DomainInvalidArgument
+from chat_grpc.fake.errors import NotFound as DomainNotFound
+from chat_grpc.fake.rpc import Media
+from chat_grpc.fake.store import User
+from chat_grpc.fake.store.messages import MAX_UPLOAD_BYTES
+from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.server import ChatServer
-from chat_grpc.server.clock import ManualClock
-from chat_grpc.server.errors import InvalidArgument as DomainInvalidArgument
-from chat_grpc.server.errors import NotFound as DomainNotFound
-from chat_grpc.server.rpc import Media
-from chat_grpc.server.store import User
-from chat_grpc.server.store.messages import MAX_UPLOAD_BYTES
-from chat_grpc.server.store.pins import MAX_PINS_PER_SPACE
 from tests.server.conftest import Workspace
 
 Clients = Callable[..., ChatClient]
@@ -370,8 +370,8 @@ def test_uploaded_bytes_become_a_message_attachment(
 ) -> None:
     from google.chat.v1 import attachment_pb2
 
-    from chat_grpc.server.auth import Credentials
-    from chat_grpc.server.store import AuthKind
+    from chat_grpc.fake.auth import Credentials
+    from chat_grpc.fake.store import AuthKind
 
     credentials = Credentials(ws.bob.id, AuthKind.USER, frozenset({"chat.messages.create"}))
     request = attachment_pb2.UploadAttachmentRequest(parent=room.name, filename="report.pdf")

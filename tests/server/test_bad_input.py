@@ -7,8 +7,8 @@ import grpc
 import pytest
 from google.chat.v1 import message_pb2, space_pb2
 
+from chat_grpc.fake.errors import MAX_MESSAGE, InvalidArgument
 from chat_grpc.server import ChatServer
-from chat_grpc.server.errors import MAX_MESSAGE, InvalidArgument
 
 ALICE = (("authorization", "Bearer user:alice@example.com"),)
 

@@ -20,15 +20,15 @@ from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from chat_grpc.doors.grpc import control as control_module
+from chat_grpc.doors.grpc.control import ControlClient, control_method
 from chat_grpc.server import ChatServer, ChatStore, ManualClock
-from chat_grpc.server import control as control_module
 from chat_grpc.server.config import Config, parse_args
-from chat_grpc.server.control import ControlClient, control_method
 from tests.server.conftest import Caller, Workspace, new_space
 
 ROOT = Path(__file__).resolve().parents[2]
 ALICE = [("authorization", "Bearer user:alice@example.com")]
-ALICE_NAME = "users/100000000000000000001"  # the demo workspace's ids (chat_grpc.server.demo)
+ALICE_NAME = "users/100000000000000000001"  # the demo workspace's ids (chat_grpc.workspace.demo)
 
 
 # ------------------------------------------------------------------ the emulator, out of process

@@ -20,9 +20,9 @@ import pytest
 from google.chat.v1 import reaction_pb2
 from google.protobuf import empty_pb2
 
+from chat_grpc.fake.store import Actor, AuthKind, User
+from chat_grpc.fake.store.emojis import read_image
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import Actor, AuthKind, User
-from chat_grpc.server.store.emojis import read_image
 from tests.server.conftest import Caller, Workspace
 from tests.server.rpc_details import assert_details
 

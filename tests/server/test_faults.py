@@ -13,8 +13,8 @@ import pytest
 from google.chat.v1 import chat_service_pb2_grpc, space_pb2
 from google.rpc import error_details_pb2
 
+from chat_grpc.fake.faults import Faults
 from chat_grpc.server import ChatServer
-from chat_grpc.server.faults import Faults
 from tests.server.conftest import Caller, Workspace, new_space
 from tests.server.rpc_details import assert_details, error_info, status_of
 

@@ -1,4 +1,4 @@
-"""The filter and query languages of chat_grpc.server.filters.
+"""The filter and query languages of chat_grpc.fake.filters.
 
 The first tables are the valid and invalid example queries of the API reference (spec/004, the field
 descriptions of the List*/SearchSpaces requests; spec/000 repeats some in English). Then more cases per
@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from chat_grpc.server.errors import InvalidArgument
-from chat_grpc.server.filters import (
+from chat_grpc.fake.errors import InvalidArgument
+from chat_grpc.fake.filters import (
     MAX_EVENT_WINDOW,
     SPACE_EVENT_TYPES,
     CustomEmojiFilter,

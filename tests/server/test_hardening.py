@@ -19,11 +19,11 @@ import grpc
 import pytest
 from google.chat.v1 import chat_service_pb2_grpc, space_pb2
 
+from chat_grpc.doors.grpc.control import ControlClient
+from chat_grpc.fake.journal import clean_metadata
+from chat_grpc.persistence.state_file import StateError, StateFile, backup, check
 from chat_grpc.server import ChatServer
-from chat_grpc.server.control import ControlClient
-from chat_grpc.server.demo import demo_workspace
-from chat_grpc.server.journal import clean_metadata
-from chat_grpc.server.persistence import StateError, StateFile, backup, check
+from chat_grpc.workspace.demo import demo_workspace
 from tests.server.conftest import new_space
 
 ROOT = Path(__file__).resolve().parents[2]

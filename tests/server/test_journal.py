@@ -11,8 +11,8 @@ import grpc
 import pytest
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2
 
+from chat_grpc.fake.journal import REDACTED, Journal, clean_metadata
 from chat_grpc.server import ChatServer
-from chat_grpc.server.journal import REDACTED, Journal, clean_metadata
 from tests.server.conftest import Caller, Workspace, new_space
 
 

@@ -18,8 +18,8 @@ import pytest
 from google.chat.v1 import group_pb2, membership_pb2, space_pb2, space_setup_pb2, user_pb2
 from google.protobuf import field_mask_pb2
 
+from chat_grpc.fake.store import Actor, AuthKind, MemberRef
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import Actor, AuthKind, MemberRef
 from tests.server.conftest import Caller, Workspace, human, new_space
 from tests.server.rpc_details import assert_details
 

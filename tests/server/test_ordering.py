@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chat_grpc.server.store.ordering import InsertionOrder
+from chat_grpc.fake.store.ordering import InsertionOrder
 
 
 @dataclass

@@ -523,10 +523,10 @@ def test_sections_and_availability_are_the_callers_own(rpc_error: Any, ws: Works
 )
 def test_upload_matrix(chat: Any, ws: Workspace, world: World, caller: str, outcome: str) -> None:
     """UploadAttachment with its bytes (as the REST face's media upload hands them to the core)."""
-    from chat_grpc.server.auth import Credentials
-    from chat_grpc.server.errors import NotFound
-    from chat_grpc.server.rpc import Media
-    from chat_grpc.server.store import AuthKind
+    from chat_grpc.fake.auth import Credentials
+    from chat_grpc.fake.errors import NotFound
+    from chat_grpc.fake.rpc import Media
+    from chat_grpc.fake.store import AuthKind
 
     who = _caller(ws, caller)["as_"]
     kind = AuthKind.APP if caller == "app" else AuthKind.USER

@@ -1,4 +1,4 @@
-"""--state: the emulator's changes in an SQLite journal, replayed on start (chat_grpc.server.persistence).
+"""--state: the emulator's changes in an SQLite journal, replayed on start (chat_grpc.persistence.state_file).
 
 A restart rebuilds the very same store (every resource, time, id, read state and space event); a write load
 killed with SIGKILL loses nothing it acknowledged; a file that is not a state file, of another version, in use,
@@ -33,9 +33,10 @@ from google.chat.v1 import (
 )
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
-from chat_grpc.server import ChatServer, ManualClock, persistence
-from chat_grpc.server.demo import demo_workspace
-from chat_grpc.server.persistence import MUTATING_RPCS, StateError, StateFile
+from chat_grpc.persistence import state_file as persistence
+from chat_grpc.persistence.state_file import MUTATING_RPCS, StateError, StateFile
+from chat_grpc.server import ChatServer, ManualClock
+from chat_grpc.workspace.demo import demo_workspace
 from tests.server.conftest import human, new_space
 from tests.server.seed_helpers import observe
 from tests.server.test_custom_emojis import png
@@ -620,7 +621,7 @@ def test_the_rpcs_added_after_the_reference_and_uploaded_bytes_survive_a_restart
     from google.chat.v1 import attachment_pb2, availability_pb2, message_pin_pb2, section_pb2
     from google.protobuf import duration_pb2
 
-    from chat_grpc.server.rpc import Media
+    from chat_grpc.fake.rpc import Media
 
     server, state = start(state_path, seed_demo=True, clock=ManualClock())
     try:

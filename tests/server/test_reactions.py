@@ -23,9 +23,9 @@ import pytest
 from google.chat.v1 import membership_pb2, message_pb2, reaction_pb2, space_pb2
 from google.protobuf import empty_pb2
 
+from chat_grpc.fake.store import Actor, AuthKind, User
+from chat_grpc.fake.store.reactions import Reaction, is_single_emoji
 from chat_grpc.server import ChatServer
-from chat_grpc.server.store import Actor, AuthKind, User
-from chat_grpc.server.store.reactions import Reaction, is_single_emoji
 from tests.server.conftest import Caller, Workspace, human, new_space
 from tests.server.rpc_details import assert_details
 

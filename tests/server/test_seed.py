@@ -1,4 +1,4 @@
-"""Workspace files (chat_grpc.server.seed): loading JSON and YAML through the store's operations, the checks that
+"""Workspace files (chat_grpc.workspace.seed): loading JSON and YAML through the store's operations, the checks that
 name each problem's place before anything is loaded, and export: loading an export gives the same workspace,
 for the demo and for randomized workspaces. Also the emulator's --seed, --export and --id-seed."""
 
@@ -31,12 +31,13 @@ from google.chat.v1 import (
     thread_read_state_pb2,
 )
 
-from chat_grpc.server import ChatServer, ChatStore, ManualClock, seed
+from chat_grpc.fake.ids import IdGenerator
+from chat_grpc.fake.store import User
+from chat_grpc.server import ChatServer, ChatStore, ManualClock
 from chat_grpc.server.config import Config, parse_args
-from chat_grpc.server.demo import demo_workspace, seed_demo
-from chat_grpc.server.ids import IdGenerator
-from chat_grpc.server.seed import SeedError, dump, dumps, export_workspace, load_workspace, read_workspace_file
-from chat_grpc.server.store import User
+from chat_grpc.workspace import seed
+from chat_grpc.workspace.demo import demo_workspace, seed_demo
+from chat_grpc.workspace.seed import SeedError, dump, dumps, export_workspace, load_workspace, read_workspace_file
 from tests.server.conftest import Caller, Workspace, new_space
 from tests.server.seed_helpers import as_user, observe, random_workspace
 from tests.server.test_custom_emojis import png

@@ -19,9 +19,9 @@ import pytest
 from google.chat.v1 import chat_service_pb2, chat_service_pb2_grpc, membership_pb2, space_pb2
 from google.protobuf import descriptor_pool
 
+from chat_grpc.fake.rpc import HANDLERS
 from chat_grpc.server import ChatServer
 from chat_grpc.server.config import Config, parse_args
-from chat_grpc.server.rpc import HANDLERS
 from tests.oracle.sample_messages import variants
 from tests.server.conftest import Workspace, human, new_space
 

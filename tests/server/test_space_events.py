@@ -27,8 +27,8 @@ from google.chat.v1 import (
 )
 from google.protobuf import field_mask_pb2
 
+from chat_grpc.fake.store.events import EventLog
 from chat_grpc.server import ChatServer, ManualClock
-from chat_grpc.server.store.events import EventLog
 from tests.server.conftest import Caller, Workspace, human, new_space
 from tests.server.rpc_details import assert_details
 

@@ -19,8 +19,8 @@ import pytest
 from google.chat.v1 import group_pb2, history_state_pb2, membership_pb2, space_pb2, space_setup_pb2, user_pb2
 from google.protobuf import empty_pb2, field_mask_pb2, timestamp_pb2
 
+from chat_grpc.fake.store import Actor, AuthKind, Space, User
 from chat_grpc.server import ChatServer, ManualClock
-from chat_grpc.server.store import Actor, AuthKind, Space, User
 from tests.server.conftest import Caller, Workspace, human, new_space
 
 S = space_pb2.Space

@@ -27,8 +27,8 @@ from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2
 from google.protobuf import json_format
 
 from chat_grpc.server import ChatServer, ManualClock
-from chat_grpc.server.demo import demo_workspace
-from chat_grpc.server.seed import Workspace, load_workspace
+from chat_grpc.workspace.demo import demo_workspace
+from chat_grpc.workspace.seed import Workspace, load_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "build" / "ui"

@@ -1,4 +1,4 @@
-"""The web UI's own HTTP API (``chat_grpc.server.ui``), on the REST port of an in-process server: what it shows, that
+"""The web UI's own HTTP API (``chat_grpc.doors.ui``), on the REST port of an in-process server: what it shows, that
 it is read-only unless the control service is on, and that nothing secret leaves."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pytest
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2
 
 from chat_grpc.server import ChatServer, ManualClock
-from chat_grpc.server.demo import demo_workspace
-from chat_grpc.server.seed import Workspace, load_workspace
+from chat_grpc.workspace.demo import demo_workspace
+from chat_grpc.workspace.seed import Workspace, load_workspace
 
 NOW = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 

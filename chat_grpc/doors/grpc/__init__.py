@@ -1,0 +1,1 @@
+"""The gRPC door: ChatService over ``ChatCore.serve``, the emulator's control service, health and reflection."""

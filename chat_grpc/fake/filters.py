@@ -1,0 +1,805 @@
+"""The list-filter and query languages of the Chat API, and what each RPC accepts.
+
+Every language is parsed by the one tokenizer and parser in :mod:`chat_grpc.fake._filter_syntax`; the
+functions here check the resulting tree against the rules documented for each request field and return
+a small frozen value that the store can apply (``matches``). Invalid input raises
+:class:`~chat_grpc.fake.errors.InvalidArgument` whose ``field`` is the request field (``filter``, ``query``
+or ``order_by``) and whose message names the problem, the offset and the offending text. No other
+exception escapes for any input string.
+
+Choices where the reference is silent or ambiguous:
+
+* AND and OR may never be mixed at one level without parentheses (required for ListReactions; applied
+  to every language).
+* Enum, boolean and name values may be quoted or bare (``space_type = SPACE``); timestamps must be
+  quoted RFC-3339 strings. Keywords AND / OR / NOT are upper case only. Juxtaposition (implicit AND),
+  ``-`` negation and NOT are rejected except where documented (``NOT creator("users/me")``).
+* Repeating the same alternative (``role = "ROLE_MEMBER" OR role = "ROLE_MEMBER"``) is accepted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Protocol
+
+from chat_grpc.fake._filter_syntax import (
+    And,
+    Call,
+    Comparison,
+    Kind,
+    Node,
+    Not,
+    Or,
+    Source,
+    comparisons,
+    conjuncts,
+    describe,
+    disjuncts,
+    parse,
+    tokenize,
+)
+from chat_grpc.fake.errors import InvalidArgument
+
+__all__ = [
+    "MAX_EVENT_WINDOW",
+    "SPACE_EVENT_TYPES",
+    "CustomEmojiFilter",
+    "MembershipFilter",
+    "MessageFilter",
+    "ReactionFilter",
+    "SpaceEventFilter",
+    "SpaceFilter",
+    "SpaceLike",
+    "SpaceQuery",
+    "TimeRange",
+    "display_name_matches",
+    "parse_custom_emoji_filter",
+    "parse_membership_filter",
+    "parse_message_filter",
+    "parse_message_order_by",
+    "parse_reaction_filter",
+    "parse_search_order_by",
+    "parse_search_spaces_query",
+    "parse_space_event_filter",
+    "parse_space_filter",
+    "parse_timestamp",
+]
+
+UTC = UTC
+MAX_EVENT_WINDOW = timedelta(days=28)
+
+_EVENT_PREFIX = "google.workspace.chat."
+SPACE_EVENT_TYPES: frozenset[str] = frozenset(
+    [
+        f"{_EVENT_PREFIX}{resource}.v1.{verb}"
+        for resource in ("message", "membership")
+        for verb in ("created", "updated", "deleted", "batchCreated", "batchUpdated", "batchDeleted")
+    ]
+    + [f"{_EVENT_PREFIX}reaction.v1.{verb}" for verb in ("created", "deleted", "batchCreated", "batchDeleted")]
+    + [f"{_EVENT_PREFIX}space.v1.{verb}" for verb in ("updated", "batchUpdated")]
+)
+# A filter on a single-resource event type also returns the batch events of the same kind.
+_BATCH_OF = {"created": "batchCreated", "updated": "batchUpdated", "deleted": "batchDeleted"}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Timestamps
+
+_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?"
+    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))",
+    re.ASCII,
+)
+
+
+def _timestamp_or_reason(text: str) -> datetime | str:
+    match = _TIMESTAMP.fullmatch(text)
+    if match is None:
+        return "not an RFC-3339 timestamp like 2023-04-21T11:30:00-04:00 or 2023-04-21T15:30:00.5Z"
+    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
+    micros = int(fraction[:6].ljust(6, "0")) if fraction else 0
+    try:
+        if zulu:
+            tz = UTC
+        else:
+            if int(off_h) > 23 or int(off_m) > 59:
+                return f"invalid UTC offset {sign}{off_h}:{off_m}"
+            offset = timedelta(hours=int(off_h), minutes=int(off_m))
+            tz = timezone(-offset if sign == "-" else offset)
+        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tzinfo=tz)
+        return local.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        return f"out of range ({exc})"
+
+
+def parse_timestamp(text: str, *, field: str | None = None) -> datetime:
+    """An RFC-3339 timestamp (``Z`` or ``±hh:mm`` offset, up to 9 fractional digits) as an aware UTC datetime.
+
+    Digits beyond microseconds are truncated. Raises InvalidArgument (for ``field``, if given).
+    """
+    result = _timestamp_or_reason(text)
+    if isinstance(result, str):
+        raise InvalidArgument(f"invalid timestamp {text!r}: {result}", field=field)
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Helpers over the syntax tree
+
+
+def _leaf(src: Source, node: Node, where: str) -> Comparison:
+    """``node`` as a single comparison; anything else is rejected with a message about ``where``."""
+    if isinstance(node, Comparison):
+        return node
+    if isinstance(node, Not):
+        src.fail(f"NOT is not supported in {where}", node.start, node.end)
+    if isinstance(node, Call):
+        src.fail(f"function calls such as {node.name}(...) are not supported in {where}", node.start, node.end)
+    if isinstance(node, And):
+        src.fail(f"an AND group can't be nested inside an OR group in {where}", node.start, node.end)
+    src.fail(f"an OR group is not supported at this position in {where}", node.start, node.end)
+
+
+def _field(src: Source, cmp: Comparison, aliases: Mapping[str, str]) -> str:
+    canonical = aliases.get(cmp.field)
+    if canonical is None:
+        supported = ", ".join(sorted(set(aliases.values())))
+        src.fail(f"unknown field {cmp.field!r} (supported: {supported})", cmp.start, cmp.end)
+    return canonical
+
+
+def _require_op(src: Source, cmp: Comparison, field: str, allowed: Iterable[str]) -> None:
+    allowed = tuple(allowed)
+    if cmp.op not in allowed:
+        choices = " or ".join(repr(op) for op in allowed)
+        src.fail(f"operator {cmp.op!r} is not supported for {field} (use {choices})", cmp.start, cmp.end)
+
+
+def _enum(src: Source, cmp: Comparison, field: str, allowed: Iterable[str]) -> str:
+    allowed = tuple(allowed)
+    if cmp.value.text not in allowed:
+        choices = ", ".join(f'"{v}"' for v in allowed)
+        src.fail(
+            f"invalid value {cmp.value.text!r} for {field} (expected one of {choices})", cmp.value.start, cmp.value.end
+        )
+    return cmp.value.text
+
+
+def _time(src: Source, cmp: Comparison, field: str) -> datetime:
+    if not cmp.value.quoted:
+        src.fail(f"{field} needs a double-quoted RFC-3339 timestamp", cmp.value.start, cmp.value.end)
+    result = _timestamp_or_reason(cmp.value.text)
+    if isinstance(result, str):
+        src.fail(f"invalid timestamp {cmp.value.text!r} for {field}: {result}", cmp.value.start, cmp.value.end)
+    return result
+
+
+def _parse_order_by(text: str, aliases: Mapping[str, str], default: tuple[str, bool]) -> tuple[str, bool]:
+    src = Source(text, "order_by")
+    tokens = tokenize(src)
+    if tokens[0].kind is Kind.EOF:
+        return default
+    first = tokens[0]
+    if first.kind is not Kind.WORD or first.value not in aliases:
+        supported = ", ".join(sorted(set(aliases.values())))
+        src.fail(f"unsupported ordering field {describe(first)} (supported: {supported})", first.start, first.end)
+    descending = default[1]
+    direction = tokens[1]
+    if direction.kind is not Kind.EOF:
+        if direction.kind is not Kind.WORD or direction.value.upper() not in ("ASC", "DESC"):
+            src.fail(
+                f"expected ASC or DESC after {first.value}, found {describe(direction)}", direction.start, direction.end
+            )
+        descending = direction.value.upper() == "DESC"
+        extra = tokens[2]
+        if extra.kind is Kind.COMMA:
+            src.fail("ordering by more than one field is not supported", extra.start, extra.end)
+        if extra.kind is not Kind.EOF:
+            src.fail(f"unexpected {describe(extra)} after the sort direction", extra.start, extra.end)
+    return aliases[first.value], descending
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ListSpaces
+
+SPACE_TYPES = ("SPACE", "GROUP_CHAT", "DIRECT_MESSAGE")
+_SPACE_FIELDS = {"space_type": "space_type", "spaceType": "space_type"}
+
+
+@dataclass(frozen=True)
+class SpaceFilter:
+    space_types: frozenset[str]
+
+    def matches(self, space_type: str) -> bool:
+        return space_type in self.space_types
+
+
+def parse_space_filter(text: str) -> SpaceFilter | None:
+    """ListSpaces ``filter``: ``space_type = "SPACE" OR spaceType = "GROUP_CHAT"`` ...; None when blank."""
+    src, node = parse(text, "filter")
+    if node is None:
+        return None
+    if isinstance(node, And):
+        src.fail("space_type can't be combined with AND; join space types with OR", node.start, node.end)
+    types: set[str] = set()
+    for term in disjuncts(node):
+        cmp = _leaf(src, term, "a ListSpaces filter")
+        field = _field(src, cmp, _SPACE_FIELDS)
+        _require_op(src, cmp, field, "=")
+        if cmp.value.text == "SPACE_TYPE_UNSPECIFIED":
+            src.fail("space_type can't be SPACE_TYPE_UNSPECIFIED", cmp.value.start, cmp.value.end)
+        types.add(_enum(src, cmp, field, SPACE_TYPES))
+    return SpaceFilter(frozenset(types))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ListMemberships
+
+_MEMBERSHIP_FIELDS = {"role": "role", "member.type": "member.type"}
+_ROLES = ("ROLE_MEMBER", "ROLE_MANAGER")
+_MEMBER_TYPES = ("HUMAN", "BOT")
+
+
+@dataclass(frozen=True)
+class MembershipFilter:
+    """Empty sets don't constrain. ``member.type != X`` is kept as an exclusion (other types still match)."""
+
+    roles: frozenset[str] = frozenset()
+    member_types: frozenset[str] = frozenset()
+    excluded_member_types: frozenset[str] = frozenset()
+
+    def matches(self, role: str, member_type: str) -> bool:
+        if self.roles and role not in self.roles:
+            return False
+        if self.member_types and member_type not in self.member_types:
+            return False
+        return member_type not in self.excluded_member_types
+
+    @property
+    def humans_only(self) -> bool:
+        """True when the filter restricts members to humans, as admin access requires."""
+        return self.member_types == {"HUMAN"} or self.excluded_member_types == {"BOT"}
+
+
+def parse_membership_filter(text: str, *, admin: bool = False) -> MembershipFilter | None:
+    """ListMemberships ``filter``: role (``=``) and member.type (``=``/``!=``); with ``admin`` it is required and
+    must restrict member.type to humans (``member.type = "HUMAN"`` or ``member.type != "BOT"``)."""
+    src, node = parse(text, "filter")
+    if node is None:
+        if admin:
+            src.fail('filter is required with use_admin_access: use member.type = "HUMAN" or member.type != "BOT"')
+        return None
+    groups: dict[str, list[Comparison]] = {}
+    for clause in conjuncts(node):
+        terms = [_leaf(src, term, "a ListMemberships filter") for term in disjuncts(clause)]
+        fields = [_field(src, cmp, _MEMBERSHIP_FIELDS) for cmp in terms]
+        if len(set(fields)) > 1:
+            src.fail("role and member.type can't be combined with OR; join them with AND", clause.start, clause.end)
+        field = fields[0]
+        if field in groups:
+            src.fail(
+                f"{field} can't be combined with AND (a member has one {field}); use OR for alternatives",
+                clause.start,
+                clause.end,
+            )
+        groups[field] = terms
+    roles: set[str] = set()
+    for cmp in groups.get("role", []):
+        _require_op(src, cmp, "role", "=")
+        roles.add(_enum(src, cmp, "role", _ROLES))
+    included: set[str] = set()
+    excluded: set[str] = set()
+    type_terms = groups.get("member.type", [])
+    for cmp in type_terms:
+        _require_op(src, cmp, "member.type", ("=", "!="))
+        value = _enum(src, cmp, "member.type", _MEMBER_TYPES)
+        if cmp.op == "!=":
+            if len(type_terms) > 1:
+                src.fail("member.type != can't be combined with OR", cmp.start, cmp.end)
+            excluded.add(value)
+        else:
+            included.add(value)
+    result = MembershipFilter(frozenset(roles), frozenset(included), frozenset(excluded))
+    if admin and not result.humans_only:
+        src.fail(
+            'with use_admin_access the filter must include member.type = "HUMAN" or member.type != "BOT"',
+            node.start,
+            node.end,
+        )
+    return result
+
+
+# --------------------------------------------------------------------------------------------------------------
+# SearchSpaces
+
+_SEARCH_FIELDS = {
+    "customer": "customer",
+    "space_type": "space_type",
+    "spaceType": "space_type",
+    "display_name": "display_name",
+    "displayName": "display_name",
+    "external_user_allowed": "external_user_allowed",
+    "externalUserAllowed": "external_user_allowed",
+    "space_history_state": "space_history_state",
+    "spaceHistoryState": "space_history_state",
+    "create_time": "create_time",
+    "createTime": "create_time",
+    "last_active_time": "last_active_time",
+    "lastActiveTime": "last_active_time",
+}
+_SEARCH_ORDER_FIELDS = {
+    "membership_count.joined_direct_human_user_count": "membership_count.joined_direct_human_user_count",
+    "membershipCount.joinedDirectHumanUserCount": "membership_count.joined_direct_human_user_count",
+    "last_active_time": "last_active_time",
+    "lastActiveTime": "last_active_time",
+    "create_time": "create_time",
+    "createTime": "create_time",
+}
+_WORD = re.compile(r"\w+")
+_LOWER_BOUND = (">", ">=")
+_UPPER_BOUND = ("<", "<=")
+
+
+def _name_tokens(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def display_name_matches(query: str, display_name: str) -> bool:
+    """SearchSpaces ``display_name:"query"``: every token of the query is a case-insensitive prefix of some
+    word of the display name (``Fun Eve`` matches "The evening was fun", not "notFun event")."""
+    wanted = _name_tokens(query)
+    words = _name_tokens(display_name)
+    return bool(wanted) and all(any(word.startswith(token) for word in words) for token in wanted)
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """One interval of a time condition; a missing bound is open."""
+
+    start: datetime | None = None
+    start_inclusive: bool = False
+    end: datetime | None = None
+    end_inclusive: bool = False
+
+    def contains(self, when: datetime) -> bool:
+        if self.start is not None and (when < self.start or (when == self.start and not self.start_inclusive)):
+            return False
+        return not (self.end is not None and (when > self.end or (when == self.end and not self.end_inclusive)))
+
+
+class SpaceLike(Protocol):
+    @property
+    def display_name(self) -> str: ...
+    @property
+    def external_user_allowed(self) -> bool: ...
+    @property
+    def space_history_state(self) -> str: ...
+    @property
+    def create_time(self) -> datetime | None: ...
+    @property
+    def last_active_time(self) -> datetime | None: ...
+
+
+def _time_matches(ranges: tuple[TimeRange, ...], when: datetime | None) -> bool:
+    if not ranges:
+        return True
+    return when is not None and any(r.contains(when) for r in ranges)
+
+
+@dataclass(frozen=True)
+class SpaceQuery:
+    """A parsed SearchSpaces query. Empty collections don't constrain; time conditions are unions of ranges.
+
+    ``customer`` and ``space_type`` are always ``customers/my_customer`` and ``SPACE``: the caller searches
+    only spaces of type SPACE (``matches`` doesn't look at the space type).
+    """
+
+    customer: str = "customers/my_customer"
+    space_type: str = "SPACE"
+    display_names: tuple[str, ...] = ()
+    external_user_allowed: frozenset[bool] = frozenset()
+    space_history_states: frozenset[str] = frozenset()
+    create_time: tuple[TimeRange, ...] = ()
+    last_active_time: tuple[TimeRange, ...] = ()
+
+    def matches(self, space: SpaceLike) -> bool:
+        if self.display_names and not any(display_name_matches(q, space.display_name) for q in self.display_names):
+            return False
+        if self.external_user_allowed and bool(space.external_user_allowed) not in self.external_user_allowed:
+            return False
+        if self.space_history_states and space.space_history_state not in self.space_history_states:
+            return False
+        return _time_matches(self.create_time, space.create_time) and _time_matches(
+            self.last_active_time, space.last_active_time
+        )
+
+
+def _single(src: Source, field: str, clauses: list[Node], expected: str) -> Comparison:
+    """customer / space_type: exactly one ``field = expected``, no AND or OR."""
+    if len(clauses) > 1 or isinstance(clauses[0], Or):
+        where = clauses[1] if len(clauses) > 1 else clauses[0]
+        src.fail(f"{field} doesn't accept AND or OR; give it once", where.start, where.end)
+    cmp = _leaf(src, clauses[0], field)
+    _require_op(src, cmp, field, "=")
+    if cmp.value.text != expected:
+        src.fail(f'{field} must be "{expected}", not {cmp.value.text!r}', cmp.value.start, cmp.value.end)
+    return cmp
+
+
+def _alternatives(src: Source, field: str, clauses: list[Node], op: str) -> list[Comparison]:
+    """display_name / external_user_allowed / space_history_state: one OR group of ``field op value``."""
+    if len(clauses) > 1:
+        src.fail(f"{field} accepts only OR between its values, not AND", clauses[1].start, clauses[1].end)
+    terms = []
+    for term in disjuncts(clauses[0]):
+        if isinstance(term, And):
+            src.fail(f"{field} accepts only OR between its values, not AND", term.start, term.end)
+        cmp = _leaf(src, term, field)
+        _require_op(src, cmp, field, op)
+        terms.append(cmp)
+    return terms
+
+
+def _time_range(src: Source, field: str, terms: Iterable[Node]) -> TimeRange:
+    start: datetime | None = None
+    end: datetime | None = None
+    start_inclusive = end_inclusive = False
+    seen: list[Comparison] = []
+    for term in terms:
+        cmp = _leaf(src, term, f"a {field} range")
+        _require_op(src, cmp, field, ("=", "<", ">", "<=", ">="))
+        when = _time(src, cmp, field)
+        if seen and (cmp.op == "=" or seen[0].op == "="):
+            src.fail(f"{field} = can't be combined with AND; AND only forms a range", cmp.start, cmp.end)
+        if cmp.op == "=":
+            start = end = when
+            start_inclusive = end_inclusive = True
+        elif cmp.op in _LOWER_BOUND:
+            if start is not None:
+                src.fail(f"a {field} range has at most one lower bound (> or >=)", cmp.start, cmp.end)
+            start, start_inclusive = when, cmp.op == ">="
+        else:
+            if end is not None:
+                src.fail(f"a {field} range has at most one upper bound (< or <=)", cmp.start, cmp.end)
+            end, end_inclusive = when, cmp.op == "<="
+        seen.append(cmp)
+    return TimeRange(start, start_inclusive, end, end_inclusive)
+
+
+def _time_condition(src: Source, field: str, clauses: list[Node]) -> tuple[TimeRange, ...]:
+    """AND of simple comparisons = one range; a single OR group of comparisons / parenthesised ranges = a union."""
+    if len(clauses) == 1 and isinstance(clauses[0], Or):
+        return tuple(_time_range(src, field, conjuncts(alternative)) for alternative in clauses[0].items)
+    for clause in clauses:
+        if isinstance(clause, Or):
+            src.fail(
+                f"{field}: an OR group can't be combined with other {field} conditions by AND (AND only forms a range)",
+                clause.start,
+                clause.end,
+            )
+    return (_time_range(src, field, clauses),)
+
+
+def parse_search_spaces_query(text: str) -> SpaceQuery:
+    """SearchSpaces ``query`` (admin search); required. See the module doc and chat-api-facts §5."""
+    src, node = parse(text, "query")
+    if node is None:
+        src.fail('query is required (at least customer = "customers/my_customer" AND space_type = "SPACE")')
+    by_field: dict[str, list[Node]] = {}
+    for clause in conjuncts(node):
+        fields: list[str] = []
+        for leaf in comparisons(clause):
+            fields.append(_field(src, _leaf(src, leaf, "a SearchSpaces query"), _SEARCH_FIELDS))
+        distinct = list(dict.fromkeys(fields))
+        if len(distinct) > 1:
+            src.fail(
+                f"different fields ({', '.join(distinct)}) can only be joined with AND, not OR",
+                clause.start,
+                clause.end,
+            )
+        by_field.setdefault(distinct[0], []).append(clause)
+    for required, value in (("customer", "customers/my_customer"), ("space_type", "SPACE")):
+        if required not in by_field:
+            src.fail(f'{required} is required: add {required} = "{value}"')
+    _single(src, "customer", by_field["customer"], "customers/my_customer")
+    _single(src, "space_type", by_field["space_type"], "SPACE")
+
+    display_names: list[str] = []
+    if "display_name" in by_field:
+        for cmp in _alternatives(src, "display_name", by_field["display_name"], ":"):
+            if not _name_tokens(cmp.value.text):
+                src.fail("display_name needs at least one word to match", cmp.value.start, cmp.value.end)
+            display_names.append(cmp.value.text)
+
+    external: set[bool] = set()
+    if "external_user_allowed" in by_field:
+        for cmp in _alternatives(src, "external_user_allowed", by_field["external_user_allowed"], "="):
+            if cmp.value.text.lower() not in ("true", "false"):
+                src.fail(
+                    f'external_user_allowed must be "true" or "false", not {cmp.value.text!r}',
+                    cmp.value.start,
+                    cmp.value.end,
+                )
+            external.add(cmp.value.text.lower() == "true")
+
+    history: set[str] = set()
+    if "space_history_state" in by_field:
+        for cmp in _alternatives(src, "space_history_state", by_field["space_history_state"], "="):
+            history.add(_enum(src, cmp, "space_history_state", ("HISTORY_ON", "HISTORY_OFF")))
+
+    return SpaceQuery(
+        display_names=tuple(display_names),
+        external_user_allowed=frozenset(external),
+        space_history_states=frozenset(history),
+        create_time=_time_condition(src, "create_time", by_field["create_time"]) if "create_time" in by_field else (),
+        last_active_time=(
+            _time_condition(src, "last_active_time", by_field["last_active_time"])
+            if "last_active_time" in by_field
+            else ()
+        ),
+    )
+
+
+def parse_search_order_by(text: str) -> tuple[str, bool]:
+    """SearchSpaces ``order_by`` -> (field, descending); blank means ``create_time ASC``."""
+    return _parse_order_by(text, _SEARCH_ORDER_FIELDS, ("create_time", False))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ListMessages
+
+_MESSAGE_FIELDS = {"create_time": "create_time", "createTime": "create_time", "thread.name": "thread.name"}
+_THREAD_NAME = re.compile(r"spaces/[^/\s]+/threads/[^/\s]+")
+
+
+@dataclass(frozen=True)
+class MessageFilter:
+    """Both bounds are exclusive; None doesn't constrain."""
+
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    thread_name: str | None = None
+
+    def matches(self, create_time: datetime, thread_name: str | None) -> bool:
+        if self.created_after is not None and not create_time > self.created_after:
+            return False
+        if self.created_before is not None and not create_time < self.created_before:
+            return False
+        return self.thread_name is None or thread_name == self.thread_name
+
+
+def parse_message_filter(text: str) -> MessageFilter | None:
+    """ListMessages ``filter``: ``create_time > "…"``, ``create_time < "…"``, ``thread.name = spaces/S/threads/T``,
+    joined with AND; None when blank."""
+    src, node = parse(text, "filter")
+    if node is None:
+        return None
+    if isinstance(node, Or):
+        src.fail("OR is not supported in a ListMessages filter; join conditions with AND", node.start, node.end)
+    after: datetime | None = None
+    before: datetime | None = None
+    thread: str | None = None
+    for term in conjuncts(node):
+        cmp = _leaf(src, term, "a ListMessages filter")
+        field = _field(src, cmp, _MESSAGE_FIELDS)
+        if field == "thread.name":
+            _require_op(src, cmp, field, "=")
+            if thread is not None:
+                src.fail("only one thread.name is allowed per filter", cmp.start, cmp.end)
+            if not _THREAD_NAME.fullmatch(cmp.value.text):
+                src.fail(
+                    f"thread.name must look like spaces/{{space}}/threads/{{thread}}, not {cmp.value.text!r}",
+                    cmp.value.start,
+                    cmp.value.end,
+                )
+            thread = cmp.value.text
+            continue
+        _require_op(src, cmp, field, (">", "<"))
+        when = _time(src, cmp, field)
+        if cmp.op == ">":
+            if after is not None:
+                src.fail("create_time > may appear only once (a range is one > and one <)", cmp.start, cmp.end)
+            after = when
+        else:
+            if before is not None:
+                src.fail("create_time < may appear only once (a range is one > and one <)", cmp.start, cmp.end)
+            before = when
+    return MessageFilter(after, before, thread)
+
+
+def parse_message_order_by(text: str) -> bool:
+    """ListMessages ``order_by``: blank / ``create_time`` / ``create_time ASC`` -> False; ``create_time DESC`` ->
+    True (the result is "descending")."""
+    return _parse_order_by(text, {"create_time": "create_time", "createTime": "create_time"}, ("create_time", False))[1]
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ListReactions
+
+_REACTION_FIELDS = {
+    "emoji.unicode": "emoji.unicode",
+    "emoji.custom_emoji.uid": "emoji.custom_emoji.uid",
+    "emoji.customEmoji.uid": "emoji.custom_emoji.uid",
+    "user.name": "user.name",
+}
+_USER_NAME = re.compile(r"users/[^/\s]+")
+
+
+@dataclass(frozen=True)
+class ReactionFilter:
+    """Empty emoji sets = any emoji; empty ``users`` = any user."""
+
+    unicodes: frozenset[str] = frozenset()
+    custom_emoji_uids: frozenset[str] = frozenset()
+    users: frozenset[str] = frozenset()
+
+    def matches(self, unicode: str | None, custom_emoji_uid: str | None, user_name: str) -> bool:
+        if self.unicodes or self.custom_emoji_uids:
+            emoji_ok = (unicode is not None and unicode in self.unicodes) or (
+                custom_emoji_uid is not None and custom_emoji_uid in self.custom_emoji_uids
+            )
+            if not emoji_ok:
+                return False
+        return not self.users or user_name in self.users
+
+
+def parse_reaction_filter(text: str) -> ReactionFilter | None:
+    """ListReactions ``filter``: emoji terms OR-ed, user terms OR-ed, the two groups AND-ed; None when blank."""
+    src, node = parse(text, "filter")
+    if node is None:
+        return None
+    kinds_seen: set[str] = set()
+    unicodes: set[str] = set()
+    uids: set[str] = set()
+    users: set[str] = set()
+    for clause in conjuncts(node):
+        terms = [_leaf(src, term, "a ListReactions filter") for term in disjuncts(clause)]
+        fields = [_field(src, cmp, _REACTION_FIELDS) for cmp in terms]
+        kinds = {"user" if field == "user.name" else "emoji" for field in fields}
+        if len(kinds) > 1:
+            src.fail(
+                "emoji and user.name terms can't be combined with OR; join them with AND", clause.start, clause.end
+            )
+        kind = kinds.pop()
+        if kind in kinds_seen:
+            what = "user.name" if kind == "user" else "emoji (emoji.unicode / emoji.custom_emoji.uid)"
+            src.fail(f"{what} terms can't be combined with AND; use OR for alternatives", clause.start, clause.end)
+        kinds_seen.add(kind)
+        for cmp, field in zip(terms, fields, strict=True):
+            _require_op(src, cmp, field, "=")
+            value = cmp.value.text
+            if not value:
+                src.fail(f"{field} needs a non-empty value", cmp.value.start, cmp.value.end)
+            if field == "user.name":
+                if not _USER_NAME.fullmatch(value):
+                    src.fail(f"user.name must look like users/{{user}}, not {value!r}", cmp.value.start, cmp.value.end)
+                users.add(value)
+            elif field == "emoji.unicode":
+                unicodes.add(value)
+            else:
+                uids.add(value)
+    return ReactionFilter(frozenset(unicodes), frozenset(uids), frozenset(users))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ListCustomEmojis
+
+
+@dataclass(frozen=True)
+class CustomEmojiFilter:
+    """``created_by_caller``: True for ``creator("users/me")``, False for ``NOT creator("users/me")``."""
+
+    created_by_caller: bool
+
+    def matches(self, creator_is_caller: bool) -> bool:
+        return creator_is_caller == self.created_by_caller
+
+
+def parse_custom_emoji_filter(text: str) -> CustomEmojiFilter | None:
+    """ListCustomEmojis ``filter``: only ``creator("users/me")`` or ``NOT creator("users/me")``; None when blank."""
+    src, node = parse(text, "filter")
+    if node is None:
+        return None
+    negated = isinstance(node, Not)
+    call = node.operand if isinstance(node, Not) else node
+    only = 'only creator("users/me") and NOT creator("users/me") are supported'
+    if not isinstance(call, Call) or call.name != "creator":
+        src.fail(only, call.start, call.end)
+    if len(call.args) != 1 or call.args[0].text != "users/me":
+        src.fail(f'{only}; creator() takes the single argument "users/me"', call.start, call.end)
+    return CustomEmojiFilter(created_by_caller=not negated)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ListSpaceEvents
+
+_EVENT_FIELDS = {
+    "event_types": "event_types",
+    "event_type": "event_types",
+    "eventTypes": "event_types",
+    "start_time": "start_time",
+    "startTime": "start_time",
+    "end_time": "end_time",
+    "endTime": "end_time",
+}
+
+
+@dataclass(frozen=True)
+class SpaceEventFilter:
+    """``event_types`` as given; ``start_time`` exclusive, ``end_time`` inclusive (both always set)."""
+
+    event_types: frozenset[str]
+    start_time: datetime
+    end_time: datetime
+
+    @property
+    def matching_event_types(self) -> frozenset[str]:
+        """The requested types plus their batch counterparts, which the service returns automatically."""
+        expanded = set(self.event_types)
+        for event_type in self.event_types:
+            prefix, _, verb = event_type.rpartition(".")
+            if verb in _BATCH_OF:
+                batch = f"{prefix}.{_BATCH_OF[verb]}"
+                if batch in SPACE_EVENT_TYPES:
+                    expanded.add(batch)
+        return frozenset(expanded)
+
+    def matches(self, event_type: str, event_time: datetime) -> bool:
+        return event_type in self.matching_event_types and self.start_time < event_time <= self.end_time
+
+
+def parse_space_event_filter(text: str, *, now: datetime) -> SpaceEventFilter:
+    """ListSpaceEvents ``filter`` (required): ``event_types:"…"`` terms joined by OR, optional ``start_time="…"`` /
+    ``end_time="…"``, all groups joined by AND. ``now`` (aware; naive is taken as UTC) anchors the 28-day window."""
+    now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    src, node = parse(text, "filter")
+    if node is None:
+        src.fail('filter is required: give at least one event type, e.g. event_types:"google.workspace.chat.…"')
+    types: set[str] = set()
+    type_clause: Node | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    for clause in conjuncts(node):
+        terms = [_leaf(src, term, "a ListSpaceEvents filter") for term in disjuncts(clause)]
+        fields = [_field(src, cmp, _EVENT_FIELDS) for cmp in terms]
+        if len(terms) > 1:
+            for cmp, field in zip(terms, fields, strict=True):
+                if field != "event_types":
+                    src.fail(f"{field} can't be combined with OR; join it with AND", cmp.start, cmp.end)
+        if fields[0] == "event_types":
+            if type_clause is not None:
+                src.fail("event types can't be combined with AND; join them with OR", clause.start, clause.end)
+            type_clause = clause
+            for cmp in terms:
+                _require_op(src, cmp, "event_types", ":")
+                if cmp.value.text not in SPACE_EVENT_TYPES:
+                    src.fail(f"unknown event type {cmp.value.text!r}", cmp.value.start, cmp.value.end)
+                types.add(cmp.value.text)
+            continue
+        cmp, field = terms[0], fields[0]
+        _require_op(src, cmp, field, "=")
+        when = _time(src, cmp, field)
+        if field == "start_time":
+            if start is not None:
+                src.fail("start_time may appear only once", cmp.start, cmp.end)
+            start = when
+            if start < now - MAX_EVENT_WINDOW:
+                src.fail(
+                    f"start_time can be at most {MAX_EVENT_WINDOW.days} days in the past",
+                    cmp.value.start,
+                    cmp.value.end,
+                )
+        else:
+            if end is not None:
+                src.fail("end_time may appear only once", cmp.start, cmp.end)
+            end = when
+    if not types:
+        src.fail('at least one event type is required, e.g. event_types:"google.workspace.chat.message.v1.created"')
+    start = now - MAX_EVENT_WINDOW if start is None else start
+    end = now if end is None else end
+    if not start < end:
+        src.fail(f"start_time ({start.isoformat()}) must be before end_time ({end.isoformat()})")
+    return SpaceEventFilter(frozenset(types), start, end)

@@ -1,0 +1,188 @@
+"""The SearchMessages query: keywords and conditions on a few message fields.
+
+Grammar (our reading of the reference; tokens as in :mod:`chat_grpc.fake._filter_syntax`)::
+
+    query     := term { [ "AND" ] term } EOF           -- terms are joined by AND, written or implied
+    term      := keyword | condition | "(" condition { "OR" condition } ")"
+    keyword   := WORD | STRING                         -- a word, or a quoted phrase
+    condition := FIELD operator value
+
+Fields and operators: ``create_time`` ``<`` / ``>=`` (an RFC-3339 timestamp), ``sender.name`` ``=``
+(``users/{user}``, an email allowed as ``{user}``), ``space.name`` ``=`` (``spaces/{space}``),
+``space.display_name`` ``:`` (a word of the display name), ``space.space_type`` ``=`` (``SPACE``,
+``GROUP_CHAT``, ``DIRECT_MESSAGE``). ``OR`` joins conditions on one field, inside parentheses; ``NOT`` and
+other fields or operators are INVALID_ARGUMENT. Keywords match whole words of the message text, case
+insensitively; a phrase matches its words in sequence. A query needs at least one keyword or condition.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from chat_grpc.fake._filter_syntax import Kind, Source, Token, tokenize
+from chat_grpc.fake.filters import parse_timestamp
+
+FIELD = "filter"
+WORD = re.compile(r"\w+", re.UNICODE)
+OPERATORS = {
+    "create_time": ("<", ">="),
+    "sender.name": ("=",),
+    "space.name": ("=",),
+    "space.display_name": (":",),
+    "space.space_type": ("=",),
+}
+SPACE_TYPES = ("SPACE", "GROUP_CHAT", "DIRECT_MESSAGE")
+
+
+def words(text: str) -> list[str]:
+    """The lower-cased words of a text, as the index keeps them."""
+    return [w.casefold() for w in WORD.findall(text)]
+
+
+@dataclass
+class SearchQuery:
+    keywords: list[str] = field(default_factory=list)  # every word that must occur
+    phrases: list[list[str]] = field(default_factory=list)  # word sequences that must occur in order
+    after: datetime | None = None  # create_time >= after
+    before: datetime | None = None  # create_time < before
+    sender_groups: list[list[str]] = field(default_factory=list)  # users/{id or email}: any of a group, all groups
+    space_groups: list[list[str]] = field(default_factory=list)  # spaces/{space}
+    display_names: list[list[str]] = field(default_factory=list)
+    space_type_groups: list[list[str]] = field(default_factory=list)
+
+    def matches_words(self, text_words: list[str]) -> bool:
+        present = set(text_words)
+        if not all(k in present for k in self.keywords):
+            return False
+        for phrase in self.phrases:
+            n = len(phrase)
+            if not any(text_words[i : i + n] == phrase for i in range(len(text_words) - n + 1)):
+                return False
+        return True
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.src = Source(text, FIELD)
+        self.tokens = tokenize(self.src)
+        self.at = 0
+        self.query = SearchQuery()
+
+    def peek(self, offset: int = 0) -> Token:
+        return self.tokens[min(self.at + offset, len(self.tokens) - 1)]
+
+    def take(self) -> Token:
+        token = self.peek()
+        self.at += 1
+        return token
+
+    def parse(self) -> SearchQuery:
+        if self.peek().kind is Kind.EOF:
+            self.src.fail("the query is empty: give keywords or conditions")
+        while self.peek().kind is not Kind.EOF:
+            self.term()
+            if self.peek().kind is Kind.AND:
+                self.take()
+                if self.peek().kind is Kind.EOF:
+                    self.src.fail("AND needs a term after it", self.peek().start)
+        return self.query
+
+    def term(self) -> None:
+        token = self.peek()
+        if token.kind is Kind.LPAREN:
+            self.take()
+            conditions = [self.condition()]
+            while self.peek().kind is Kind.OR:
+                self.take()
+                conditions.append(self.condition())
+            closing = self.take()
+            if closing.kind is not Kind.RPAREN:
+                self.src.fail_at("expected ')' or OR after a condition", closing)
+            fields = {f for f, _, _ in conditions}
+            if len(fields) > 1:
+                self.src.fail_at("OR may only join conditions on the same field", token)
+            self.add(conditions)
+        elif token.kind is Kind.WORD and self.peek(1).kind is Kind.OPERATOR:
+            self.add([self.condition()])
+        elif token.kind is Kind.WORD:
+            self.take()
+            self.query.keywords += words(token.value)
+        elif token.kind is Kind.STRING:
+            self.take()
+            phrase = words(token.value)
+            if not phrase:
+                self.src.fail_at("a quoted phrase needs at least one word", token)
+            self.query.keywords += phrase
+            if len(phrase) > 1:
+                self.query.phrases.append(phrase)
+        elif token.kind in (Kind.OR, Kind.NOT):
+            self.src.fail_at(f"{token.value} is only supported between conditions on one field, in parentheses", token)
+        else:
+            self.src.fail_at("expected a keyword or a condition", token)
+
+    def condition(self) -> tuple[str, str, Token]:
+        name = self.take()
+        if name.kind is not Kind.WORD:
+            self.src.fail_at("expected a field name", name)
+        operator = self.take()
+        if operator.kind is not Kind.OPERATOR:
+            self.src.fail_at(f"expected an operator after {name.value}", operator)
+        if name.value not in OPERATORS:
+            self.src.fail_at(f"unsupported field {name.value!r}; use one of: {', '.join(OPERATORS)}", name)
+        if operator.value not in OPERATORS[name.value]:
+            allowed = " or ".join(OPERATORS[name.value])
+            self.src.fail_at(f"{name.value} supports {allowed}, not {operator.value}", operator)
+        value = self.take()
+        if value.kind not in (Kind.WORD, Kind.STRING) or not value.value:
+            self.src.fail_at(f"expected a value for {name.value}", value)
+        return name.value, operator.value, value
+
+    def add(self, conditions: list[tuple[str, str, Token]]) -> None:
+        name = conditions[0][0]
+        values = [v for _, _, v in conditions]
+        if name == "create_time":
+            if len(conditions) > 1:
+                self.src.fail_at("create_time conditions cannot be joined with OR", values[1])
+            _, operator, value = conditions[0]
+            when = parse_timestamp(value.value, field=FIELD)
+            if operator == "<":
+                self.query.before = when if self.query.before is None else min(self.query.before, when)
+            else:
+                self.query.after = when if self.query.after is None else max(self.query.after, when)
+        elif name == "sender.name":
+            for value in values:
+                if not re.fullmatch(r"users/[^/\s]+", value.value):
+                    self.src.fail_at("sender.name takes users/{user}", value)
+            self.query.sender_groups.append([v.value for v in values])
+        elif name == "space.name":
+            for value in values:
+                if not re.fullmatch(r"spaces/[^/\s]+", value.value):
+                    self.src.fail_at("space.name takes spaces/{space}", value)
+            self.query.space_groups.append([v.value for v in values])
+        elif name == "space.display_name":
+            self.query.display_names.append([v.value for v in values])
+        else:
+            for value in values:
+                if value.value not in SPACE_TYPES:
+                    self.src.fail_at(f"space.space_type is one of {', '.join(SPACE_TYPES)}", value)
+            self.query.space_type_groups.append([v.value for v in values])
+
+
+def parse_search_query(text: str) -> SearchQuery:
+    return _Parser(text).parse()
+
+
+def parse_search_order_by(text: str) -> bool:
+    """True for newest first (the default, ``create_time desc``), False for ``create_time asc``."""
+    parts = text.split()
+    if not parts:
+        return True
+    if parts[0] != "create_time" or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ("asc", "desc")):
+        from chat_grpc.fake.errors import InvalidArgument
+
+        raise InvalidArgument(
+            f"order_by must be 'create_time desc' (the default) or 'create_time asc', got {text!r}", field="order_by"
+        )
+    return len(parts) == 1 or parts[1].lower() == "desc"

@@ -1,0 +1,92 @@
+"""Serving space events: the log (events.py) read back with the payload each event carries.
+
+The payload of an event is the **latest** version of the resource it is about, looked up when the event is
+served: a message edited after its ``created`` event shows the edit. A resource deleted since then has no
+latest version: a deleted resource's own ``deleted`` event carries the snapshot taken at deletion (the store
+trims it to what the reference says those payloads hold), and other events about it carry an empty payload.
+Deleted messages are the exception: they stay as tombstones (GetMessage returns them), so that is their latest
+version.
+Events are kept for 28 days, like Chat's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from chat_grpc.fake.errors import NotFound, PermissionDenied
+from chat_grpc.fake.store.model import Actor, Event, clone
+
+if TYPE_CHECKING:
+    from chat_grpc.fake.store.store import ChatStore
+
+RETENTION = timedelta(days=28)
+Resolver = Callable[[str, str], object | None]  # (space id, resource name) -> live record or None
+
+
+def resource_kind(event_type: str) -> str:
+    """google.workspace.chat.<kind>.v1.<verb> -> kind (message, membership, reaction, space)."""
+    return event_type.split(".")[3]
+
+
+class SpaceEventReader:
+    def __init__(self, core: ChatStore) -> None:
+        self._core = core
+        self.resolvers: dict[str, Resolver] = {}
+
+    def _member(self, actor: Actor, space_id: str) -> None:
+        state = self._core._state(actor, space_id)
+        membership = state.members.get(actor.principal.id)
+        if membership is None or membership.state != "JOINED":
+            raise PermissionDenied(f"only members of {state.space.name} can read its events", reason="NOT_A_MEMBER")
+
+    def _visible(self, actor: Actor, event: Event) -> bool:
+        """Events about a private message, and about its reactions, exist only for those who see the message
+        (its viewer and the app that sent it), as GetMessage answers NOT_FOUND to everyone else."""
+        if resource_kind(event.event_type) not in ("message", "reaction"):
+            return True
+        message = self._core.messages.live(event.space_id, event.resource_name.split("/")[3])
+        return message is None or self._core.messages._can_see(actor, message)
+
+    def _payload(self, event: Event) -> object | None:
+        if event.snapshot is not None:
+            return clone(event.snapshot)
+        resolve = self.resolvers.get(resource_kind(event.event_type))
+        found = resolve(event.space_id, event.resource_name) if resolve else None
+        return clone(found) if found is not None else None
+
+    def get(self, actor: Actor, space_id: str, event_id: str) -> tuple[Event, object | None]:
+        core = self._core
+        with core.lock:
+            self._member(actor, space_id)
+            event = core.event_log.get(space_id, event_id)
+            if event is None or event.time <= core.clock.now() - RETENTION or not self._visible(actor, event):
+                raise NotFound(f"space event spaces/{space_id}/spaceEvents/{event_id} not found", field="name")
+            return clone(event), self._payload(event)
+
+    def list(
+        self,
+        actor: Actor,
+        space_id: str,
+        event_types: frozenset[str],
+        *,
+        after: datetime,
+        until: datetime,
+        cursor: int | None,
+        limit: int,
+    ) -> tuple[list[tuple[Event, object | None]], int | None]:
+        core = self._core
+        with core.lock:
+            self._member(actor, space_id)
+            oldest = core.clock.now() - RETENTION
+            events, last = core.event_log.page(
+                space_id,
+                event_types,
+                lambda e: self._visible(actor, e),
+                after=max(after, oldest),
+                until=until,
+                cursor=cursor,
+                limit=limit,
+            )
+            return [(clone(e), self._payload(e)) for e in events], last

@@ -1,0 +1,1 @@
+"""The emulator's state file (``--state``): every change recorded durably and replayed at start."""

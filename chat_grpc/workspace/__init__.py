@@ -1,0 +1,1 @@
+"""Workspace files: a declared schema, loading into a store, exporting from one; the demo workspace."""

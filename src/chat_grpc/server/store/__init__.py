@@ -1,6 +1,0 @@
-"""The fake Chat service's state and rules (no gRPC)."""
-
-from chat_grpc.server.store.model import Actor, App, AuthKind, Group, MemberRef, Membership, Space, User
-from chat_grpc.server.store.store import ChatStore, SpaceChanges
-
-__all__ = ["Actor", "App", "AuthKind", "ChatStore", "Group", "MemberRef", "Membership", "Space", "SpaceChanges", "User"]
