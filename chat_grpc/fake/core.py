@@ -12,6 +12,7 @@ went away, and any uploaded media (REST media uploads; gRPC calls carry none).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,12 +29,22 @@ from chat_grpc.fake.wire_checks import check_enums
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from chat_grpc.persistence.state_file import StateFile
-
 handlers.load()
 
 
 BUSY: Any = object()  # serve_if_free: the call would have to wait
+
+
+Execute = Callable[[str, auth.Credentials, Any, Any], Any]  # ChatCore.execute: (rpc, credentials, request, media)
+
+
+class Recorder(Protocol):
+    """What the core asks of a state file (``chat_grpc.persistence``, attached by the server): run a call through
+    ``execute`` so that a change it makes is durable before its response is returned."""
+
+    def run(self, rpc: str, credentials: auth.Credentials, request: Any, execute: Execute, media: Any = None) -> Any:
+        """Serve one call, recording it when it changes state."""
+        ...
 
 
 class Door(Protocol):
@@ -84,7 +95,7 @@ class ChatCore:
         self.default_credentials = default_credentials
         self.faults = faults
         self.journal = journal
-        self.state: StateFile | None = None  # --state: records every change durably (persistence.py)
+        self.state: Recorder | None = None  # --state: records every change durably (chat_grpc.persistence)
 
     def credentials(self, metadata: Sequence[tuple[str, str | bytes]]) -> auth.Credentials:
         token = auth.bearer_token(metadata)

@@ -23,10 +23,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from functools import cache
 from typing import Any, Protocol, cast
 
-import grpc
+from google.rpc import code_pb2
 
 from chat_grpc.fake.errors import ChatError
 
@@ -41,9 +42,10 @@ def fault_error(code: str) -> type[ChatError]:
     return cast(type[ChatError], type(name, (ChatError,), {"code": code, "default_reason": REASON}))
 
 
-def _code_name(code: grpc.StatusCode | str) -> str:
-    name = code.name if isinstance(code, grpc.StatusCode) else str(code).upper()
-    if name not in grpc.StatusCode.__members__ or name == "OK":
+def _code_name(code: Enum | str) -> str:
+    """The canonical name of a status code given as a name or an enum member (``grpc.StatusCode.UNAVAILABLE``)."""
+    name = code.name if isinstance(code, Enum) else str(code).upper()
+    if name not in code_pb2.Code.keys() or name == "OK":  # noqa: SIM118 (a protobuf enum wrapper)
         raise ValueError(f"not a failure status code: {code!r}")
     return name
 
@@ -161,7 +163,7 @@ class Faults:
     def fail(
         self,
         rpc: str,
-        code: grpc.StatusCode | str = grpc.StatusCode.UNAVAILABLE,
+        code: Enum | str = "UNAVAILABLE",
         *,
         times: int | None = 1,
         message: str | None = None,

@@ -60,8 +60,7 @@ from chat_grpc.fake.store import AuthKind, ChatStore
 from chat_grpc.workspace.seed import Workspace, load_workspace, workspace_source
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.core import ChatCore
-    from chat_grpc.server.server import ChatServer
+    from chat_grpc.fake.core import ChatCore, Execute
 
 FORMAT = "chat-grpc-state"
 FORMAT_VERSION = 2  # 2: records carry chained digests (``digest``) and meta holds the ``head``
@@ -194,7 +193,7 @@ def _request_class(rpc: str) -> Any:
 
 
 class StateFile:
-    """An open state file: the journal of one emulator's changes. Use ``StateFile.attach(server, path)``."""
+    """An open state file: the journal of one emulator's changes. Use ``StateFile.attach(server.core, path)``."""
 
     def __init__(self, path: str | os.PathLike[str], store: ChatStore) -> None:
         self.path = os.fspath(path)
@@ -344,18 +343,17 @@ class StateFile:
         self._head = (expected - 1, previous)
 
     @classmethod
-    def attach(cls, server: ChatServer, path: str | os.PathLike[str]) -> StateFile:
-        """Open ``path`` (created if missing), replay its journal into the server's store, and record every
-        later change. Call before the server starts serving."""
-        store = server.store
-        state = cls(path, store)
+    def attach(cls, core: ChatCore, path: str | os.PathLike[str]) -> StateFile:
+        """Open ``path`` (created if missing), replay its journal into the core's store, and record every later
+        change the core serves. Call before the server starts serving (``StateFile.attach(server.core, path)``)."""
+        state = cls(path, core.store)
         try:
-            state._install(server.core)
-            state.replay(server.core)
+            state._install(core)
+            state.replay(core)
         except BaseException:
             state.close()
             raise
-        server.core.state = state
+        core.state = state
         return state
 
     def _install(self, core: ChatCore) -> None:
@@ -437,7 +435,7 @@ class StateFile:
         rpc: str,
         credentials: Credentials,
         request: Any,
-        execute: Callable[[str, Credentials, Any, Any], Any],
+        execute: Execute,
         media: Any = None,
     ) -> Any:
         """Serve one call; a mutating one is recorded (and durable) before this returns its response."""

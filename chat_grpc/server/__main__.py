@@ -165,7 +165,7 @@ def _serve(config: Config, signals: _StopSignals | None) -> int:
     )
     state: StateFile | None = None
     try:
-        state = StateFile.attach(server, config.state) if config.state else None
+        state = StateFile.attach(server.core, config.state) if config.state else None
         notes = _seed(server, state, config)
     except (SeedError, StateError) as error:
         if state is not None:

@@ -146,7 +146,7 @@ def serve_rest(chat: Any, wire: Wire | None = None) -> Iterator[Wire]:
     their RPC, with the request read from the metadata part."""
     from urllib.parse import parse_qsl
 
-    from chat_grpc.doors.rest.app import system_parameters
+    from chat_grpc.doors.rest.http import system_parameters
     from chat_grpc.doors.rest.listener import RestListener
     from chat_grpc.doors.rest.media import _multipart
     from chat_grpc.doors.rest.transcode import build_request

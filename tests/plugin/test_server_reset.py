@@ -51,7 +51,7 @@ def test_reset_starts_over_on_the_same_address() -> None:
 
 def test_a_server_recording_to_a_state_file_is_not_reset(tmp_path: Path) -> None:
     chat = ChatServer()
-    state = StateFile.attach(chat, tmp_path / "state.db")
+    state = StateFile.attach(chat.core, tmp_path / "state.db")
     try:
         with pytest.raises(RuntimeError, match="state file"):
             chat.reset()

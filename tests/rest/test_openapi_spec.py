@@ -30,7 +30,7 @@ import pytest
 import yaml
 from google.chat.v1 import chat_service_pb2
 
-from chat_grpc.doors.rest import app as rest_app
+from chat_grpc.doors.rest import http as rest_app
 from chat_grpc.doors.rest.routes import Route, RouteTable, service_routes
 from chat_grpc.doors.rest.transcode import build_request
 from chat_grpc.fake.errors import InvalidArgument

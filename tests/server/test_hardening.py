@@ -37,7 +37,7 @@ ALICE = [("authorization", "Bearer user:alice@example.com")]
 def make_state(path: Path, changes: int = 3) -> None:
     """A state file with the demo seed and ``changes`` CreateSpace records (records 1 .. changes + 1)."""
     server = ChatServer(rest=False)
-    state = StateFile.attach(server, path)
+    state = StateFile.attach(server.core, path)
     state.load_workspace(demo_workspace())
     server.start()
     with grpc.insecure_channel(server.address) as channel:
@@ -147,7 +147,7 @@ def test_a_damaged_state_file_refuses_to_start(
     shutil.copyfile(pristine, path)
     damage(path)
     with pytest.raises(StateError, match=message) as raised:
-        StateFile.attach(ChatServer(rest=False), path)
+        StateFile.attach(ChatServer(rest=False).core, path)
     text = str(raised.value)
     assert "\n" not in text and str(path) in text
     assert check.__name__  # the same checks back `state check`
@@ -157,7 +157,7 @@ def test_a_pristine_copy_starts(pristine: Path, tmp_path: Path) -> None:
     path = tmp_path / "chat.state"
     shutil.copyfile(pristine, path)
     server = ChatServer(rest=False)
-    state = StateFile.attach(server, path)
+    state = StateFile.attach(server.core, path)
     assert state.replayed == 4 and {"Room 0", "Room 2"} <= {s.display_name for s in server.store.spaces()}
     state.close()
 
@@ -195,7 +195,7 @@ def test_backup_copies_a_state_file_with_its_log(pristine: Path, tmp_path: Path)
     live = tmp_path / "live.state"
     shutil.copyfile(pristine, live)
     server = ChatServer(rest=False)
-    state = StateFile.attach(server, live)
+    state = StateFile.attach(server.core, live)
     server.start()
     with grpc.insecure_channel(server.address) as channel:
         stub = chat_service_pb2_grpc.ChatServiceStub(channel)
@@ -226,7 +226,7 @@ def test_backup_copies_a_state_file_with_its_log(pristine: Path, tmp_path: Path)
     for copy in (tmp_path / "copy.state", in_process, live):
         assert check(copy) == 5
         restored = ChatServer(rest=False)
-        again = StateFile.attach(restored, copy)
+        again = StateFile.attach(restored.core, copy)
         assert "After" in {s.display_name for s in restored.store.spaces()}
         again.close()
     with pytest.raises(StateError, match="exists already"):

@@ -69,7 +69,7 @@ def start(
     path: Path, *, seed_demo: bool = False, clock: ManualClock | None = None, id_seed: int | None = None
 ) -> tuple[ChatServer, StateFile]:
     server = ChatServer(clock=clock, seed=id_seed)
-    state = StateFile.attach(server, path)
+    state = StateFile.attach(server.core, path)
     if seed_demo and not state.replayed:
         state.load_workspace(demo_workspace())
     server.start()
@@ -463,13 +463,13 @@ def test_a_file_that_is_not_a_state_file_is_refused(tmp_path: Path) -> None:
     garbage = tmp_path / "garbage.db"
     garbage.write_bytes(os.urandom(4096))
     with pytest.raises(StateError, match="is not a chat-grpc state file"):
-        StateFile.attach(ChatServer(), garbage)
+        StateFile.attach(ChatServer().core, garbage)
     other = tmp_path / "other.db"
     with sqlite3.connect(other) as db:
         db.execute("CREATE TABLE notes (x TEXT)")
     db.close()
     with pytest.raises(StateError, match="an SQLite database but not a chat-grpc state file"):
-        StateFile.attach(ChatServer(), other)
+        StateFile.attach(ChatServer().core, other)
 
 
 def test_another_version_is_refused(state_path: Path) -> None:
@@ -479,7 +479,7 @@ def test_another_version_is_refused(state_path: Path) -> None:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
     db.close()
     with pytest.raises(StateError, match="written by state format version 99; this emulator reads version 2"):
-        StateFile.attach(ChatServer(), state_path)
+        StateFile.attach(ChatServer().core, state_path)
 
 
 def reseal(path: Path) -> None:
@@ -508,16 +508,16 @@ def test_a_journal_that_does_not_replay_names_the_record(state_path: Path) -> No
         db.execute("UPDATE journal SET payload = ? WHERE seq = 2", (request,))
     db.close()
     with pytest.raises(StateError, match=r"record 2 \(CreateSpace\) was changed after it was written"):
-        StateFile.attach(ChatServer(), state_path)
+        StateFile.attach(ChatServer().core, state_path)
     reseal(state_path)
     with pytest.raises(StateError, match=r"record 2 \(CreateSpace\) does not replay \(ALREADY_EXISTS: a space named"):
-        StateFile.attach(ChatServer(), state_path)
+        StateFile.attach(ChatServer().core, state_path)
     with sqlite3.connect(state_path) as db:
         db.execute("UPDATE journal SET payload = ?, tape = '[]' WHERE seq = 2", (original,))
     db.close()
     reseal(state_path)
     with pytest.raises(StateError, match=r"record 2 \(CreateSpace\) does not replay: the call drew more"):
-        StateFile.attach(ChatServer(), state_path)
+        StateFile.attach(ChatServer().core, state_path)
 
 
 def test_the_emulator_reports_an_unusable_state_file_and_one_in_use(

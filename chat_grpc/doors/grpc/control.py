@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING, Any
 import grpc
 
 if TYPE_CHECKING:
-    from chat_grpc.server.server import ChatServer
+    from chat_grpc.doors.emulator import Emulator
 
 SERVICE = "chat_grpc.control.v1.Control"
 DEFAULT_CALLS_LIMIT = 100
 
 JsonObject = dict[str, Any]
-ControlMethod = Callable[["ChatServer", JsonObject], JsonObject]
+ControlMethod = Callable[["Emulator", JsonObject], JsonObject]
 
 _log = logging.getLogger("chat_grpc.server")
 _METHODS: dict[str, ControlMethod] = {}
@@ -69,9 +69,9 @@ def _encode(response: JsonObject) -> bytes:
 
 
 class ControlHandler(grpc.GenericRpcHandler):
-    """Serves the registered control methods for one ChatServer."""
+    """Serves the registered control methods for one Emulator."""
 
-    def __init__(self, server: ChatServer) -> None:
+    def __init__(self, server: Emulator) -> None:
         self._server = server
 
     def service(self, handler_call_details: grpc.HandlerCallDetails) -> grpc.RpcMethodHandler[bytes, JsonObject] | None:
@@ -148,12 +148,12 @@ def parse_rfc3339(text: str) -> datetime:
     return when.astimezone(UTC)
 
 
-def _clock(server: ChatServer, now: datetime | None = None) -> JsonObject:
+def _clock(server: Emulator, now: datetime | None = None) -> JsonObject:
     return {"now": rfc3339(now or server.clock.now()), "frozen": server.clock.frozen}
 
 
 @control_method("AddFault")
-def _add_fault(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _add_fault(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload, "rpc", "code", "delay", "times", "message", "retry_delay")
     rpc = _field(payload, "rpc", str)
     if not rpc:
@@ -178,19 +178,19 @@ def _add_fault(server: ChatServer, payload: JsonObject) -> JsonObject:
 
 
 @control_method("ClearFaults")
-def _clear_faults(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _clear_faults(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload)
     return {"cleared": server.faults.clear()}
 
 
 @control_method("FaultReport")
-def _fault_report(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _fault_report(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload)
     return server.faults.report_json()
 
 
 @control_method("Calls")
-def _calls(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _calls(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload, "method", "limit")
     method = _field(payload, "method", str) or None
     limit = _field(payload, "limit", int, DEFAULT_CALLS_LIMIT)
@@ -202,13 +202,13 @@ def _calls(server: ChatServer, payload: JsonObject) -> JsonObject:
 
 
 @control_method("ClearJournal")
-def _clear_journal(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _clear_journal(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload)
     return {"cleared": server.journal.clear()}
 
 
 @control_method("AdvanceClock")
-def _advance_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _advance_clock(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload, "seconds")
     seconds = _field(payload, "seconds", (int, float))
     if seconds is None or not 0 <= seconds < 1e11:  # NaN fails both; 1e11 s: past year 5000
@@ -217,7 +217,7 @@ def _advance_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
 
 
 @control_method("SetClock")
-def _set_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _set_clock(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload, "time")
     text = _field(payload, "time", str)
     if not text:
@@ -228,7 +228,7 @@ def _set_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
 
 
 @control_method("GetClock")
-def _get_clock(server: ChatServer, payload: JsonObject) -> JsonObject:
+def _get_clock(server: Emulator, payload: JsonObject) -> JsonObject:
     _unknown(payload)
     return _clock(server)
 

@@ -10,7 +10,7 @@ request message -> injected fault (a delay is awaited here, on the event loop, s
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +21,15 @@ from google.protobuf.message import Message
 
 from chat_grpc.doors.grpc import status
 from chat_grpc.doors.rest import render
+from chat_grpc.doors.rest.http import (
+    Receive,
+    Reply,
+    Scope,
+    Send,
+    SystemParameters,
+    error_reply,
+    system_parameters,
+)
 from chat_grpc.doors.rest.media import MediaRoutes
 from chat_grpc.doors.rest.routes import RouteTable, service_routes
 from chat_grpc.doors.rest.transcode import build_request, clip
@@ -29,90 +38,8 @@ from chat_grpc.fake.errors import ChatError, InvalidArgument
 from chat_grpc.fake.faults import Fired
 from chat_grpc.fake.rpc import Media
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
-
 MAX_BODY_BYTES = 10 * 1024 * 1024  # JSON request bodies (Google's frontends take about this much)
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # media uploads: Google Chat's attachment size limit
-
-# Google's standard query parameters, accepted on every route.
-SYSTEM_PARAMETERS = frozenset(
-    {
-        "$.xgafv",
-        "access_token",
-        "alt",
-        "$alt",
-        "callback",
-        "fields",
-        "key",
-        "oauth_token",
-        "prettyPrint",
-        "quotaUser",
-        "uploadType",
-        "upload_protocol",
-    }
-)
-
-
-@dataclass
-class SystemParameters:
-    alt: str = "json"
-    enums_as_ints: bool = False
-    pretty: bool = True
-    fields: render.Selector | None = None
-    token: str | None = None
-    upload_type: str | None = None
-
-
-class BodyTooLarge(Exception):
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit)
-        self.limit = limit
-
-
-def _bool(name: str, value: str) -> bool:
-    lowered = value.lower()
-    if lowered in ("true", "1", ""):
-        return True
-    if lowered in ("false", "0"):
-        return False
-    raise InvalidArgument(f"Invalid boolean value {clip(value, 40)!r} for query parameter {name!r}", field=name)
-
-
-def system_parameters(params: list[tuple[str, str]]) -> tuple[SystemParameters, list[tuple[str, str]]]:
-    """Split the query into Google's system parameters and the request's own parameters."""
-    system = SystemParameters()
-    rest: list[tuple[str, str]] = []
-    for name, value in params:
-        if name not in SYSTEM_PARAMETERS:
-            rest.append((name, value))
-        elif name == "alt":
-            if value not in ("json", "media", "proto"):
-                raise InvalidArgument(f"Invalid value {clip(value, 40)!r} for query parameter 'alt'", field="alt")
-            system.alt = value
-        elif name == "$alt":
-            kind, _, options = value.partition(";")
-            if kind not in ("json", "media", "proto") or options not in (
-                "",
-                "enum-encoding=int",
-                "enum-encoding=string",
-            ):
-                raise InvalidArgument(f"Invalid value {clip(value, 60)!r} for query parameter '$alt'", field="$alt")
-            system.alt, system.enums_as_ints = kind, options == "enum-encoding=int"
-        elif name == "prettyPrint":
-            system.pretty = _bool(name, value)
-        elif name == "fields":
-            system.fields = render.parse_fields(value)
-        elif name in ("access_token", "oauth_token"):
-            system.token = value
-        elif name == "$.xgafv":
-            if value not in ("1", "2"):
-                raise InvalidArgument(f"Invalid value {clip(value, 40)!r} for query parameter '$.xgafv'", field=name)
-        elif name == "uploadType":
-            system.upload_type = value
-        # key, quotaUser, callback, upload_protocol: accepted and ignored, as they change nothing here
-    return system, rest
 
 
 @dataclass
@@ -129,16 +56,6 @@ class RestDoor:
 
     def wait(self, seconds: float) -> str | None:
         return self.ended
-
-
-@dataclass
-class Reply:
-    """What the door answers: an HTTP status, a JSON value (or media bytes) and extra headers."""
-
-    code: int
-    body: Any
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    pretty: bool = True
 
 
 class _Reply(Exception):
@@ -307,14 +224,6 @@ class RestApp:
 
 def _serve(core: ChatCore, rpc: str, request: Message, door: RestDoor, media: Media | None, fired: Fired | None) -> Any:
     return core.serve(rpc, request, door, media, fired=fired)
-
-
-def error_reply(error: ChatError, system: SystemParameters | None = None) -> Reply:
-    code, body = render.error_body(error)
-    headers = []
-    if error.code == "UNAUTHENTICATED":
-        headers.append(("www-authenticate", 'Bearer realm="https://accounts.google.com/", error="invalid_token"'))
-    return Reply(code, body, headers, pretty=system.pretty if system is not None else True)
 
 
 async def _delay(fired: Fired, receive: Receive | None) -> str | None:

@@ -16,18 +16,15 @@ import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from chat_grpc.api.rpcs import SEMANTICS
+from chat_grpc.doors.rest.http import Caller, Receive, Reply, SystemParameters, error_reply
 from chat_grpc.doors.rest.routes import PathTemplate, Route, RouteTable
 from chat_grpc.doors.rest.transcode import build_request, clip, load_json
 from chat_grpc.fake.errors import ChatError, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
 from chat_grpc.fake.rpc import Media
 from chat_grpc.fake.store import Actor, App
-
-if TYPE_CHECKING:
-    from chat_grpc.doors.rest.app import Receive, Reply, RestApp, SystemParameters
 
 # The RPCs whose HTTP rule also has Google's media upload paths: one hand-kept fact, shared with the client's table.
 MEDIA_UPLOAD_RPCS = frozenset(name for name, semantics in SEMANTICS.items() if semantics.media_upload)
@@ -82,7 +79,7 @@ class MediaRoutes:
 
     async def serve(
         self,
-        app: RestApp,
+        app: Caller,
         call: MediaCall,
         system: SystemParameters,
         params: list[tuple[str, str]],
@@ -91,8 +88,6 @@ class MediaRoutes:
         body: bytes,
         receive: Receive,
     ) -> Reply:
-        from chat_grpc.doors.rest.app import error_reply
-
         try:
             if not call.upload:
                 return await self._download(app, call, system, params, headers)
@@ -127,8 +122,6 @@ class MediaRoutes:
         header_map: dict[str, str],
         body: bytes,
     ) -> Reply:
-        from chat_grpc.doors.rest.app import Reply
-
         assert call.route is not None
         if body.strip():
             load_json(body)  # fail now, not after the bytes were sent
@@ -146,10 +139,8 @@ class MediaRoutes:
         return Reply(200, {}, [("location", location), ("x-guploader-uploadid", upload_id)])
 
     async def _resume(
-        self, app: RestApp, upload_id: str, system: SystemParameters, body: bytes, header_map: dict[str, str]
+        self, app: Caller, upload_id: str, system: SystemParameters, body: bytes, header_map: dict[str, str]
     ) -> Reply:
-        from chat_grpc.doors.rest.app import Reply
-
         with self._lock:
             session = self._sessions.get(upload_id)
         if session is None:
@@ -181,15 +172,13 @@ class MediaRoutes:
 
     async def _download(
         self,
-        app: RestApp,
+        app: Caller,
         call: MediaCall,
         system: SystemParameters,
         params: list[tuple[str, str]],
         headers: Sequence[tuple[str, str | bytes]],
     ) -> Reply:
         import asyncio
-
-        from chat_grpc.doors.rest.app import Reply
 
         assert call.resource_name is not None
         if params:

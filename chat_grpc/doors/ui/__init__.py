@@ -31,7 +31,7 @@ from urllib.parse import unquote
 from chat_grpc.doors.ui import snapshot
 
 if TYPE_CHECKING:
-    from chat_grpc.server.server import ChatServer
+    from chat_grpc.doors.emulator import Emulator
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -60,9 +60,9 @@ def _asset(name: str) -> bytes:
 
 
 class EmulatorUi:
-    """The UI's ASGI app for one ChatServer (mounted by its RestApp: ``handles`` tells which paths)."""
+    """The UI's ASGI app for one emulator (mounted by its RestApp: ``handles`` tells which paths)."""
 
-    def __init__(self, server: ChatServer) -> None:
+    def __init__(self, server: Emulator) -> None:
         self.server = server
 
     @staticmethod

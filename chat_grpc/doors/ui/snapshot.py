@@ -1,4 +1,4 @@
-"""What the emulator's web UI shows, as JSON: read straight from a ChatServer's store, journal, faults and
+"""What the emulator's web UI shows, as JSON: read straight from an emulator's store, journal, faults and
 clock, never through an RPC (so looking at the UI records no calls and moves no clock).
 
 Messages are the API's own JSON (``codec.message_to_proto`` then the protobuf JSON mapping, as GetMessage
@@ -18,8 +18,8 @@ from chat_grpc.doors.grpc.control import rfc3339
 from chat_grpc.fake import codec
 
 if TYPE_CHECKING:
+    from chat_grpc.doors.emulator import Emulator
     from chat_grpc.fake.store import ChatStore
-    from chat_grpc.server.server import ChatServer
 
 MAX_MESSAGES = 500  # the latest messages of a space shown (a space may hold millions)
 MAX_CALLS = 200  # the latest journal entries listed (each one's detail is fetched on click)
@@ -37,7 +37,7 @@ def _people(store: ChatStore) -> dict[str, JsonObject]:
     return people
 
 
-def overview(server: ChatServer) -> JsonObject:
+def overview(server: Emulator) -> JsonObject:
     """Everything but a space's messages: clock, people, spaces with members, faults, the latest calls."""
     store = server.store
     clock = server.clock
@@ -101,7 +101,7 @@ def overview(server: ChatServer) -> JsonObject:
     }
 
 
-def call_detail(server: ChatServer, seq: int) -> JsonObject | None:
+def call_detail(server: Emulator, seq: int) -> JsonObject | None:
     """One journal entry in full (the control service's ``Call`` shape: request and response JSON, redacted
     metadata)."""
     for call in reversed(server.journal.calls()):
@@ -110,7 +110,7 @@ def call_detail(server: ChatServer, seq: int) -> JsonObject | None:
     return None
 
 
-def space_messages(server: ChatServer, space_id: str) -> JsonObject | None:
+def space_messages(server: Emulator, space_id: str) -> JsonObject | None:
     """A space's latest messages grouped by thread (threads in the order they started, replies in order),
     each message as the API's JSON plus ``privateTo`` for private messages. None: no such space."""
     store = server.store
@@ -142,14 +142,14 @@ def space_messages(server: ChatServer, space_id: str) -> JsonObject | None:
     }
 
 
-def custom_emoji_image(server: ChatServer, uid: str) -> tuple[bytes, str] | None:
+def custom_emoji_image(server: Emulator, uid: str) -> tuple[bytes, str] | None:
     for emoji in server.store.custom_emojis.emojis():
         if emoji.uid == uid:
             return emoji.file_content, f"image/{emoji.image_format.lower()}"
     return None
 
 
-def attachment_media(server: ChatServer, resource_name: str) -> tuple[bytes, str] | None:
+def attachment_media(server: Emulator, resource_name: str) -> tuple[bytes, str] | None:
     """The bytes of an uploaded attachment, when the store keeps media (else None: shown, not downloadable)."""
     reader = getattr(server.store, "attachment_media", None)
     if reader is None:
@@ -161,5 +161,5 @@ def attachment_media(server: ChatServer, resource_name: str) -> tuple[bytes, str
     return bytes(data), str(content_type)
 
 
-def has_media(server: ChatServer) -> bool:
+def has_media(server: Emulator) -> bool:
     return getattr(server.store, "attachment_media", None) is not None

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from chat_grpc.fake.errors import InvalidArgument, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor
-
-if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
 
 MAX_STATUS_TEXT = 64
 MAX_DO_NOT_DISTURB = timedelta(days=366)  # "at most one year ahead"; a leap year's worth is still one year
@@ -51,7 +48,7 @@ class _Record:
 
 
 class AvailabilityBook:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: StoreCore) -> None:
         self._core = core
         self._records: dict[str, _Record] = {}
 

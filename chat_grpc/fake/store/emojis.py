@@ -19,14 +19,11 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from chat_grpc.fake.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor, User, clone
 from chat_grpc.fake.store.ordering import InsertionOrder
-
-if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
 
 # ``:name:``: lowercase letters and digits in words separated by single hyphens or underscores.
 EMOJI_NAME = re.compile(r"^:[a-z0-9]+(?:[-_][a-z0-9]+)*:$")
@@ -295,7 +292,7 @@ class _Catalog:
 class CustomEmojiBook:
     """The custom emojis of every customer, and each customer's on/off switch (on by default)."""
 
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: StoreCore) -> None:
         self._core = core
         self._catalogs: dict[str, _Catalog] = {}
         self._disabled: set[str] = set()  # customers whose administrator turned custom emojis off

@@ -19,13 +19,10 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
 
 from chat_grpc.fake.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.store.book import SpaceState, StoreCore
 from chat_grpc.fake.store.model import Actor, User, clone
-
-if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore, _SpaceState
 
 IMPORT = "chat.import"
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Google Chat accepts files of up to 200 MB
@@ -191,7 +188,7 @@ class _SpaceMessages:
 class MessageBook:
     """The messages of every space, with their threads and attachments."""
 
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: StoreCore) -> None:
         self._core = core
         self._spaces: dict[str, _SpaceMessages] = {}
         self._uploads: dict[str, Attachment] = {}  # upload token -> attachment waiting for a message
@@ -217,7 +214,7 @@ class MessageBook:
     def _space(self, space_id: str) -> _SpaceMessages:
         return self._spaces.setdefault(space_id, _SpaceMessages())
 
-    def _find(self, actor: Actor, state: _SpaceState, message_id: str, *, field: str = "name") -> Message:
+    def _find(self, actor: Actor, state: SpaceState, message_id: str, *, field: str = "name") -> Message:
         book = self._space(state.space.id)
         message = book.by_id.get(book.client_ids.get(message_id, message_id))
         if message is None or not self._can_see(actor, message):
@@ -231,7 +228,7 @@ class MessageBook:
             return True
         return actor.principal.id in (message.private_viewer_id, message.sender_id)
 
-    def _joined(self, actor: Actor, state: _SpaceState) -> None:
+    def _joined(self, actor: Actor, state: SpaceState) -> None:
         membership = state.members.get(actor.principal.id)
         if membership is None or membership.state != "JOINED":
             if state.space.import_mode:
@@ -308,7 +305,7 @@ class MessageBook:
         return claimed
 
     def _thread_for(
-        self, actor: Actor, state: _SpaceState, book: _SpaceMessages, request: ThreadRequest
+        self, actor: Actor, state: SpaceState, book: _SpaceMessages, request: ThreadRequest
     ) -> tuple[str, bool, str]:
         """(thread id, is a reply, new thread key) for a new message, per message_reply_option."""
         if state.space.space_type != "SPACE" or request.reply_option == "MESSAGE_REPLY_OPTION_UNSPECIFIED":

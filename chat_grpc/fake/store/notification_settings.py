@@ -7,13 +7,10 @@ do not exist in one-to-one direct messages.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from chat_grpc.fake.errors import InvalidArgument, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor
-
-if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
 
 DEFAULT_NOTIFICATION, DEFAULT_MUTE = "ALL", "UNMUTED"
 NOT_IN_DIRECT_MESSAGES = frozenset({"MAIN_CONVERSATIONS", "FOR_YOU"})
@@ -32,7 +29,7 @@ class NotificationSetting:
 
 
 class NotificationSettingBook:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: StoreCore) -> None:
         self._core = core
         self._settings: dict[tuple[str, str], tuple[str, str]] = {}
         core.on_space_deleted.append(self._forget_space)

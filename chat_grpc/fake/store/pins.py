@@ -12,13 +12,21 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
+    from chat_grpc.fake.store.messages import MessageBook
+
+
+class _Store(StoreCore, Protocol):
+    """The store with the books this one reads."""
+
+    messages: MessageBook
+
 
 MAX_PINS_PER_SPACE = 100
 
@@ -46,7 +54,7 @@ class _SpacePins:
 
 
 class PinBook:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: _Store) -> None:
         self._core = core
         self._spaces: dict[str, _SpacePins] = {}
         core.on_space_deleted.append(lambda space_id: self._spaces.pop(space_id, None))

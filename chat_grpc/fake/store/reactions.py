@@ -20,16 +20,24 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.store.book import SpaceState, StoreCore
 from chat_grpc.fake.store.model import Actor, clone
 from chat_grpc.fake.store.ordering import InsertionOrder
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.store.emojis import CustomEmoji
-    from chat_grpc.fake.store.messages import Message
-    from chat_grpc.fake.store.store import ChatStore, _SpaceState
+    from chat_grpc.fake.store.emojis import CustomEmoji, CustomEmojiBook
+    from chat_grpc.fake.store.messages import Message, MessageBook
+
+
+class _Store(StoreCore, Protocol):
+    """The store with the books this one reads."""
+
+    messages: MessageBook
+    custom_emojis: CustomEmojiBook
+
 
 IMPORT = "chat.import"
 CREATED = "google.workspace.chat.reaction.v1.created"
@@ -161,7 +169,7 @@ class _MessageReactions:
 class ReactionBook:
     """The reactions of every message, kept under the ChatStore's lock."""
 
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: _Store) -> None:
         self._core = core
         self._spaces: dict[str, dict[str, _MessageReactions]] = {}  # space id -> message id -> reactions
         self._by_custom_emoji: dict[str, set[tuple[str, str, str]]] = {}  # uid -> (space, message, reaction)
@@ -171,7 +179,7 @@ class ReactionBook:
 
     # ------------------------------------------------------------------ helpers (lock held)
 
-    def _message(self, actor: Actor, space_id: str, message_id: str) -> tuple[_SpaceState, Message]:
+    def _message(self, actor: Actor, space_id: str, message_id: str) -> tuple[SpaceState, Message]:
         """The space and its live message, if the caller may see them (NOT_FOUND otherwise, as GetMessage)."""
         core = self._core
         state = core._state(actor, space_id)

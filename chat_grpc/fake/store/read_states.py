@@ -10,14 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.errors import NotFound, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.store.messages import Message
-    from chat_grpc.fake.store.store import ChatStore
+    from chat_grpc.fake.store.messages import Message, MessageBook
+
+
+class _Store(StoreCore, Protocol):
+    """The store with the books this one reads."""
+
+    messages: MessageBook
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class ReadState:
 
 
 class ReadStateBook:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: _Store) -> None:
         self._core = core
         self._read: dict[tuple[str, str, str], datetime] = {}  # (user, space, thread or "") -> last read
         core.on_message_created.append(self._on_message_created)

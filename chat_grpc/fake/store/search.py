@@ -19,14 +19,26 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.search_query import SearchQuery, words
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.messages import SEQ_BITS, Message, _micros
 from chat_grpc.fake.store.model import Actor
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
+    from chat_grpc.fake.store.messages import MessageBook
+    from chat_grpc.fake.store.notification_settings import NotificationSettingBook
+    from chat_grpc.fake.store.read_states import ReadStateBook
+
+
+class _Store(StoreCore, Protocol):
+    """The store with the books this one reads."""
+
+    messages: MessageBook
+    notification_settings: NotificationSettingBook
+    read_states: ReadStateBook
+
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SENDER = "\x00sender:"  # reserved index key: no word contains \x00
@@ -45,7 +57,7 @@ class Hit:
 
 
 class MessageSearch:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: _Store) -> None:
         self._core = core
         self._postings: dict[str, dict[str, list[Message]]] = {}  # space -> word -> messages by key
         core.on_message_created.append(lambda _actor, message: self._maintain(message, ""))

@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from chat_grpc.fake.errors import InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor
-
-if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
 
 DIRECT_MESSAGES, SPACES, APPS = "default-direct-messages", "default-spaces", "default-apps"
 SYSTEM_SECTIONS = {DIRECT_MESSAGES: "DEFAULT_DIRECT_MESSAGES", SPACES: "DEFAULT_SPACES", APPS: "DEFAULT_APPS"}
@@ -61,7 +58,7 @@ class _UserSections:
 
 
 class SectionBook:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: StoreCore) -> None:
         self._core = core
         self._users: dict[str, _UserSections] = {}
         core.on_member_removed.append(self._forget_placement)

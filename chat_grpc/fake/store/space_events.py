@@ -13,13 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.errors import NotFound, PermissionDenied
+from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor, Event, clone
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.store.store import ChatStore
+    from chat_grpc.fake.store.messages import MessageBook
+
+
+class _Store(StoreCore, Protocol):
+    """The store with the books this one reads."""
+
+    messages: MessageBook
+
 
 RETENTION = timedelta(days=28)
 Resolver = Callable[[str, str], object | None]  # (space id, resource name) -> live record or None
@@ -31,7 +39,7 @@ def resource_kind(event_type: str) -> str:
 
 
 class SpaceEventReader:
-    def __init__(self, core: ChatStore) -> None:
+    def __init__(self, core: _Store) -> None:
         self._core = core
         self.resolvers: dict[str, Resolver] = {}
 

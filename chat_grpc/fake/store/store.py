@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,6 +29,7 @@ from chat_grpc.fake.errors import (
 )
 from chat_grpc.fake.ids import IdGenerator
 from chat_grpc.fake.store.availability import AvailabilityBook
+from chat_grpc.fake.store.book import SpaceState
 from chat_grpc.fake.store.emojis import CustomEmojiBook
 from chat_grpc.fake.store.events import EventLog
 from chat_grpc.fake.store.messages import MessageBook
@@ -49,7 +49,6 @@ from chat_grpc.fake.store.model import (
     default_permission_settings,
 )
 from chat_grpc.fake.store.notification_settings import NotificationSettingBook
-from chat_grpc.fake.store.ordering import InsertionOrder
 from chat_grpc.fake.store.pins import PinBook
 from chat_grpc.fake.store.reactions import ReactionBook
 from chat_grpc.fake.store.read_states import ReadStateBook
@@ -62,37 +61,6 @@ MEMBERSHIPS_APP = "chat.memberships.app"
 IMPORT_MODE_LIFETIME = timedelta(days=90)
 EARLIEST_IMPORT_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_SETUP_MEMBERSHIPS = 20
-
-
-@dataclass
-class _SpaceState:
-    """A space with its memberships, kept in insertion order for pagination."""
-
-    space: Space
-    members: dict[str, Membership] = field(default_factory=dict)  # member_id -> membership
-    order: InsertionOrder = field(default_factory=InsertionOrder)  # members by seq, for paging
-    next_seq: int = 1
-
-    # (member kind, state) -> how many: kept by add/remove, the only ways a membership's kind or state
-    # changes, so Space.membership_count costs O(1) in a space of any size.
-    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-    def add(self, membership: Membership) -> None:
-        membership.seq = self.next_seq
-        self.next_seq += 1
-        self.members[membership.member_id] = membership
-        self.order.append(membership.seq, membership.member_id)
-        self.counts[membership.member_kind, membership.state] += 1
-
-    def remove(self, member_id: str) -> Membership:
-        membership = self.members.pop(member_id)
-        self.counts[membership.member_kind, membership.state] -= 1
-        self.order.compact(self.members)
-        return membership
-
-    def iter_from(self, after_seq: int) -> Iterator[Membership]:
-        """Live memberships after a position: O(skipped + yielded), never a scan of the whole space."""
-        return self.order.after(after_seq, self.members)
 
 
 @dataclass(frozen=True)
@@ -118,7 +86,7 @@ class ChatStore:
         self._apps: dict[str, App] = {}
         self._groups: dict[str, Group] = {}
         self._emails: dict[str, str] = {}  # lower-case email -> user id
-        self._spaces: dict[str, _SpaceState] = {}
+        self._spaces: dict[str, SpaceState] = {}
         self._spaces_of: dict[str, set[str]] = {}  # member_id -> space ids
         self._request_ids: dict[tuple[str | None, str], tuple[str, str]] = {}  # (app, request_id) -> (caller, space)
         self.event_log = EventLog()
@@ -276,14 +244,14 @@ class ChatStore:
 
     # ------------------------------------------------------------------ helpers (lock held)
 
-    def _state(self, actor: Actor, space_id: str) -> _SpaceState:
+    def _state(self, actor: Actor, space_id: str) -> SpaceState:
         """The space if the actor may see it; NOT_FOUND otherwise (existence is not revealed)."""
         state = self._spaces.get(space_id)
         if state is None or not self._visible(actor, state):
             raise NotFound(f"space spaces/{space_id} not found, or the caller is not a member", field="name")
         return state
 
-    def _visible(self, actor: Actor, state: _SpaceState) -> bool:
+    def _visible(self, actor: Actor, state: SpaceState) -> bool:
         space = state.space
         if space.import_mode:
             return IMPORT in actor.granted_scopes and space.creator_key == actor.key
@@ -291,17 +259,17 @@ class ChatStore:
             return space.customer == getattr(actor.principal, "customer", None)
         return actor.principal.id in state.members
 
-    def _membership_of(self, actor: Actor, state: _SpaceState) -> Membership | None:
+    def _membership_of(self, actor: Actor, state: SpaceState) -> Membership | None:
         return state.members.get(actor.principal.id)
 
-    def _is_manager(self, actor: Actor, state: _SpaceState) -> bool:
+    def _is_manager(self, actor: Actor, state: SpaceState) -> bool:
         membership = self._membership_of(actor, state)
         return membership is not None and membership.role == "ROLE_MANAGER" and membership.state == "JOINED"
 
-    def _app_created(self, actor: Actor, state: _SpaceState) -> bool:
+    def _app_created(self, actor: Actor, state: SpaceState) -> bool:
         return state.space.created_by_app and state.space.creator_key == actor.key
 
-    def _require_permission(self, actor: Actor, state: _SpaceState, setting: str, what: str) -> None:
+    def _require_permission(self, actor: Actor, state: SpaceState, setting: str, what: str) -> None:
         """Space permission settings: managers and/or members may do ``what``; admins and creating apps may."""
         if actor.admin or actor.only_through(IMPORT) or (actor.is_app and self._app_created(actor, state)):
             return
@@ -347,7 +315,7 @@ class ChatStore:
                 )
 
     def _add_member(
-        self, state: _SpaceState, ref: MemberRef, *, role: str, state_name: str, when: datetime | None = None
+        self, state: SpaceState, ref: MemberRef, *, role: str, state_name: str, when: datetime | None = None
     ) -> Membership:
         membership = Membership(
             space_id=state.space.id,
@@ -362,7 +330,7 @@ class ChatStore:
         self._record(state.space.id, "google.workspace.chat.membership.v1.created", membership)
         return membership
 
-    def _remove_member(self, state: _SpaceState, member_id: str) -> Membership:
+    def _remove_member(self, state: SpaceState, member_id: str) -> Membership:
         membership = state.remove(member_id)
         self._spaces_of.get(member_id, set()).discard(state.space.id)
         for hook in self.on_member_removed:
@@ -393,7 +361,7 @@ class ChatStore:
         if request_id:
             self._request_ids[(actor.app.id if actor.app else None, request_id)] = (actor.key, space.id)
 
-    def _new_space(self, actor: Actor, template: Space, *, predefined: str) -> _SpaceState:
+    def _new_space(self, actor: Actor, template: Space, *, predefined: str) -> SpaceState:
         now = self.clock.now()
         space = clone(template)
         space.id = self.ids.space_id()
@@ -407,7 +375,7 @@ class ChatStore:
         if space.space_type == "DIRECT_MESSAGE":
             space.customer = None
         space.permission_settings = default_permission_settings(predefined) if space.space_type == "SPACE" else {}
-        state = _SpaceState(space)
+        state = SpaceState(space)
         self._spaces[space.id] = state
         return state
 
@@ -476,7 +444,7 @@ class ChatStore:
         user_a, user_b = self._users.get(a), self._users.get(b)
         return bool((user_a and b in user_a.blocked_user_ids) or (user_b and a in user_b.blocked_user_ids))
 
-    def _find_dm(self, member_ids: set[str], *, with_app: bool) -> _SpaceState | None:
+    def _find_dm(self, member_ids: set[str], *, with_app: bool) -> SpaceState | None:
         for space_id in self._spaces_of.get(next(iter(member_ids)), set()):
             state = self._spaces[space_id]
             if (
@@ -802,7 +770,7 @@ class ChatStore:
             membership = self._add_member(state, ref, role="ROLE_MEMBER", state_name=state_name, when=when)
             return clone(membership)
 
-    def _membership(self, actor: Actor, state: _SpaceState, member_id: str) -> Membership:
+    def _membership(self, actor: Actor, state: SpaceState, member_id: str) -> Membership:
         membership = state.members.get(member_id)
         if membership is None:
             raise NotFound(f"membership {state.space.name}/members/{member_id} not found", field="name")
@@ -865,7 +833,7 @@ class ChatStore:
             return clone(membership)
 
     @staticmethod
-    def _last_manager(state: _SpaceState, member_id: str) -> bool:
+    def _last_manager(state: SpaceState, member_id: str) -> bool:
         return not any(
             m.role == "ROLE_MANAGER" and m.member_id != member_id and m.member_kind == "HUMAN"
             for m in state.members.values()
