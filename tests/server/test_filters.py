@@ -24,18 +24,16 @@ from chat_grpc.fake.filters import (
     ReactionFilter,
     SpaceEventFilter,
     SpaceFilter,
-    display_name_matches,
     parse_custom_emoji_filter,
     parse_membership_filter,
     parse_message_filter,
     parse_message_order_by,
     parse_reaction_filter,
-    parse_search_order_by,
-    parse_search_spaces_query,
     parse_space_event_filter,
     parse_space_filter,
     parse_timestamp,
 )
+from chat_grpc.fake.space_query import display_name_matches, parse_search_order_by, parse_search_spaces_query
 
 UTC = UTC
 NOW = datetime(2023, 8, 30, 12, 0, tzinfo=UTC)  # within 28 days of the reference's 2023-08-23 examples

@@ -11,6 +11,7 @@ from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
+from chat_grpc.fake.space_query import parse_search_order_by, parse_search_spaces_query
 from chat_grpc.fake.store import model
 from chat_grpc.fake.store.store import SpaceChanges
 
@@ -199,8 +200,8 @@ def list_spaces(call: Call, request: space_pb2.ListSpacesRequest) -> space_pb2.L
 @handler("SearchSpaces")
 def search_spaces(call: Call, request: space_pb2.SearchSpacesRequest) -> space_pb2.SearchSpacesResponse:
     require(request.query.strip(), "query")
-    space_query = filters.parse_search_spaces_query(request.query)
-    order_field, descending = filters.parse_search_order_by(request.order_by)
+    space_query = parse_search_spaces_query(request.query)
+    order_field, descending = parse_search_order_by(request.order_by)
     size = page_size(request.page_size, default=100, maximum=1000)
     query = {"query": request.query, "order_by": request.order_by}
     offset = call.page_cursor(request.page_token, query) or 0
