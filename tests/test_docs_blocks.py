@@ -147,6 +147,21 @@ def test_google_client_guide_is_linked_and_runs_google_apps_chat() -> None:
     assert "docs/google-client.md" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
+def test_migration_guide_runs_each_task_three_ways_and_is_linked() -> None:
+    guide = [b for b in BLOCKS if b.page == "docs/migrating.md"]
+    assert guide and all(b in RUNNABLE for b in guide), "every block of the migration guide runs here"
+    gapic = [b for b in guide if b.needs_google_apps_chat]
+    discovery = [b for b in guide if "from googleapiclient" in b.source]
+    ours = [b for b in guide if "from chat_grpc import" in b.source]
+    assert len(gapic) == len(discovery) == len(ours) == 5 and len(guide) == 15
+    # side by side: each task is google-apps-chat, googleapiclient, chat-grpc, in that order
+    assert [b.line for b in guide] == sorted(b.line for b in gapic + discovery + ours)
+    for task in range(5):
+        assert guide[3 * task : 3 * task + 3] == [gapic[task], discovery[task], ours[task]]
+    for page in ("README.md", "docs/client.md"):
+        assert "migrating.md" in (ROOT / page).read_text(encoding="utf-8"), page
+
+
 @pytest.mark.parametrize(
     "block",
     [pytest.param(b, marks=[pytest.mark.oracle] if b.needs_google_apps_chat else []) for b in RUNNABLE],
