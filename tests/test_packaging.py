@@ -1,11 +1,22 @@
-"""The distribution installs and imports cleanly: a built wheel in a fresh venv, and the editable install."""
+"""The distribution installs and imports cleanly: the sdist and the wheel in fresh venvs, and the editable install.
+
+One ``python -m build`` makes both artifacts, as a release would: the sdist from the checkout, then the wheel from
+that sdist (so the wheel test also proves the sdist holds everything the wheel needs). Each is installed the way a
+user installs it, with nothing borrowed from this checkout or its ``.venv``: a fresh venv, ``pip install`` with
+dependency resolution from the configured index (and, for the sdist, pip's own isolated build with setuptools
+fetched as pyproject.toml asks), then used from a directory outside the repository.
+"""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import tarfile
+import time
 import venv
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -37,14 +48,120 @@ def run(python: Path | str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([str(python), "-c", USE_THE_STUBS], cwd=cwd, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.slow
-def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(tmp_path: Path) -> None:
-    dist = tmp_path / "dist"
+@dataclass(frozen=True)
+class Dist:
+    sdist: Path
+    wheel: Path
+    seconds: float  # to build both
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Dist:
+    """The sdist, and the wheel built from it: one `python -m build` for the module's tests."""
+    out = tmp_path_factory.mktemp("dist")
+    started = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
-    (wheel,) = dist.glob("*.whl")
+    (sdist,) = out.glob("*.tar.gz")
+    (wheel,) = out.glob("*.whl")
+    return Dist(sdist, wheel, time.monotonic() - started)
+
+
+SDIST_HOLDS = (
+    "LICENSE", "README.md", "CHANGELOG.md", "pyproject.toml", "MANIFEST.in",
+    # the contract, the generator and the last released wire contract (make generate / make breaking)
+    "protos/google/chat/v1/chat_service.proto", "protos/google/chat/v1/message.proto",
+    "protos/google/apps/card/v1/card.proto", "buildscripts/generate.py", "buildscripts/baseline.binpb",
+    # the generated stubs (committed, not regenerated at install)
+    "generated/google/chat/v1/message_pb2.py", "generated/google/chat/v1/message_pb2.pyi",
+    "generated/google/chat/v1/chat_service_pb2_grpc.py", "generated/google/chat/v1/chat_descriptor_set.binpb",
+    "generated/google/chat/v1/py.typed", "generated/google/apps/card/v1/card_pb2.py",
+    # the package, its demo workspace and web UI
+    "chat_grpc/__init__.py", "chat_grpc/py.typed", "chat_grpc/workspace/demo_workspace.json",
+    "chat_grpc/doors/ui/static/index.html", "chat_grpc/doors/ui/static/app.js",
+    "chat_grpc/doors/ui/static/style.css",
+    # what README.md links to
+    "docs/client.md", "docs/migrating.md", "docs/ui.png",
+)  # fmt: skip
+
+# One call through the installed client to the installed emulator, and its web UI page; prints what it saw.
+CALL_THE_EMULATOR = """
+import json, sys, urllib.request
+
+import chat_grpc
+from chat_grpc import ChatClient
+
+address, rest_url = sys.argv[1], sys.argv[2]
+with ChatClient.for_emulator(address, token="user:alice@example.com") as chat:
+    spaces = sorted(space.display_name for space in chat.list_spaces())
+with urllib.request.urlopen(rest_url + "/", timeout=30) as page:
+    ui = page.read().decode()
+print(json.dumps({"spaces": spaces, "client": chat_grpc.__file__, "ui": "<html" in ui.lower()}))
+"""
+
+
+@pytest.mark.slow
+def test_sdist_holds_the_sources_and_installs_into_a_clean_venv(dist: Dist, tmp_path: Path) -> None:
+    with tarfile.open(dist.sdist) as archive:
+        names = {m.name.split("/", 1)[1] for m in archive.getmembers() if m.isfile() and "/" in m.name}
+    missing = [name for name in SDIST_HOLDS if name not in names]
+    assert not missing, missing
+    protos = {n for n in names if n.startswith("protos/") and n.endswith(".proto")}
+    assert protos == {str(p.relative_to(ROOT)) for p in (ROOT / "protos").rglob("*.proto")}
+    generated = {n for n in names if n.startswith("generated/")}
+    assert generated == {str(p.relative_to(ROOT)) for p in (ROOT / "generated").rglob("*") if p.is_file()
+                         and "__pycache__" not in p.parts}  # fmt: skip
+    assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n or n.endswith(".pyc")]
+
+    # A user's `pip install chat_grpc-X.tar.gz`: pip builds the wheel in its own isolated environment
+    # (setuptools as pyproject.toml asks) and resolves the dependencies; nothing comes from this checkout.
+    env_dir = tmp_path / "venv"
+    started = time.monotonic()
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(dist.sdist)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert installed.returncode == 0, installed.stderr[-4000:]
+    install_seconds = time.monotonic() - started
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    completed = run(python, elsewhere)  # the stubs and the descriptor set
+    assert completed.returncode == 0, completed.stderr
+    assert str(env_dir) in completed.stdout
+
+    emulator = subprocess.Popen(
+        [str(env_dir / "bin" / "chat-grpc-emulator"), "--demo", "--port", "0"],
+        cwd=elsewhere, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert emulator.stdout is not None
+        ready = emulator.stdout.readline()
+        # "chat-grpc emulator listening on 127.0.0.1:P (gRPC) and http://127.0.0.1:Q (REST); web UI: ..."
+        assert ready.startswith("chat-grpc emulator listening on 127.0.0.1:") and "(REST)" in ready, ready
+        address, rest_url = ready.split()[4], ready.split()[7]
+        call = subprocess.run(
+            [str(python), "-c", CALL_THE_EMULATOR, address, rest_url],
+            cwd=elsewhere, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert call.returncode == 0, call.stderr
+        seen = json.loads(call.stdout)
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=30)
+    assert "Project Falcon" in seen["spaces"], seen  # the demo workspace, through the installed client
+    assert seen["client"].startswith(str(env_dir)), seen
+    assert seen["ui"], "the web UI's page is served from the installed package"
+    print(f"sdist + wheel built in {dist.seconds:.1f} s; fresh venv + pip install of the sdist {install_seconds:.1f} s")
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_a_clean_venv_and_imports_from_outside_the_repo(dist: Dist, tmp_path: Path) -> None:
+    wheel = dist.wheel
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in (
         "chat_grpc/__init__.py", "chat_grpc/py.typed",
