@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from chat_grpc.server.store.model import Event
+from chat_grpc.server.store.ordering import Steps
 
 _EPOCH, _MICROSECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
 _SEQ_BITS = 12  # events within one microsecond of one space: far more than ever happen (keys fit 64 bits)
@@ -65,7 +66,8 @@ class _SpaceLog:
 
 
 class EventLog:
-    def __init__(self) -> None:
+    def __init__(self, steps: Steps | None = None) -> None:
+        self._steps = steps or Steps()  # log entries read by pages
         self._spaces: dict[str, _SpaceLog] = {}
         self._types: list[str] = []  # event type by code // 2
         self._codes: dict[str, int] = {}
@@ -133,6 +135,7 @@ class EventLog:
         position: int | None = None
         i = low
         while (found := of_wanted_type.search(log.codes, i, high)) is not None:
+            self._steps.count += found.start() - i + 1  # the entries of other types skipped, and this one
             i = found.start()
             event = self._event(space_id, log, i)
             i += 1
@@ -142,6 +145,7 @@ class EventLog:
                 return page, position
             page.append(event)
             position = keys[i - 1]
+        self._steps.count += high - i
         return page, None
 
     def all(self, space_id: str | None = None) -> list[Event]:

@@ -541,6 +541,7 @@ class MessageBook:
             timeline = book.thread(thread_id) if thread_id is not None else book.timeline
             page: list[Message] = []
             for message in self._window(timeline, after, before, cursor, descending):
+                core.steps.count += 1
                 if (message.delete_time and not show_deleted) or not self._can_see(actor, message):
                     continue
                 if len(page) == limit:

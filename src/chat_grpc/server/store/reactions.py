@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from chat_grpc.server.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.server.store.model import Actor, clone
-from chat_grpc.server.store.ordering import InsertionOrder
+from chat_grpc.server.store.ordering import InsertionOrder, Steps
 
 if TYPE_CHECKING:
     from chat_grpc.server.store.emojis import CustomEmoji
@@ -154,8 +154,8 @@ class _MessageReactions:
         del self.by_user_emoji[reaction.user_id, reaction.emoji_key]
         self.order.compact(self.by_id)
 
-    def iter_from(self, after_seq: int) -> Iterator[Reaction]:
-        return self.order.after(after_seq, self.by_id)
+    def iter_from(self, after_seq: int, steps: Steps | None = None) -> Iterator[Reaction]:
+        return self.order.after(after_seq, self.by_id, steps)
 
 
 class ReactionBook:
@@ -316,7 +316,7 @@ class ReactionBook:
             _, message = self._message(actor, space_id, message_id)
             reactions = self._reactions(message)  # none on a deleted message
             page: list[Reaction] = []
-            for reaction in reactions.iter_from(after) if reactions else ():
+            for reaction in reactions.iter_from(after, self._core.steps) if reactions else ():
                 if not accept(reaction):
                     continue
                 if len(page) == limit:

@@ -49,7 +49,7 @@ from chat_grpc.server.store.model import (
     default_permission_settings,
 )
 from chat_grpc.server.store.notification_settings import NotificationSettingBook
-from chat_grpc.server.store.ordering import InsertionOrder
+from chat_grpc.server.store.ordering import InsertionOrder, Steps
 from chat_grpc.server.store.pins import PinBook
 from chat_grpc.server.store.reactions import ReactionBook
 from chat_grpc.server.store.read_states import ReadStateBook
@@ -90,9 +90,9 @@ class _SpaceState:
         self.order.compact(self.members)
         return membership
 
-    def iter_from(self, after_seq: int) -> Iterator[Membership]:
+    def iter_from(self, after_seq: int, steps: Steps | None = None) -> Iterator[Membership]:
         """Live memberships after a position: O(skipped + yielded), never a scan of the whole space."""
-        return self.order.after(after_seq, self.members)
+        return self.order.after(after_seq, self.members, steps)
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,8 @@ class ChatStore:
         self._spaces: dict[str, _SpaceState] = {}
         self._spaces_of: dict[str, set[str]] = {}  # member_id -> space ids
         self._request_ids: dict[tuple[str | None, str], tuple[str, str]] = {}  # (app, request_id) -> (caller, space)
-        self.event_log = EventLog()
+        self.steps = Steps()  # entries visited by list calls (tests of their cost)
+        self.event_log = EventLog(self.steps)
         # Components that keep their own state under this store's lock, and the hooks they listen on.
         self.on_space_deleted: list[Callable[[str], object]] = []
         self.on_message_created: list[Callable[[Actor, Any], object]] = []
@@ -562,6 +563,7 @@ class ChatStore:
         """Admin search over the admin's customer: the page at ``offset`` and the total match count."""
         with self._lock:
             customer = getattr(actor.principal, "customer", None)
+            self.steps.count += len(self._spaces)
             matches = [
                 state.space
                 for state in self._spaces.values()
@@ -828,7 +830,7 @@ class ChatStore:
             state = self._state(actor, space_id)
             self._require_import_space_if_import_only(actor, state.space)
             page: list[Membership] = []
-            for membership in state.iter_from(after):
+            for membership in state.iter_from(after, self.steps):
                 if not accept(membership):
                     continue
                 if len(page) == limit:
