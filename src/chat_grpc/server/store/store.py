@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from chat_grpc.server.clock import Clock, SystemClock
 from chat_grpc.server.errors import (
@@ -49,7 +49,7 @@ from chat_grpc.server.store.model import (
     default_permission_settings,
 )
 from chat_grpc.server.store.notification_settings import NotificationSettingBook
-from chat_grpc.server.store.ordering import InsertionOrder, Steps
+from chat_grpc.server.store.ordering import InsertionOrder, SecondaryIndex, Steps
 from chat_grpc.server.store.pins import PinBook
 from chat_grpc.server.store.reactions import ReactionBook
 from chat_grpc.server.store.read_states import ReadStateBook
@@ -64,13 +64,27 @@ EARLIEST_IMPORT_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_SETUP_MEMBERSHIPS = 20
 
 
+class MemberClass(NamedTuple):
+    """All that ListMemberships (its filter, show_groups, show_invited and the caller's kind) looks at."""
+
+    member_kind: str
+    role: str
+    state: str
+
+
+def member_class(membership: Membership) -> MemberClass:
+    return MemberClass(membership.member_kind, membership.role, membership.state)
+
+
 @dataclass
 class _SpaceState:
-    """A space with its memberships, kept in insertion order for pagination."""
+    """A space with its memberships, kept in insertion order for pagination, and split by ``MemberClass`` so that a
+    filtered page of ListMemberships reads only memberships of the classes it wants."""
 
     space: Space
     members: dict[str, Membership] = field(default_factory=dict)  # member_id -> membership
     order: InsertionOrder = field(default_factory=InsertionOrder)  # members by seq, for paging
+    by_class: SecondaryIndex[MemberClass] = field(default_factory=lambda: SecondaryIndex(member_class))
     next_seq: int = 1
 
     # (member kind, state) -> how many: kept by add/remove, the only ways a membership's kind or state
@@ -81,13 +95,24 @@ class _SpaceState:
         membership.seq = self.next_seq
         self.next_seq += 1
         self.members[membership.member_id] = membership
-        self.order.append(membership.seq, membership.member_id)
+        self.index(membership)
         self.counts[membership.member_kind, membership.state] += 1
+
+    def index(self, membership: Membership) -> None:
+        """Index a new membership (its ``seq`` set) for paging: what any path that inserts one must call."""
+        self.order.append(membership.seq, membership.member_id)
+        self.by_class.add(membership.seq, membership.member_id, member_class(membership))
+
+    def reindex(self, membership: Membership) -> None:
+        """After a membership's role or state changed."""
+        self.by_class.changed(membership, membership.member_id)
+        self.by_class.compact(self.members)
 
     def remove(self, member_id: str) -> Membership:
         membership = self.members.pop(member_id)
         self.counts[membership.member_kind, membership.state] -= 1
         self.order.compact(self.members)
+        self.by_class.compact(self.members)
         return membership
 
     def iter_from(self, after_seq: int, steps: Steps | None = None) -> Iterator[Membership]:
@@ -631,6 +656,7 @@ class ChatStore:
                 caller = state.members.get(actor.principal.id)
                 if caller is not None and caller.role != "ROLE_MANAGER":
                     caller.role = "ROLE_MANAGER"
+                    state.reindex(caller)
                     self._record(space.id, "google.workspace.chat.membership.v1.updated", caller.name)
             self._record(space.id, "google.workspace.chat.space.v1.updated", space)
             return clone(space)
@@ -823,16 +849,16 @@ class ChatStore:
             return clone(membership)
 
     def list_memberships(
-        self, actor: Actor, space_id: str, accept: Callable[[Membership], bool], *, after: int, limit: int
+        self, actor: Actor, space_id: str, accept: Callable[[MemberClass], bool], *, after: int, limit: int
     ) -> tuple[list[Membership], int | None]:
-        """A page of memberships in insertion order after position ``after``; cost ∝ what the page skips."""
+        """A page of the memberships whose class ``accept`` keeps, in insertion order after position ``after``;
+        cost ∝ the page (only the accepted classes' orders are read)."""
         with self._lock:
             state = self._state(actor, space_id)
             self._require_import_space_if_import_only(actor, state.space)
             page: list[Membership] = []
-            for membership in state.iter_from(after, self.steps):
-                if not accept(membership):
-                    continue
+            wanted = [value for value in state.by_class.values() if accept(value)]
+            for membership in state.by_class.after(after, wanted, state.members, self.steps):
                 if len(page) == limit:
                     return page, page[-1].seq
                 page.append(clone(membership))
@@ -863,6 +889,7 @@ class ChatStore:
                 raise FailedPrecondition("a space needs at least one manager", reason="LAST_MANAGER")
             if membership.role != role:
                 membership.role = role
+                state.reindex(membership)
                 self._record(space_id, "google.workspace.chat.membership.v1.updated", membership.name)
             return clone(membership)
 
@@ -954,6 +981,7 @@ class ChatStore:
             space.counts[membership.member_kind, membership.state] -= 1
             membership.state = state
             space.counts[membership.member_kind, membership.state] += 1
+            space.reindex(membership)
 
     def set_space_permission(self, space_id: str, setting: str, *, managers: bool, members: bool) -> None:
         if setting not in PERMISSION_SETTINGS:
