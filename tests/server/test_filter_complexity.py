@@ -170,6 +170,7 @@ def reactions(text: str) -> Callable[[World], Any]:
 def messages(text: str, order_by: str = "") -> Callable[[World], Any]:
     def request(w: World) -> Any:
         wanted = text.replace("THREAD", w.thread).replace("LOW", w.window[0]).replace("HIGH", w.window[1])
+        wanted = wanted.replace("LATE", w.late)
         return message_pb2.ListMessagesRequest(parent=w.chatter, filter=wanted, order_by=order_by, page_size=PAGE)
 
     return request
@@ -217,7 +218,7 @@ CASES: dict[str, Case] = {
         messages('create_time > "LOW" AND create_time < "HIGH"'),
         2,
     ),
-    "messages: create_time > late (rare)": ("ListMessages", messages(f'create_time > "{"LATE"}"'), -1),
+    "messages: create_time > late (rare)": ("ListMessages", messages('create_time > "LATE"'), 1),
     "messages: thread.name": ("ListMessages", messages("thread.name = THREAD"), 4),
     "messages: thread.name, newest first": ("ListMessages", messages("thread.name = THREAD", "create_time desc"), 4),
     # ListReactions: emoji (unicode, custom), user, OR-ed lists, emoji AND user.

@@ -464,6 +464,7 @@ class MessageBook:
             space.has_messages = True
             if space.last_active_time is None or message.create_time > space.last_active_time:
                 space.last_active_time = message.create_time
+                core.space_search.touched(space_id)
             core._record(space_id, "google.workspace.chat.message.v1.created", message)
             for hook in core.on_message_created:
                 hook(actor, message)

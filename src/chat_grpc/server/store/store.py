@@ -28,6 +28,7 @@ from chat_grpc.server.errors import (
     NotFound,
     PermissionDenied,
 )
+from chat_grpc.server.filters import SpaceQuery
 from chat_grpc.server.ids import IdGenerator
 from chat_grpc.server.store.availability import AvailabilityBook
 from chat_grpc.server.store.emojis import CustomEmojiBook
@@ -56,6 +57,7 @@ from chat_grpc.server.store.read_states import ReadStateBook
 from chat_grpc.server.store.search import MessageSearch
 from chat_grpc.server.store.sections import SectionBook
 from chat_grpc.server.store.space_events import SpaceEventReader
+from chat_grpc.server.store.space_index import SpaceSearchIndex
 
 IMPORT = "chat.import"
 MEMBERSHIPS_APP = "chat.memberships.app"
@@ -148,6 +150,9 @@ class ChatStore:
         self._request_ids: dict[tuple[str | None, str], tuple[str, str]] = {}  # (app, request_id) -> (caller, space)
         self.steps = Steps()  # entries visited by list calls (tests of their cost)
         self.event_log = EventLog(self.steps)
+        self.space_search = SpaceSearchIndex(
+            lambda space_id: self._spaces[space_id].space if space_id in self._spaces else None, self.steps
+        )
         # Components that keep their own state under this store's lock, and the hooks they listen on.
         self.on_space_deleted: list[Callable[[str], object]] = []
         self.on_message_created: list[Callable[[Actor, Any], object]] = []
@@ -435,6 +440,7 @@ class ChatStore:
         space.permission_settings = default_permission_settings(predefined) if space.space_type == "SPACE" else {}
         state = _SpaceState(space)
         self._spaces[space.id] = state
+        self.space_search.index(space)
         return state
 
     # ------------------------------------------------------------------ spaces
@@ -579,23 +585,23 @@ class ChatStore:
     def search_spaces(
         self,
         actor: Actor,
-        accept: Callable[[Space], bool],
-        sort_key: Callable[[Space], Any],
+        query: SpaceQuery,
+        order: str,
+        descending: bool,
+        sort_key: Callable[[Space], float],
         *,
         offset: int,
         limit: int,
     ) -> tuple[list[Space], int]:
-        """Admin search over the admin's customer: the page at ``offset`` and the total match count."""
+        """Admin search over the admin's customer (its spaces of type SPACE, not in import mode): the page at
+        ``offset`` in ``order`` (``create_time``, ``last_active_time``, or by ``sort_key``), ties by id, and the
+        total match count; from the search index (space_index.py), not a scan of every space."""
         with self._lock:
             customer = getattr(actor.principal, "customer", None)
-            self.steps.count += len(self._spaces)
-            matches = [
-                state.space
-                for state in self._spaces.values()
-                if state.space.customer == customer and not state.space.import_mode and accept(state.space)
-            ]
-            matches.sort(key=lambda s: (sort_key(s), s.id))
-            return [clone(s) for s in matches[offset : offset + limit]], len(matches)
+            page, total = self.space_search.search(
+                customer, query, order, descending, sort_key, offset=offset, limit=limit
+            )
+            return [clone(s) for s in page], total
 
     def joined_human_count(self, space_id: str) -> tuple[int, int]:
         """(joined direct human members, joined groups) of a space, for Space.membership_count."""
@@ -650,6 +656,7 @@ class ChatStore:
                 self._check_display_name_free(space.customer, changes.display_name, except_id=space.id)
             converting = "space_type" in paths and space.space_type != changes.space_type
             self._apply_space_changes(space, changes)
+            self.space_search.index(space)
             if converting and not actor.is_app:
                 # A group chat has no managers; whoever turns it into a space becomes its manager, so the new
                 # space can be administered (a choice: the reference does not say).
@@ -697,6 +704,7 @@ class ChatStore:
             for member_id in list(state.members):
                 self._spaces_of.get(member_id, set()).discard(space_id)
             del self._spaces[space_id]
+            self.space_search.remove(space_id)
             self.event_log.drop_space(space_id)
             for drop in self.on_space_deleted:
                 drop(space_id)
@@ -709,6 +717,7 @@ class ChatStore:
                 raise FailedPrecondition(f"{space.name} is not in import mode", reason="NOT_IN_IMPORT_MODE")
             space.import_mode = False
             space.import_mode_expire_time = None
+            self.space_search.index(space)
             if actor.principal.id not in state.members:
                 self._add_member(
                     state, MemberRef("HUMAN", actor.principal.id), role="ROLE_MANAGER", state_name="JOINED"
