@@ -267,6 +267,13 @@ CASES: dict[str, Case] = {
     # SearchSpaces: each documented query field, rare matches.
     "search spaces: all": ("SearchSpaces", search_spaces(""), PAGE),
     "search spaces: display_name (rare)": ("SearchSpaces", search_spaces(' AND display_name:"zebra"'), 1),
+    "search spaces: display_name (common)": ("SearchSpaces", search_spaces(' AND display_name:"room"'), PAGE),
+    "search spaces: all, newest first": ("SearchSpaces", search_spaces("", "create_time desc"), PAGE),
+    "search spaces: external_user_allowed = false (common)": (
+        "SearchSpaces",
+        search_spaces(" AND external_user_allowed = false"),
+        PAGE,
+    ),
     "search spaces: external_user_allowed (rare)": (
         "SearchSpaces",
         search_spaces(" AND external_user_allowed = true"),

@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from chat_grpc.server.filters import SpaceQuery, TimeRange, display_name_matches
+from chat_grpc.server.filters import SpaceQuery, TimeRange
 from chat_grpc.server.store.model import Space
 from chat_grpc.server.store.ordering import Steps
 
@@ -241,29 +241,29 @@ class SpaceSearchIndex:
         if len(query.space_history_states) == 1:
             sets.append(c.by_history.get(next(iter(query.space_history_states)), set()))
         if query.display_names:
-            sets.append(set().union(*(self._named(c, text) for text in query.display_names)))
+            named = [self._named(c, text) for text in query.display_names]
+            sets.append(named[0] if len(named) == 1 else set().union(*named))
         conditions.extend(_Condition(len(ids), ids=ids) for ids in sets)
         return conditions
 
     def _named(self, c: _Customer, text: str) -> set[str]:
-        """Spaces whose display name has, for every token of ``text``, a word starting with it."""
+        """Spaces whose display name has, for every token of ``text``, a word starting with it (what
+        ``display_name_matches`` says): the intersection over tokens of the union over their words. A token
+        matching one word answers that word's own set, not a copy (callers only read it)."""
         result: set[str] | None = None
         for token in sorted(_words(text), key=len, reverse=True):  # longer tokens first: usually narrower
-            having: set[str] = set()
+            having: list[set[str]] = []
             for i in range(bisect_left(c.words, token), len(c.words)):
                 word = c.words[i]
                 if not word.startswith(token):
                     break
                 self._steps.count += 1
-                having |= c.by_word[word]
-            result = having if result is None else result & having
+                having.append(c.by_word[word])
+            union = having[0] if len(having) == 1 else set().union(*having)
+            result = union if result is None else result & union
             if not result:
                 return set()
-        return {
-            s
-            for s in result or set()
-            if (space := self._space_of(s)) and display_name_matches(text, space.display_name)
-        }
+        return result or set()
 
     @staticmethod
     def _bounds(entries: list[Entry], r: TimeRange) -> tuple[int, int]:
