@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -50,7 +50,7 @@ from chat_grpc.server.store.model import (
     default_permission_settings,
 )
 from chat_grpc.server.store.notification_settings import NotificationSettingBook
-from chat_grpc.server.store.ordering import InsertionOrder, SecondaryIndex, Steps
+from chat_grpc.server.store.ordering import SecondaryIndex, Steps
 from chat_grpc.server.store.pins import PinBook
 from chat_grpc.server.store.reactions import ReactionBook
 from chat_grpc.server.store.read_states import ReadStateBook
@@ -80,12 +80,11 @@ def member_class(membership: Membership) -> MemberClass:
 
 @dataclass
 class _SpaceState:
-    """A space with its memberships, kept in insertion order for pagination, and split by ``MemberClass`` so that a
-    filtered page of ListMemberships reads only memberships of the classes it wants."""
+    """A space with its memberships, kept in insertion order for pagination, split by ``MemberClass`` so that a
+    page of ListMemberships reads only memberships of the classes it wants (an unfiltered page merges them all)."""
 
     space: Space
     members: dict[str, Membership] = field(default_factory=dict)  # member_id -> membership
-    order: InsertionOrder = field(default_factory=InsertionOrder)  # members by seq, for paging
     by_class: SecondaryIndex[MemberClass] = field(default_factory=lambda: SecondaryIndex(member_class))
     next_seq: int = 1
 
@@ -102,7 +101,6 @@ class _SpaceState:
 
     def index(self, membership: Membership) -> None:
         """Index a new membership (its ``seq`` set) for paging: what any path that inserts one must call."""
-        self.order.append(membership.seq, membership.member_id)
         self.by_class.add(membership.seq, membership.member_id, member_class(membership))
 
     def reindex(self, membership: Membership) -> None:
@@ -113,13 +111,8 @@ class _SpaceState:
     def remove(self, member_id: str) -> Membership:
         membership = self.members.pop(member_id)
         self.counts[membership.member_kind, membership.state] -= 1
-        self.order.compact(self.members)
         self.by_class.compact(self.members)
         return membership
-
-    def iter_from(self, after_seq: int, steps: Steps | None = None) -> Iterator[Membership]:
-        """Live memberships after a position: O(skipped + yielded), never a scan of the whole space."""
-        return self.order.after(after_seq, self.members, steps)
 
 
 @dataclass(frozen=True)
