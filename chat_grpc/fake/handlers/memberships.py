@@ -9,7 +9,7 @@ from chat_grpc.fake.errors import InvalidArgument, NotFound
 from chat_grpc.fake.names import mask_paths, parse_name, require, space_id, to_datetime
 from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
-from chat_grpc.fake.store import model
+from chat_grpc.fake.store.book import MemberClass
 
 MEMBERSHIP_PATTERN = "spaces/{space}/members/{member}"
 
@@ -78,7 +78,7 @@ def list_memberships(
         raise InvalidArgument("show_invited needs user authentication", field="show_invited")
     wanted = filters.parse_membership_filter(request.filter, admin=actor.admin)
 
-    def accept(m: model.Membership) -> bool:
+    def accept(m: MemberClass) -> bool:
         if m.member_kind == "BOT" and (actor.is_app or actor.admin):
             return False  # app auth and admin access never list app memberships
         if m.member_kind == "GROUP" and (not request.show_groups or actor.is_app):

@@ -12,7 +12,7 @@ from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import parse_name, require
 from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
-from chat_grpc.fake.store.reactions import Reaction, check_unicode_emoji
+from chat_grpc.fake.store.reactions import CUSTOM_PREFIX, UNICODE_PREFIX, check_unicode_emoji
 
 MESSAGE_PATTERN = "spaces/{space}/messages/{message}"
 REACTION_PATTERN = "spaces/{space}/messages/{message}/reactions/{reaction}"
@@ -52,12 +52,19 @@ def list_reactions(call: Call, request: reaction_pb2.ListReactionsRequest) -> re
             canonical.add(user.name if user else user_name)
         wanted = dataclasses.replace(wanted, users=frozenset(canonical))
 
-    def accept(reaction: Reaction) -> bool:
-        return wanted is None or wanted.matches(reaction.unicode, reaction.custom_emoji_uid, reaction.user_name)
+    emoji_keys: frozenset[str] = frozenset()
+    user_ids: frozenset[str] = frozenset()
+    if wanted is not None:
+        emoji_keys = frozenset(
+            [UNICODE_PREFIX + u for u in wanted.unicodes] + [CUSTOM_PREFIX + uid for uid in wanted.custom_emoji_uids]
+        )
+        user_ids = frozenset(user.removeprefix("users/") for user in wanted.users)
 
     query = {"parent": request.parent, "filter": request.filter}
     after = call.page_cursor(request.page_token, query) or 0
-    found, last = call.store.reactions.list(call.actor, space, message, accept, after=after, limit=size)
+    found, last = call.store.reactions.list(
+        call.actor, space, message, emoji_keys=emoji_keys, user_ids=user_ids, after=after, limit=size
+    )
     return reaction_pb2.ListReactionsResponse(
         reactions=[codec.reaction_to_proto(r) for r in found], next_page_token=call.next_page_token(query, last)
     )

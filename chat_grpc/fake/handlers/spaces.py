@@ -214,11 +214,7 @@ def search_spaces(call: Call, request: space_pb2.SearchSpacesRequest) -> space_p
         return sign * (when.timestamp() if when else 0.0)
 
     spaces, total = call.store.search_spaces(
-        call.actor,
-        lambda s: s.space_type == "SPACE" and space_query.matches(s),
-        sort_key,
-        offset=offset,
-        limit=size,
+        call.actor, space_query, order_field, descending, sort_key, offset=offset, limit=size
     )
     more = offset + len(spaces) < total
     rendered = [render(call, s, listing=True) for s in spaces]

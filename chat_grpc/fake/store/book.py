@@ -9,24 +9,38 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from chat_grpc.fake.clock import Clock
 from chat_grpc.fake.ids import IdGenerator
 from chat_grpc.fake.store.events import EventLog
 from chat_grpc.fake.store.model import Actor, Membership, Principal, Space, User
-from chat_grpc.fake.store.ordering import InsertionOrder
+from chat_grpc.fake.store.ordering import SecondaryIndex, Steps
+from chat_grpc.fake.store.space_index import SpaceSearchIndex
+
+
+class MemberClass(NamedTuple):
+    """All that ListMemberships (its filter, show_groups, show_invited and the caller's kind) looks at."""
+
+    member_kind: str
+    role: str
+    state: str
+
+
+def member_class(membership: Membership) -> MemberClass:
+    return MemberClass(membership.member_kind, membership.role, membership.state)
 
 
 @dataclass
 class SpaceState:
-    """A space with its memberships, kept in insertion order for pagination."""
+    """A space with its memberships, kept in insertion order for pagination, split by ``MemberClass`` so that a
+    page of ListMemberships reads only memberships of the classes it wants (an unfiltered page merges them all)."""
 
     space: Space
     members: dict[str, Membership] = field(default_factory=dict)  # member_id -> membership
-    order: InsertionOrder = field(default_factory=InsertionOrder)  # members by seq, for paging
+    by_class: SecondaryIndex[MemberClass] = field(default_factory=lambda: SecondaryIndex(member_class))
     next_seq: int = 1
 
     # (member kind, state) -> how many: kept by add/remove, the only ways a membership's kind or state
@@ -37,18 +51,23 @@ class SpaceState:
         membership.seq = self.next_seq
         self.next_seq += 1
         self.members[membership.member_id] = membership
-        self.order.append(membership.seq, membership.member_id)
+        self.index(membership)
         self.counts[membership.member_kind, membership.state] += 1
+
+    def index(self, membership: Membership) -> None:
+        """Index a new membership (its ``seq`` set) for paging: what any path that inserts one must call."""
+        self.by_class.add(membership.seq, membership.member_id, member_class(membership))
+
+    def reindex(self, membership: Membership) -> None:
+        """After a membership's role or state changed."""
+        self.by_class.changed(membership, membership.member_id)
+        self.by_class.compact(self.members)
 
     def remove(self, member_id: str) -> Membership:
         membership = self.members.pop(member_id)
         self.counts[membership.member_kind, membership.state] -= 1
-        self.order.compact(self.members)
+        self.by_class.compact(self.members)
         return membership
-
-    def iter_from(self, after_seq: int) -> Iterator[Membership]:
-        """Live memberships after a position: O(skipped + yielded), never a scan of the whole space."""
-        return self.order.after(after_seq, self.members)
 
 
 class StoreCore(Protocol):
@@ -57,6 +76,8 @@ class StoreCore(Protocol):
     clock: Clock
     ids: IdGenerator
     event_log: EventLog
+    steps: Steps  # entries the list calls visit (tests of their cost)
+    space_search: SpaceSearchIndex  # SearchSpaces' index: told when a space's last activity moves
     request_ids: dict[tuple[str, ...], str]  # idempotency keys of the books' create RPCs
     _users: dict[str, User]
     _spaces: dict[str, SpaceState]

@@ -461,6 +461,7 @@ class MessageBook:
             space.has_messages = True
             if space.last_active_time is None or message.create_time > space.last_active_time:
                 space.last_active_time = message.create_time
+                core.space_search.touched(space_id)
             core._record(space_id, "google.workspace.chat.message.v1.created", message)
             for hook in core.on_message_created:
                 hook(actor, message)
@@ -538,6 +539,7 @@ class MessageBook:
             timeline = book.thread(thread_id) if thread_id is not None else book.timeline
             page: list[Message] = []
             for message in self._window(timeline, after, before, cursor, descending):
+                core.steps.count += 1
                 if (message.delete_time and not show_deleted) or not self._can_see(actor, message):
                     continue
                 if len(page) == limit:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import builtins
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Protocol
 from chat_grpc.fake.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.fake.store.book import SpaceState, StoreCore
 from chat_grpc.fake.store.model import Actor, clone
-from chat_grpc.fake.store.ordering import InsertionOrder
+from chat_grpc.fake.store.ordering import InsertionOrder, SecondaryIndex, Steps
 
 if TYPE_CHECKING:
     from chat_grpc.fake.store.emojis import CustomEmoji, CustomEmojiBook
@@ -144,26 +144,65 @@ def check_unicode_emoji(text: str, field: str) -> None:
 # ------------------------------------------------------------------ state
 
 
+def _emoji_key(reaction: Reaction) -> str:
+    return reaction.emoji_key
+
+
+def _user_id(reaction: Reaction) -> str:
+    return reaction.user_id
+
+
 @dataclass
 class _MessageReactions:
-    """The reactions of one message."""
+    """The reactions of one message, in creation order and split by emoji and by user (ListReactions' filters)."""
 
     by_id: dict[str, Reaction] = field(default_factory=dict)
     by_user_emoji: dict[tuple[str, str], str] = field(default_factory=dict)  # (user id, emoji key) -> reaction id
     order: InsertionOrder = field(default_factory=InsertionOrder)  # reactions by seq, for paging
+    by_emoji: SecondaryIndex[str] = field(default_factory=lambda: SecondaryIndex(_emoji_key))
+    by_user: SecondaryIndex[str] = field(default_factory=lambda: SecondaryIndex(_user_id))
 
     def add(self, reaction: Reaction) -> None:
         self.by_id[reaction.id] = reaction
         self.by_user_emoji[reaction.user_id, reaction.emoji_key] = reaction.id
+        self.index(reaction)
+
+    def index(self, reaction: Reaction) -> None:
+        """Index a new reaction (its ``seq`` set) for paging: what any path that inserts one must call."""
         self.order.append(reaction.seq, reaction.id)
+        self.by_emoji.add(reaction.seq, reaction.id, reaction.emoji_key)
+        self.by_user.add(reaction.seq, reaction.id, reaction.user_id)
 
     def remove(self, reaction: Reaction) -> None:
         del self.by_id[reaction.id]
         del self.by_user_emoji[reaction.user_id, reaction.emoji_key]
         self.order.compact(self.by_id)
+        self.by_emoji.compact(self.by_id)
+        self.by_user.compact(self.by_id)
 
-    def iter_from(self, after_seq: int) -> Iterator[Reaction]:
-        return self.order.after(after_seq, self.by_id)
+    def iter_from(self, after_seq: int, steps: Steps | None = None) -> Iterator[Reaction]:
+        return self.order.after(after_seq, self.by_id, steps)
+
+    def matching(
+        self, emoji_keys: frozenset[str], user_ids: frozenset[str], after_seq: int, steps: Steps
+    ) -> Iterator[Reaction]:
+        """The reactions with one of ``emoji_keys`` (empty: any) by one of ``user_ids`` (empty: any), after a
+        position, in creation order: read from the index of the constraint given, or (both given) looked up by
+        each (user, emoji) pair, of which there is at most one reaction."""
+        if emoji_keys and user_ids:
+            found = []
+            for pair in sorted((user, emoji) for user in user_ids for emoji in emoji_keys):
+                steps.count += 1
+                reaction_id = self.by_user_emoji.get(pair)
+                reaction = self.by_id.get(reaction_id) if reaction_id is not None else None
+                if reaction is not None and reaction.seq > after_seq:
+                    found.append(reaction)
+            return iter(sorted(found, key=lambda r: r.seq))
+        if emoji_keys:
+            return self.by_emoji.after(after_seq, sorted(emoji_keys), self.by_id, steps)
+        if user_ids:
+            return self.by_user.after(after_seq, sorted(user_ids), self.by_id, steps)
+        return self.iter_from(after_seq, steps)
 
 
 class ReactionBook:
@@ -313,20 +352,21 @@ class ReactionBook:
         actor: Actor,
         space_id: str,
         message_id: str,
-        accept: Callable[[Reaction], bool],
         *,
+        emoji_keys: frozenset[str] = frozenset(),
+        user_ids: frozenset[str] = frozenset(),
         after: int,
         limit: int,
     ) -> tuple[list[Reaction], int | None]:
-        """A page of a message's reactions in creation order after position ``after``, and the position to
-        continue from (None on the last page)."""
+        """A page of a message's reactions with one of ``emoji_keys`` (``u:<unicode>`` / ``c:<custom emoji uid>``;
+        empty: any) by one of ``user_ids`` (empty: anyone), in creation order after position ``after``, and the
+        position to continue from (None on the last page). Costs what the page holds, whatever the filter."""
         with self._core.lock:
             _, message = self._message(actor, space_id, message_id)
             reactions = self._reactions(message)  # none on a deleted message
             page: list[Reaction] = []
-            for reaction in reactions.iter_from(after) if reactions else ():
-                if not accept(reaction):
-                    continue
+            steps = self._core.steps
+            for reaction in reactions.matching(emoji_keys, user_ids, after, steps) if reactions else ():
                 if len(page) == limit:
                     return page, page[-1].seq
                 page.append(clone(reaction))

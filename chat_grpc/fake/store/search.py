@@ -178,6 +178,7 @@ class MessageSearch:
             hits: list[Hit] = []
             last: tuple[int, str] | None = None
             for order_key, space_id, message in heapq.merge(*streams):
+                core.steps.count += 1
                 if cursor is not None and (order_key, space_id) <= cursor:
                     continue
                 if not self._accepts(actor, message, query, senders):

@@ -28,8 +28,9 @@ from chat_grpc.fake.errors import (
     PermissionDenied,
 )
 from chat_grpc.fake.ids import IdGenerator
+from chat_grpc.fake.space_query import SpaceQuery
 from chat_grpc.fake.store.availability import AvailabilityBook
-from chat_grpc.fake.store.book import SpaceState
+from chat_grpc.fake.store.book import MemberClass, SpaceState
 from chat_grpc.fake.store.emojis import CustomEmojiBook
 from chat_grpc.fake.store.events import EventLog
 from chat_grpc.fake.store.messages import MessageBook
@@ -49,12 +50,14 @@ from chat_grpc.fake.store.model import (
     default_permission_settings,
 )
 from chat_grpc.fake.store.notification_settings import NotificationSettingBook
+from chat_grpc.fake.store.ordering import Steps
 from chat_grpc.fake.store.pins import PinBook
 from chat_grpc.fake.store.reactions import ReactionBook
 from chat_grpc.fake.store.read_states import ReadStateBook
 from chat_grpc.fake.store.search import MessageSearch
 from chat_grpc.fake.store.sections import SectionBook
 from chat_grpc.fake.store.space_events import SpaceEventReader
+from chat_grpc.fake.store.space_index import SpaceSearchIndex
 
 IMPORT = "chat.import"
 MEMBERSHIPS_APP = "chat.memberships.app"
@@ -89,7 +92,11 @@ class ChatStore:
         self._spaces: dict[str, SpaceState] = {}
         self._spaces_of: dict[str, set[str]] = {}  # member_id -> space ids
         self._request_ids: dict[tuple[str | None, str], tuple[str, str]] = {}  # (app, request_id) -> (caller, space)
-        self.event_log = EventLog()
+        self.steps = Steps()  # entries visited by list calls (tests of their cost)
+        self.event_log = EventLog(self.steps)
+        self.space_search = SpaceSearchIndex(
+            lambda space_id: self._spaces[space_id].space if space_id in self._spaces else None, self.steps
+        )
         # Components that keep their own state under this store's lock, and the hooks they listen on.
         self.on_space_deleted: list[Callable[[str], object]] = []
         self.on_message_created: list[Callable[[Actor, Any], object]] = []
@@ -377,6 +384,7 @@ class ChatStore:
         space.permission_settings = default_permission_settings(predefined) if space.space_type == "SPACE" else {}
         state = SpaceState(space)
         self._spaces[space.id] = state
+        self.space_search.index(space)
         return state
 
     # ------------------------------------------------------------------ spaces
@@ -521,22 +529,23 @@ class ChatStore:
     def search_spaces(
         self,
         actor: Actor,
-        accept: Callable[[Space], bool],
-        sort_key: Callable[[Space], Any],
+        query: SpaceQuery,
+        order: str,
+        descending: bool,
+        sort_key: Callable[[Space], float],
         *,
         offset: int,
         limit: int,
     ) -> tuple[list[Space], int]:
-        """Admin search over the admin's customer: the page at ``offset`` and the total match count."""
+        """Admin search over the admin's customer (its spaces of type SPACE, not in import mode): the page at
+        ``offset`` in ``order`` (``create_time``, ``last_active_time``, or by ``sort_key``), ties by id, and the
+        total match count; from the search index (space_index.py), not a scan of every space."""
         with self._lock:
             customer = getattr(actor.principal, "customer", None)
-            matches = [
-                state.space
-                for state in self._spaces.values()
-                if state.space.customer == customer and not state.space.import_mode and accept(state.space)
-            ]
-            matches.sort(key=lambda s: (sort_key(s), s.id))
-            return [clone(s) for s in matches[offset : offset + limit]], len(matches)
+            page, total = self.space_search.search(
+                customer, query, order, descending, sort_key, offset=offset, limit=limit
+            )
+            return [clone(s) for s in page], total
 
     def joined_human_count(self, space_id: str) -> tuple[int, int]:
         """(joined direct human members, joined groups) of a space, for Space.membership_count."""
@@ -591,12 +600,14 @@ class ChatStore:
                 self._check_display_name_free(space.customer, changes.display_name, except_id=space.id)
             converting = "space_type" in paths and space.space_type != changes.space_type
             self._apply_space_changes(space, changes)
+            self.space_search.index(space)
             if converting and not actor.is_app:
                 # A group chat has no managers; whoever turns it into a space becomes its manager, so the new
                 # space can be administered (a choice: the reference does not say).
                 caller = state.members.get(actor.principal.id)
                 if caller is not None and caller.role != "ROLE_MANAGER":
                     caller.role = "ROLE_MANAGER"
+                    state.reindex(caller)
                     self._record(space.id, "google.workspace.chat.membership.v1.updated", caller.name)
             self._record(space.id, "google.workspace.chat.space.v1.updated", space)
             return clone(space)
@@ -637,6 +648,7 @@ class ChatStore:
             for member_id in list(state.members):
                 self._spaces_of.get(member_id, set()).discard(space_id)
             del self._spaces[space_id]
+            self.space_search.remove(space_id)
             self.event_log.drop_space(space_id)
             for drop in self.on_space_deleted:
                 drop(space_id)
@@ -649,6 +661,7 @@ class ChatStore:
                 raise FailedPrecondition(f"{space.name} is not in import mode", reason="NOT_IN_IMPORT_MODE")
             space.import_mode = False
             space.import_mode_expire_time = None
+            self.space_search.index(space)
             if actor.principal.id not in state.members:
                 self._add_member(
                     state, MemberRef("HUMAN", actor.principal.id), role="ROLE_MANAGER", state_name="JOINED"
@@ -789,16 +802,16 @@ class ChatStore:
             return clone(membership)
 
     def list_memberships(
-        self, actor: Actor, space_id: str, accept: Callable[[Membership], bool], *, after: int, limit: int
+        self, actor: Actor, space_id: str, accept: Callable[[MemberClass], bool], *, after: int, limit: int
     ) -> tuple[list[Membership], int | None]:
-        """A page of memberships in insertion order after position ``after``; cost ∝ what the page skips."""
+        """A page of the memberships whose class ``accept`` keeps, in insertion order after position ``after``;
+        cost ∝ the page (only the accepted classes' orders are read)."""
         with self._lock:
             state = self._state(actor, space_id)
             self._require_import_space_if_import_only(actor, state.space)
             page: list[Membership] = []
-            for membership in state.iter_from(after):
-                if not accept(membership):
-                    continue
+            wanted = [value for value in state.by_class.values() if accept(value)]
+            for membership in state.by_class.after(after, wanted, state.members, self.steps):
                 if len(page) == limit:
                     return page, page[-1].seq
                 page.append(clone(membership))
@@ -829,6 +842,7 @@ class ChatStore:
                 raise FailedPrecondition("a space needs at least one manager", reason="LAST_MANAGER")
             if membership.role != role:
                 membership.role = role
+                state.reindex(membership)
                 self._record(space_id, "google.workspace.chat.membership.v1.updated", membership.name)
             return clone(membership)
 
@@ -920,6 +934,7 @@ class ChatStore:
             space.counts[membership.member_kind, membership.state] -= 1
             membership.state = state
             space.counts[membership.member_kind, membership.state] += 1
+            space.reindex(membership)
 
     def set_space_permission(self, space_id: str, setting: str, *, managers: bool, members: bool) -> None:
         if setting not in PERMISSION_SETTINGS:
