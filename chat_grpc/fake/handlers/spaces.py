@@ -13,7 +13,7 @@ from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
 from chat_grpc.fake.space_query import parse_search_order_by, parse_search_spaces_query
 from chat_grpc.fake.store import model
-from chat_grpc.fake.store.store import SpaceChanges
+from chat_grpc.fake.store.spaces import SpaceChanges
 
 DISPLAY_NAME_MAX, DESCRIPTION_MAX, GUIDELINES_MAX = 128, 150, 5000
 MY_CUSTOMER = "customers/my_customer"
