@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlencode
 
 from google.api import field_behavior_pb2
@@ -23,8 +22,10 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from chat_grpc._rpcs import Rpc
-from chat_grpc.errors import ChatApiError, from_grpc_error
 from chat_grpc.retry import DEFAULT, Default, RetryPolicy, next_sleep
+
+if TYPE_CHECKING:
+    from chat_grpc.errors import ChatApiError
 
 Req = TypeVar("Req", bound=Message)
 
@@ -151,6 +152,8 @@ def build_request(rpc: Rpc[Req, Any], request: Req | Mapping[str, Any] | None, f
         built = rpc.request()
         built.CopyFrom(request)
     if rpc.request_id and not built.request_id:  # type: ignore[attr-defined]
+        import uuid  # here, not at the top: only creates need it, and it costs the client's import time
+
         built.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
     return built
 
@@ -387,6 +390,10 @@ class CallPlan:
         reached the server (the connection could not be made), so even a call that is not idempotent may be
         sent again, by ``retry_unsent``."""
         if mapped is None:
+            # Imported when first needed: the error hierarchy (and google-api-core, its optional bases) costs
+            # more to import than a client needs until a call fails.
+            from chat_grpc.errors import from_grpc_error
+
             mapped = from_grpc_error(error)  # type: ignore[arg-type]
         delay = None
         policy = self.retry if self.retry is not None else self.retry_unsent if unsent else None
