@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
@@ -74,6 +74,7 @@ def mask_paths(
     return frozenset(result)
 
 
+@lru_cache(maxsize=1024)  # masks name the same few paths on every update
 def _snake(path: str) -> str:
     return ".".join(re.sub(r"(?<!^)([A-Z])", r"_\1", part).lower() for part in path.split("."))
 
