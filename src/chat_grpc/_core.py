@@ -330,6 +330,9 @@ def routing_metadata(rpc: Rpc[Any, Any], request: Message) -> tuple[str, str] | 
     return _routing_entry(path, value)
 
 
+_ROUTED_MAX = 4096
+
+
 @functools.lru_cache(maxsize=4096)
 def _routing_entry(path: str, value: str) -> tuple[str, str]:
     return ROUTING_HEADER, urlencode({path: value}, safe="/")
@@ -426,6 +429,9 @@ class CallOptions:
         self.metadata = tuple(metadata)
         self.auth_metadata = auth_metadata
         self._routing_preset = any(key == ROUTING_HEADER for key, _ in self.metadata)
+        # The client's metadata plus one call's routing entry, by (routing field, value): calls with no metadata
+        # of their own reuse the tuple instead of building it (a client calls the same resources again and again).
+        self._routed: dict[tuple[str, str], tuple[tuple[str, MetadataValue], ...]] = {}
 
     def plan(
         self,
@@ -436,21 +442,32 @@ class CallOptions:
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> CallPlan:
-        seconds = self._seconds(timeout)
+        seconds = self.timeout if timeout is DEFAULT else timeout
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
         policy = self.retry if retry is DEFAULT else retry
         headers = self.metadata
-        if metadata:
-            headers = (*headers, *metadata)
         if rpc.media_upload:  # not idempotent: sent again only when it never reached the server
             return CallPlan(
-                request, metadata=headers, auth_metadata=self.auth_metadata, timeout=seconds, retry=None,
-                retry_unsent=policy,
+                request, metadata=(*headers, *metadata) if metadata else headers, auth_metadata=self.auth_metadata,
+                timeout=seconds, retry=None, retry_unsent=policy,
             )  # fmt: skip
-        routing = routing_metadata(rpc, request)
-        if routing is not None and (
-            not (metadata or self._routing_preset) or not any(key == ROUTING_HEADER for key, _ in headers)
-        ):
-            headers = (*headers, routing)
+        path = rpc.routing
+        if not metadata:
+            if path is not None and not self._routing_preset:
+                value = getattr(request, path) if "." not in path else field_value(request, path)
+                if isinstance(value, str) and value:
+                    routed = self._routed.get((path, value))
+                    if routed is None:
+                        if len(self._routed) >= _ROUTED_MAX:
+                            self._routed.clear()
+                        routed = self._routed[path, value] = (*headers, _routing_entry(path, value))
+                    headers = routed
+        else:
+            headers = (*headers, *metadata)
+            routing = routing_metadata(rpc, request)
+            if routing is not None and not any(key == ROUTING_HEADER for key, _ in headers):
+                headers = (*headers, routing)
         return CallPlan(
             request,
             metadata=headers,
