@@ -12,13 +12,10 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
-import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, cast
 
-import google.auth
-import google.auth.credentials
 import grpc
 from google.api import client_pb2
 from google.chat.v1 import chat_service_pb2
@@ -30,6 +27,8 @@ from chat_grpc.client.retry import DEFAULT_TIMEOUT, Default, RetryPolicy
 
 if TYPE_CHECKING:
     from typing import Self, Unpack  # 3.11+; annotations only, so 3.10 runs this module
+
+    import google.auth.credentials  # imported where credentials are first needed: google-auth is slow to import
 
 ChannelT = TypeVar("ChannelT")
 
@@ -73,6 +72,8 @@ class ClientOptions(EmulatorOptions, total=False):
 
 
 def _api_client_header(transport: Transport = "grpc") -> tuple[str, str]:
+    import platform
+
     from chat_grpc import __version__
 
     if transport == "rest":
@@ -111,6 +112,9 @@ def google_credentials(
     credentials: google.auth.credentials.Credentials | None, scopes: Sequence[str] | None
 ) -> google.auth.credentials.Credentials:
     """``credentials`` scoped to ``scopes`` (default: the Chat scopes), or Application Default Credentials."""
+    import google.auth
+    import google.auth.credentials
+
     if credentials is None:
         found, _project = google.auth.default(scopes=scopes, default_scopes=DEFAULT_SCOPES)
         return found

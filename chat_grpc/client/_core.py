@@ -12,9 +12,8 @@ from __future__ import annotations
 import functools
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlencode
 
 from google.api import field_behavior_pb2
@@ -23,8 +22,10 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from chat_grpc.api.rpcs import Rpc
-from chat_grpc.client.errors import ChatApiError, from_grpc_error
 from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy, next_sleep
+
+if TYPE_CHECKING:
+    from chat_grpc.client.errors import ChatApiError
 
 Req = TypeVar("Req", bound=Message)
 
@@ -151,6 +152,8 @@ def build_request(rpc: Rpc[Req, Any], request: Req | Mapping[str, Any] | None, f
         built = rpc.request()
         built.CopyFrom(request)
     if rpc.request_id and not built.request_id:  # type: ignore[attr-defined]
+        import uuid  # here, not at the top: only creates need it, and it costs the client's import time
+
         built.request_id = str(uuid.uuid4())  # type: ignore[attr-defined]
     return built
 
@@ -327,6 +330,9 @@ def routing_metadata(rpc: Rpc[Any, Any], request: Message) -> tuple[str, str] | 
     return _routing_entry(path, value)
 
 
+_ROUTED_MAX = 4096
+
+
 @functools.lru_cache(maxsize=4096)
 def _routing_entry(path: str, value: str) -> tuple[str, str]:
     return ROUTING_HEADER, urlencode({path: value}, safe="/")
@@ -387,6 +393,10 @@ class CallPlan:
         reached the server (the connection could not be made), so even a call that is not idempotent may be
         sent again, by ``retry_unsent``."""
         if mapped is None:
+            # Imported when first needed: the error hierarchy (and google-api-core, its optional bases) costs
+            # more to import than a client needs until a call fails.
+            from chat_grpc.client.errors import from_grpc_error
+
             mapped = from_grpc_error(error)  # type: ignore[arg-type]
         delay = None
         policy = self.retry if self.retry is not None else self.retry_unsent if unsent else None
@@ -419,6 +429,9 @@ class CallOptions:
         self.metadata = tuple(metadata)
         self.auth_metadata = auth_metadata
         self._routing_preset = any(key == ROUTING_HEADER for key, _ in self.metadata)
+        # The client's metadata plus one call's routing entry, by (routing field, value): calls with no metadata
+        # of their own reuse the tuple instead of building it (a client calls the same resources again and again).
+        self._routed: dict[tuple[str, str], tuple[tuple[str, MetadataValue], ...]] = {}
 
     def plan(
         self,
@@ -429,21 +442,32 @@ class CallOptions:
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> CallPlan:
-        seconds = self._seconds(timeout)
+        seconds = self.timeout if timeout is DEFAULT else timeout
+        if seconds is not None and seconds <= 0:
+            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
         policy = self.retry if retry is DEFAULT else retry
         headers = self.metadata
-        if metadata:
-            headers = (*headers, *metadata)
         if rpc.media_upload:  # not idempotent: sent again only when it never reached the server
             return CallPlan(
-                request, metadata=headers, auth_metadata=self.auth_metadata, timeout=seconds, retry=None,
-                retry_unsent=policy,
+                request, metadata=(*headers, *metadata) if metadata else headers, auth_metadata=self.auth_metadata,
+                timeout=seconds, retry=None, retry_unsent=policy,
             )  # fmt: skip
-        routing = routing_metadata(rpc, request)
-        if routing is not None and (
-            not (metadata or self._routing_preset) or not any(key == ROUTING_HEADER for key, _ in headers)
-        ):
-            headers = (*headers, routing)
+        path = rpc.routing
+        if not metadata:
+            if path is not None and not self._routing_preset:
+                value = getattr(request, path) if "." not in path else field_value(request, path)
+                if isinstance(value, str) and value:
+                    routed = self._routed.get((path, value))
+                    if routed is None:
+                        if len(self._routed) >= _ROUTED_MAX:
+                            self._routed.clear()
+                        routed = self._routed[path, value] = (*headers, _routing_entry(path, value))
+                    headers = routed
+        else:
+            headers = (*headers, *metadata)
+            routing = routing_metadata(rpc, request)
+            if routing is not None and not any(key == ROUTING_HEADER for key, _ in headers):
+                headers = (*headers, routing)
         return CallPlan(
             request,
             metadata=headers,

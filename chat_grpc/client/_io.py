@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import grpc
 import grpc.aio
@@ -20,12 +20,16 @@ from google.chat.v1 import attachment_pb2
 from google.protobuf.message import Message
 
 from chat_grpc.api.rpcs import Rpc
-from chat_grpc.client import _media as media
 from chat_grpc.client._base import ClientBase, Connection
 from chat_grpc.client._core import CallPlan, Metadata, build_request
-from chat_grpc.client._rest import AsyncRest, HttpCall, RestAuth, SyncRest, parse_response
 from chat_grpc.client.pagers import AsyncPager, Pager
 from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy
+
+# The REST transport (``_rest``: httpx, JSON mapping, HTTP rules) and media (``_media``) are imported where a
+# client first uses them, not with the client: a gRPC client that sends no media never loads them.
+if TYPE_CHECKING:
+    from chat_grpc.client import _media as media
+    from chat_grpc.client._rest import AsyncRest, HttpCall, RestAuth, SyncRest
 
 Req = TypeVar("Req", bound=Message)
 ChannelT = TypeVar("ChannelT")
@@ -33,6 +37,8 @@ Resp = TypeVar("Resp", bound=Message)
 
 
 def _rest_auth(connection: Connection) -> RestAuth | None:
+    from chat_grpc.client._rest import RestAuth
+
     return RestAuth(connection.credentials) if connection.credentials is not None else None
 
 
@@ -68,6 +74,8 @@ class _Media(ClientBase[ChannelT]):
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> tuple[HttpCall, CallPlan]:
+        from chat_grpc.client import _media as media
+
         plan = self._plan(rpc, request, fields, timeout=timeout, metadata=metadata, retry=retry)
         filename = str(getattr(plan.request, "filename", ""))
         kind = media.content_type_for(filename, content_type)
@@ -81,6 +89,8 @@ class _Media(ClientBase[ChannelT]):
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> tuple[HttpCall, CallPlan]:
+        from chat_grpc.client import _media as media
+
         name = media.resource_name_of(attachment)
         request = attachment_pb2.AttachmentDataRef(resource_name=name)
         plan = self._options.plan_http(request, timeout=timeout, metadata=metadata, retry=retry)
@@ -99,6 +109,8 @@ class SyncInvoker(_Media[grpc.Channel]):
 
     @classmethod
     def _open_rest(cls, connection: Connection) -> SyncRest:
+        from chat_grpc.client._rest import SyncRest
+
         return SyncRest(connection.target, _rest_auth(connection))
 
     def _callable(self, rpc: Rpc[Req, Resp]) -> grpc.UnaryUnaryMultiCallable[Req, Resp]:
@@ -130,6 +142,8 @@ class SyncInvoker(_Media[grpc.Channel]):
             assert self._rest is not None
             return self._rest
         if self._media is None:
+            from chat_grpc.client._rest import SyncRest
+
             self._media = SyncRest(self._media_url_or_fail(), self._media_auth)
         return self._media
 
@@ -148,6 +162,8 @@ class SyncInvoker(_Media[grpc.Channel]):
         call, plan = self._upload_plan(
             rpc, request, fields, data, content_type, timeout=timeout, metadata=metadata, retry=retry
         )
+        from chat_grpc.client._rest import parse_response
+
         return parse_response(rpc, self._media_sender().exchange(call, plan).content)
 
     def download_attachment(
@@ -165,6 +181,8 @@ class SyncInvoker(_Media[grpc.Channel]):
         ``AttachmentDataRef`` or an ``UploadAttachmentResponse``. Idempotent: retried as ``retry`` says."""
         call, plan = self._download_plan(attachment, timeout=timeout, metadata=metadata, retry=retry)
         response = self._media_sender().exchange(call, plan)
+        from chat_grpc.client import _media as media
+
         return media.downloaded(response.content, response.headers.get("content-type"))
 
     def _close_media(self) -> None:
@@ -248,6 +266,8 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
 
     @classmethod
     def _open_rest(cls, connection: Connection) -> AsyncRest:
+        from chat_grpc.client._rest import AsyncRest
+
         return AsyncRest(connection.target, _rest_auth(connection))
 
     def _callable(self, rpc: Rpc[Req, Resp]) -> grpc.aio.UnaryUnaryMultiCallable[Req, Resp]:
@@ -277,6 +297,8 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
             assert self._rest is not None
             return self._rest
         if self._media is None:
+            from chat_grpc.client._rest import AsyncRest
+
             self._media = AsyncRest(self._media_url_or_fail(), self._media_auth)
         return self._media
 
@@ -295,6 +317,8 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
         call, plan = self._upload_plan(
             rpc, request, fields, data, content_type, timeout=timeout, metadata=metadata, retry=retry
         )
+        from chat_grpc.client._rest import parse_response
+
         return parse_response(rpc, (await self._media_sender().exchange(call, plan)).content)
 
     async def download_attachment(
@@ -312,6 +336,8 @@ class AsyncInvoker(_Media[grpc.aio.Channel]):
         ``AttachmentDataRef`` or an ``UploadAttachmentResponse``. Idempotent: retried as ``retry`` says."""
         call, plan = self._download_plan(attachment, timeout=timeout, metadata=metadata, retry=retry)
         response = await self._media_sender().exchange(call, plan)
+        from chat_grpc.client import _media as media
+
         return media.downloaded(response.content, response.headers.get("content-type"))
 
     async def _close_media(self) -> None:

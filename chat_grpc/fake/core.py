@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chat_grpc.fake import auth, handlers
@@ -142,9 +141,9 @@ class ChatCore:
     ) -> Any:
         """Serve one call; raises the failure (a ChatError, or a bug) for the door to turn into its error.
         ``fired``: the fault the door already took for this call (None: none fired), or True to take it here."""
-        arrived, started = datetime.now(UTC), time.perf_counter()
+        arrived, started = time.time(), time.perf_counter()  # the journal makes ``arrived`` a datetime when read
         if fired is True:
-            fired = self.take_fault(rpc)
+            fired = self.faults.take(rpc) if self.faults is not None else None
         elif fired is False:
             fired = None
         principal: str | None = None
@@ -170,19 +169,20 @@ class ChatCore:
             code, details = "INTERNAL", f"internal error in the fake Chat service while serving {rpc}"
             raise
         finally:  # recorded before the answer leaves, so a caller sees its call in the journal on return
-            if self.journal is not None:
+            journal = self.journal
+            if journal is not None:
                 if principal is None and fired is not None:  # the fault came first: still name the caller
                     principal = self._principal_name(metadata)
-                self.journal.record(
+                journal.add(
                     rpc,
                     request,
-                    principal=principal,
-                    metadata=metadata,
-                    code=code,
-                    details=details,
-                    latency_ms=(time.perf_counter() - started) * 1000,
-                    time=arrived,
-                    fault=fired.describe() if fired is not None else None,
-                    face=door.face,
-                    response=response,
+                    principal,
+                    metadata,
+                    code,
+                    details,
+                    (time.perf_counter() - started) * 1000,
+                    arrived,
+                    fired.describe() if fired is not None else None,
+                    door.face,
+                    response,
                 )

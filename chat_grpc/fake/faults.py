@@ -193,6 +193,8 @@ class Faults:
 
     def take(self, rpc: str) -> Fired | None:
         """Consume the first armed rule for ``rpc`` (the servicer calls this once per call)."""
+        if not self._rules:  # nothing armed (most calls): no lock to take
+            return None
         with self._lock:
             for index, rule in enumerate(self._rules):
                 if rule.rpc != rpc and rule.rpc != ANY_RPC:

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import random
 import string
 import threading
 from collections.abc import Callable
 
 _ID_CHARS = string.ascii_letters + string.digits + "-_"
+_ALNUM = string.ascii_letters + string.digits
+
+# Unseeded ids come from the OS's CSPRNG, one ``os.urandom`` per id (not one per character, as
+# ``SystemRandom.choices`` does), turned into characters by ``bytes.translate``: a byte's low 6 bits pick one of
+# the 64 id characters; for the 62 alphanumerics, bytes 0..247 pick ``byte % 62`` (248 = 4 * 62: uniform) and
+# 248..255 are dropped.
+_TO_ID_CHARS = bytes(ord(_ID_CHARS[i % 64]) for i in range(256))
+_TO_ALNUM = bytes(ord(_ALNUM[i % 62]) for i in range(256))
+_NOT_ALNUM = bytes(range(248, 256))
+
+
+def _random_chars(n: int, alphabet: str) -> str:
+    """``n`` characters of ``alphabet`` (the 64 id characters or the 62 alphanumerics), each uniform and
+    independent, from the OS's CSPRNG."""
+    if alphabet == _ID_CHARS:
+        return os.urandom(n).translate(_TO_ID_CHARS).decode("ascii")
+    assert alphabet == _ALNUM
+    out = os.urandom(n + 2 + n // 16).translate(_TO_ALNUM, _NOT_ALNUM)  # 1/32 of the bytes are dropped
+    while len(out) < n:
+        out += os.urandom(n).translate(_TO_ALNUM, _NOT_ALNUM)
+    return out[:n].decode("ascii")
 
 
 class IdGenerator:
@@ -28,10 +50,12 @@ class IdGenerator:
                     return value
 
     def _chars(self, n: int, alphabet: str = _ID_CHARS) -> str:
-        return "".join(self._random.choices(alphabet, k=n))  # one call, not n: ids are made on every create
+        if self._seed is None:  # unguessable: the OS's CSPRNG, one system call per id
+            return _random_chars(n, alphabet)
+        return "".join(self._random.choices(alphabet, k=n))  # a seeded stream: the same ids on every run
 
     def space_id(self) -> str:
-        return self._unique(lambda: "AAAA" + self._chars(7, string.ascii_letters + string.digits))
+        return self._unique(lambda: "AAAA" + self._chars(7, _ALNUM))
 
     def numeric_id(self) -> str:
         """Users, apps and groups: 21 digits, like People/Directory API ids."""
@@ -40,15 +64,20 @@ class IdGenerator:
     def message_id(self) -> str:
         # 22 random characters out of 64: a collision is never going to happen, so (unlike the short ids)
         # these are not remembered — a space with millions of messages would pay for the registry.
+        if self._seed is None:
+            chars = _random_chars(22, _ID_CHARS)
+            return f"{chars[:11]}.{chars[11:]}"
         return f"{self._chars(11)}.{self._chars(11)}"
 
     def opaque_id(self, n: int = 16) -> str:
         """Events, reactions, custom emojis, attachments."""
         if n >= 11:  # 62**11 values: as safe as message ids, and as numerous (threads, reactions)
-            return self._chars(n, string.ascii_letters + string.digits)
-        return self._unique(lambda: self._chars(n, string.ascii_letters + string.digits))
+            return self._chars(n, _ALNUM)
+        return self._unique(lambda: self._chars(n, _ALNUM))
 
     def secret(self) -> bytes:
+        if self._seed is None:
+            return os.urandom(32)
         return bytes(self._random.getrandbits(8) for _ in range(32))
 
     def reserve(self, *values: str) -> None:

@@ -17,7 +17,7 @@ import itertools
 import json
 import threading
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from os import PathLike
@@ -120,7 +120,9 @@ class Journal:
         self.max_calls = max_calls
         self.max_bytes = max_bytes
         self._methods = frozenset(methods) if methods is not None else None
-        self._calls: deque[tuple[RecordedCall, int]] = deque()  # each call with its size in bytes
+        # Each call as [entry, size in bytes, method]. ``add`` (the core, on every call) keeps the entry's fields as a
+        # tuple, which becomes a RecordedCall when first read: a call costs an append, not an object.
+        self._calls: deque[list[Any]] = deque()
         self._bytes = 0
         self._lock = threading.Lock()
         self._seq = itertools.count(1)
@@ -141,35 +143,54 @@ class Journal:
         face: str = "grpc",
         response: Message | None = None,
     ) -> RecordedCall | None:
-        """Add a call (the servicer does this); returns it, or None when the journal keeps no calls."""
+        """Add a call; returns it, or None when the journal keeps no calls."""
+        slot = self.add(
+            method, request, principal, tuple(metadata), code, details, latency_ms, time, fault, face, response
+        )
+        if slot is None:
+            return None
+        with self._lock:
+            return _entry(slot)
+
+    def add(
+        self,
+        method: str,
+        request: Message,
+        principal: str | None,
+        metadata: Sequence[tuple[str, str | bytes]],
+        code: str,
+        details: str,
+        latency_ms: float,
+        time: datetime | float,
+        fault: str | None,
+        face: str,
+        response: Message | None,
+    ) -> list[Any] | None:
+        """``record`` for the core, on every call: the same fields, positional; ``time`` may also be a POSIX
+        timestamp (made a datetime when the call is read). Returns the journal's slot for the call (None when
+        the journal keeps no calls)."""
         if self.max_calls == 0 or self.max_bytes == 0:
             return None
         metadata = tuple(metadata)
-        size = _ENTRY_OVERHEAD + request.ByteSize() + len(details) + sum(len(k) + len(v) for k, v in metadata)
+        size = _ENTRY_OVERHEAD + request.ByteSize() + len(details)
+        for key, value in metadata:
+            size += len(key) + len(value)
         if response is not None:
             size += response.ByteSize()
+        calls = self._calls
         with self._lock:
-            entry = RecordedCall(
-                next(self._seq),
+            seq = next(self._seq)
+            slot = [
+                (seq, method, request, principal, metadata, code, details, latency_ms, time, fault, face, response),
+                size,
                 method,
-                request,
-                principal,
-                tuple(metadata),
-                code,
-                details,
-                latency_ms,
-                time,
-                fault,
-                face,
-                response,
-            )
-            self._calls.append((entry, size))
+            ]
+            calls.append(slot)
             self._bytes += size
-            while len(self._calls) > self.max_calls or (self._bytes > self.max_bytes and len(self._calls) > 1):
-                _, dropped_size = self._calls.popleft()
-                self._bytes -= dropped_size
+            while len(calls) > self.max_calls or (self._bytes > self.max_bytes and len(calls) > 1):
+                self._bytes -= calls.popleft()[1]
                 self._dropped += 1
-        return entry
+        return slot
 
     @property
     def size_bytes(self) -> int:
@@ -185,7 +206,7 @@ class Journal:
         """The recorded calls of ``method`` (all methods if None), oldest first; ``limit``: only the last ones."""
         self._check(method)
         with self._lock:
-            found = [c for c, _ in self._calls if method is None or c.method == method]
+            found = [_entry(c) for c in self._calls if method is None or c[2] == method]
         return found if limit is None else found[max(len(found) - limit, 0) :]
 
     def count(self, method: str | None = None) -> int:
@@ -220,3 +241,17 @@ class Journal:
             for call in calls:
                 out.write(json.dumps(call.to_json(), ensure_ascii=False) + "\n")
         return len(calls)
+
+
+def _entry(slot: list[Any]) -> RecordedCall:
+    """The RecordedCall of a journal slot ([entry or its fields, size, method]), made on first read (lock held)."""
+    entry = slot[0]
+    if type(entry) is tuple:
+        seq, method, request, principal, metadata, code, details, latency_ms, when, fault, face, response = entry
+        if type(when) is float:
+            when = datetime.fromtimestamp(when, UTC)
+        entry = slot[0] = RecordedCall(
+            seq, method, request, principal, metadata, code, details, latency_ms, when, fault, face, response
+        )
+    assert isinstance(entry, RecordedCall)
+    return entry

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache, lru_cache
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
@@ -26,22 +27,21 @@ def max_length(value: str, limit: int, field: str) -> None:
         raise InvalidArgument(f"{field} is {len(value)} characters long; at most {limit} are allowed", field=field)
 
 
+@cache
+def _name_pattern(pattern: str) -> re.Pattern[str]:
+    """One regex for a name pattern: its literal segments as they are, each ``{variable}`` a group of what
+    ``_SEGMENT`` accepts (whose ``$`` also lets a segment end with a newline)."""
+    segments = [r"([A-Za-z0-9_\-.@:+]+\n?)" if part.startswith("{") else re.escape(part) for part in pattern.split("/")]
+    return re.compile("/".join(segments))
+
+
 def parse_name(name: str, pattern: str, field: str) -> tuple[str, ...]:
     """Match ``name`` against a pattern like ``spaces/{space}/members/{member}``; return the variables."""
     require(name, field)
-    literal = pattern.split("/")
-    parts = name.split("/")
-    if len(parts) != len(literal):
+    match = _name_pattern(pattern).fullmatch(name)
+    if match is None:
         raise InvalidArgument(f"{field} must look like {pattern}, got {name!r}", field=field)
-    values = []
-    for want, got in zip(literal, parts, strict=True):
-        if want.startswith("{"):
-            if not _SEGMENT.match(got):
-                raise InvalidArgument(f"{field} must look like {pattern}, got {name!r}", field=field)
-            values.append(got)
-        elif want != got:
-            raise InvalidArgument(f"{field} must look like {pattern}, got {name!r}", field=field)
-    return tuple(values)
+    return match.groups()
 
 
 def space_id(name: str, field: str = "name") -> str:
@@ -74,6 +74,7 @@ def mask_paths(
     return frozenset(result)
 
 
+@lru_cache(maxsize=1024)  # masks name the same few paths on every update
 def _snake(path: str) -> str:
     return ".".join(re.sub(r"(?<!^)([A-Z])", r"_\1", part).lower() for part in path.split("."))
 

@@ -35,29 +35,57 @@ def _may_hold_enums(descriptor: Descriptor) -> bool:
     return False
 
 
+# What check_enums does with each field of a message type that may hold enums, by field number: check an enum
+# value (or each of a repeated one), look inside a message (or each of a repeated one, or each value of a map of
+# messages); fields whose type holds no enum are not in the plan.
+_ENUM, _ENUMS, _MESSAGE, _MESSAGES, _MAP = range(5)
+
+
+@cache
+def _plan(descriptor: Descriptor) -> dict[int, int] | None:
+    """check_enums' plan for a message type (cached per type), or None when it can hold no enum at all."""
+    if not _may_hold_enums(descriptor):
+        return None
+    plan = {}
+    for field in descriptor.fields:
+        repeated = is_repeated(field)
+        if field.type == FieldDescriptor.TYPE_ENUM:
+            plan[field.number] = _ENUMS if repeated else _ENUM
+        elif field.message_type is not None:
+            if field.message_type.GetOptions().map_entry:
+                value = field.message_type.fields_by_name["value"].message_type
+                if value is not None and _may_hold_enums(value):
+                    plan[field.number] = _MAP
+            elif _may_hold_enums(field.message_type):
+                plan[field.number] = _MESSAGES if repeated else _MESSAGE
+    return plan
+
+
 def check_enums(message: Message, path: str = "") -> None:
     """INVALID_ARGUMENT naming the first enum field (dotted path) whose number its enum does not define."""
-    if not _may_hold_enums(message.DESCRIPTOR):
+    plan = _plan(message.DESCRIPTOR)
+    if plan is None:
         return
     for field, value in message.ListFields():
+        action = plan.get(field.number)
+        if action is None:
+            continue
         where = f"{path}.{field.name}" if path else field.name
-        if field.type == FieldDescriptor.TYPE_ENUM:
+        if action <= _ENUMS:
             enum = field.enum_type
             assert enum is not None
-            for number in value if is_repeated(field) else (value,):
+            for number in value if action == _ENUMS else (value,):
                 if number not in enum.values_by_number:
                     raise InvalidArgument(
                         f"{where}: {number} is not a value of {enum.full_name}",
                         field=where,
                         reason="INVALID_ENUM_VALUE",
                     )
-        elif field.message_type is not None:
-            if field.message_type.GetOptions().map_entry:
-                items = value.values() if field.message_type.fields_by_name["value"].message_type else ()
-                for item in items:
-                    check_enums(item, where)
-            elif is_repeated(field):
-                for index, item in enumerate(value):
-                    check_enums(item, f"{where}[{index}]")
-            else:
-                check_enums(value, where)
+        elif action == _MESSAGE:
+            check_enums(value, where)
+        elif action == _MESSAGES:
+            for index, item in enumerate(value):
+                check_enums(item, f"{where}[{index}]")
+        else:
+            for item in value.values():
+                check_enums(item, where)

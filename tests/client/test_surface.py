@@ -74,3 +74,21 @@ def test_every_public_name_is_lazily_importable_and_import_is_cheap() -> None:
     probe = "import chat_grpc, sys; print('google.chat.v1.space_pb2' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "False"  # the stubs load only when a client is first used
+
+
+def test_importing_the_client_leaves_the_server_rest_and_auth_stacks_unloaded() -> None:
+    """``from chat_grpc import ChatClient`` loads what a gRPC client needs, not the fake server (uvicorn, the
+    store), the REST transport (httpx), google-auth or the error hierarchy (google-api-core): those load where
+    they are first used (a REST or Google-credentialed client, a failed call)."""
+    import subprocess
+    import sys
+
+    unwanted = [
+        "chat_grpc.server", "uvicorn", "httpx", "chat_grpc.client._rest", "chat_grpc.client._media", "google.auth",
+        "google.api_core", "chat_grpc.client.errors",
+    ]  # fmt: skip
+    probe = (
+        f"import sys; from chat_grpc import ChatClient; print(','.join(m for m in {unwanted!r} if m in sys.modules))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "", f"imported with ChatClient: {completed.stdout.strip()}"

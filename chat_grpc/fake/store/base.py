@@ -51,6 +51,7 @@ from chat_grpc.fake.store.space_index import SpaceSearchIndex
 
 IMPORT = "chat.import"
 MEMBERSHIPS_APP = "chat.memberships.app"
+_ALLOWED = PermissionSetting()  # a setting a space does not list: managers and members may
 IMPORT_MODE_LIFETIME = timedelta(days=90)
 EARLIEST_IMPORT_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_SETUP_MEMBERSHIPS = 20
@@ -255,7 +256,7 @@ class StoreBase:
         if state.space.space_type != "SPACE":
             return  # group chats and DMs have no managers: every member may
         membership = self._membership_of(actor, state)
-        rule = state.space.permission_settings.get(setting, PermissionSetting())
+        rule = state.space.permission_settings.get(setting, _ALLOWED)
         allowed = (
             membership is not None
             and membership.state == "JOINED"

@@ -25,6 +25,7 @@ from chat_grpc.fake.store.book import SpaceState, StoreCore
 from chat_grpc.fake.store.model import Actor, User, clone
 
 IMPORT = "chat.import"
+CREATE_PATHS = frozenset({"text", "fallback_text", "cards_v2", "accessory_widgets", "attachment"})
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Google Chat accepts files of up to 200 MB
 CLIENT_ID = re.compile(r"^client-[a-z0-9-]{1,56}$")  # "client-" + up to 56 more: at most 63 characters
 MENTION = re.compile(r"<users/([^>\s]+)>")
@@ -212,7 +213,10 @@ class MessageBook:
     # ------------------------------------------------------------------ helpers (lock held)
 
     def _space(self, space_id: str) -> _SpaceMessages:
-        return self._spaces.setdefault(space_id, _SpaceMessages())
+        book = self._spaces.get(space_id)
+        if book is None:  # not setdefault: that would build a book (five containers) on every call
+            book = self._spaces[space_id] = _SpaceMessages()
+        return book
 
     def _find(self, actor: Actor, state: SpaceState, message_id: str, *, field: str = "name") -> Message:
         book = self._space(state.space.id)
@@ -237,6 +241,8 @@ class MessageBook:
 
     def _render_mentions(self, text: str) -> tuple[str, list[Mention], str]:
         """``<users/{id|email|all}>`` -> ``@Name`` with a USER_MENTION; plain text without app mentions."""
+        if "<users/" not in text:  # no mention: the text as it is (most messages)
+            return text, [], text
         core = self._core
         pieces: list[str] = []
         argument: list[str] = []
@@ -286,6 +292,8 @@ class MessageBook:
     def _claim_uploads(self, message: Message, tokens: tuple[str, ...]) -> list[Attachment]:
         """The attachments named by upload tokens of this space, or by the resource names of the message's own
         attachments (what GetMessage returned); checked before any token is used up."""
+        if not tokens:
+            return []
         own = {a.resource_name: a for a in message.attachments}
         prefix = f"spaces/{message.space_id}/attachments/"
         if len(set(tokens)) != len(tokens):
@@ -449,9 +457,7 @@ class MessageBook:
                 private_viewer_id=private_viewer_id,
                 quote=quote,
             )
-            self._set_content(
-                message, content, frozenset({"text", "fallback_text", "cards_v2", "accessory_widgets", "attachment"})
-            )
+            self._set_content(message, content, CREATE_PATHS)
             if new_key:
                 book.thread_keys[(actor.app.id if actor.app else None, new_key)] = thread_id
             book.add(message)
@@ -459,8 +465,9 @@ class MessageBook:
                 core.request_ids[("CreateMessage", space_id, actor.key, request_id)] = message.id
             space = state.space
             space.has_messages = True
-            if space.last_active_time is None or message.create_time > space.last_active_time:
-                space.last_active_time = message.create_time
+            created = message.create_time
+            if space.last_active_time is None or created > space.last_active_time:
+                space.last_active_time = created
                 core.space_search.touched(space_id)
             core._record(space_id, "google.workspace.chat.message.v1.created", message)
             for hook in core.on_message_created:

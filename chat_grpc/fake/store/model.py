@@ -74,16 +74,32 @@ def _copier(cls: type) -> Callable[[Any], Any]:
 
 
 def _record_copier(cls: type, names: tuple[str, ...]) -> Callable[[Any], Any]:
-    immutable, new, assign = _IMMUTABLE, object.__new__, object.__setattr__  # object's: frozen records too
-
-    def copy_record(record: Any) -> Any:
-        copied: Any = new(cls)
-        for name in names:
-            value = getattr(record, name)
-            assign(copied, name, value if type(value) in immutable else _clone(value))
-        return copied
-
-    return copy_record
+    """A copier written for ``cls``: one straight-line function (made once per class) that copies each field,
+    sharing the fields whose annotation is an immutable type and cloning the others unless their value is
+    immutable (or the empty tuple, which most content collections are)."""
+    frozen = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    types = {f.name: f.type for f in dataclasses.fields(cls)}
+    lines = ["def copy_record(record):", "    copied = new(cls)"]
+    for name in names:
+        kind = types[name]
+        if kind in _IMMUTABLE_FIELDS or kind in _IMMUTABLE:
+            value = f"record.{name}"
+        else:
+            lines.append(f"    value = record.{name}")
+            value = "value if value.__class__ in immutable or value == () else clone(value)"
+        # A frozen record is assigned through object's __setattr__, a plain one through its slots.
+        lines.append(f"    assign(copied, {name!r}, {value})" if frozen else f"    copied.{name} = {value}")
+    lines.append("    return copied")
+    scope: dict[str, Any] = {
+        "cls": cls,
+        "new": object.__new__,
+        "assign": object.__setattr__,
+        "immutable": _IMMUTABLE,
+        "clone": _clone,
+    }
+    exec("\n".join(lines), scope)
+    copier: Callable[[Any], Any] = scope["copy_record"]
+    return copier
 
 
 class AuthKind(StrEnum):
