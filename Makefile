@@ -136,6 +136,7 @@ bench: setup
 	$(PY) bench/bench_client.py
 	$(PY) bench/bench_rest.py
 	$(PY) bench/bench_search.py
+	$(PY) bench/bench_rpcs.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) node_modules build dist *.egg-info src/*.egg-info .pytest_cache \
