@@ -58,7 +58,7 @@ def _copier(cls: type) -> Callable[[Any], Any]:
     if cls is set:
         return lambda items: {_clone(v) for v in items}
     if cls is tuple:
-        return lambda items: tuple(_clone(v) for v in items)
+        return _copy_tuple
     if issubclass(cls, Enum):
         return lambda member: member
     if dataclasses.is_dataclass(cls) and cls.__dictoffset__ == 0:  # slots only: the fields are the whole state
@@ -73,17 +73,38 @@ def _copier(cls: type) -> Callable[[Any], Any]:
     return copy.deepcopy
 
 
+def _copy_tuple(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A tuple of immutable values is one itself: shared (the empty tuple of most content fields, too)."""
+    immutable = _IMMUTABLE
+    for value in items:
+        if type(value) not in immutable:
+            return tuple(_clone(v) for v in items)
+    return items
+
+
 def _record_copier(cls: type, names: tuple[str, ...]) -> Callable[[Any], Any]:
-    immutable, new, assign = _IMMUTABLE, object.__new__, object.__setattr__  # object's: frozen records too
-
-    def copy_record(record: Any) -> Any:
-        copied: Any = new(cls)
-        for name in names:
-            value = getattr(record, name)
-            assign(copied, name, value if type(value) in immutable else _clone(value))
-        return copied
-
-    return copy_record
+    """A copier written for ``cls``: one line per field, no loop. A field annotated with an immutable type
+    (``str``, ``int | None``, ``datetime``, ...) is shared without a look at its value; the others are shared
+    when their value is immutable and cloned otherwise. Frozen records are filled through the slots'
+    descriptors (what ``object.__setattr__`` would do)."""
+    types = {f.name: f.type for f in dataclasses.fields(cls)}
+    frozen = cls.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    namespace: dict[str, Any] = {"cls": cls, "new": object.__new__, "immutable": _IMMUTABLE, "clone": _clone}
+    lines = ["def copy_record(record):", "    copied = new(cls)"]
+    for i, name in enumerate(names):
+        value = f"record.{name}"
+        if not (types[name] in _IMMUTABLE_FIELDS or types[name] in _IMMUTABLE):
+            lines.append(f"    v = record.{name}")
+            value = "v if type(v) in immutable else clone(v)"
+        if frozen:
+            namespace[f"set{i}"] = getattr(cls, name).__set__  # the slot's member descriptor
+            lines.append(f"    set{i}(copied, {value})")
+        else:
+            lines.append(f"    copied.{name} = {value}")
+    lines.append("    return copied")
+    exec("\n".join(lines), namespace)  # the source is built from the record's own field names
+    copier: Callable[[Any], Any] = namespace["copy_record"]
+    return copier
 
 
 class AuthKind(StrEnum):
