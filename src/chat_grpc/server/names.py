@@ -26,22 +26,27 @@ def max_length(value: str, limit: int, field: str) -> None:
         raise InvalidArgument(f"{field} is {len(value)} characters long; at most {limit} are allowed", field=field)
 
 
+# A variable of a name pattern: what _SEGMENT accepts, a trailing newline included (its ``$`` allows one).
+_VARIABLE = r"([A-Za-z0-9_\-.@:+]+\n?)"
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """``spaces/{space}/members/{member}`` as one regex, compiled once: every call with a name parses one."""
+    found = _PATTERNS.get(pattern)
+    if found is None:
+        parts = (_VARIABLE if part.startswith("{") else re.escape(part) for part in pattern.split("/"))
+        found = _PATTERNS[pattern] = re.compile("/".join(parts))
+    return found
+
+
 def parse_name(name: str, pattern: str, field: str) -> tuple[str, ...]:
     """Match ``name`` against a pattern like ``spaces/{space}/members/{member}``; return the variables."""
     require(name, field)
-    literal = pattern.split("/")
-    parts = name.split("/")
-    if len(parts) != len(literal):
+    matched = _pattern(pattern).fullmatch(name)
+    if matched is None:
         raise InvalidArgument(f"{field} must look like {pattern}, got {name!r}", field=field)
-    values = []
-    for want, got in zip(literal, parts, strict=True):
-        if want.startswith("{"):
-            if not _SEGMENT.match(got):
-                raise InvalidArgument(f"{field} must look like {pattern}, got {name!r}", field=field)
-            values.append(got)
-        elif want != got:
-            raise InvalidArgument(f"{field} must look like {pattern}, got {name!r}", field=field)
-    return tuple(values)
+    return matched.groups()
 
 
 def space_id(name: str, field: str = "name") -> str:
