@@ -13,7 +13,8 @@ order for ``--budget`` seconds, the median of the paired ratios. Goals: ours / e
 RPC, >= 0.9 for the reads (Get, List, Search, Find).
 
 ``--only GetSpace,ListSpaces`` runs some of them; ``--profile N`` instead runs N direct calls of each chosen RPC
-through ``ChatCore.serve`` (no gRPC) under cProfile in this process and prints the top frames.
+through ``ChatCore.serve`` (no gRPC) under cProfile in this process and prints the top frames; ``--direct N``
+times them (no profiler) and prints the µs per call of each RPC.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import contextlib
 import cProfile
 import itertools
 import pstats
+import statistics
 import struct
 import sys
 import threading
@@ -718,56 +720,65 @@ class DirectDoor:
         return None
 
 
-def profile(names: list[str], calls: int) -> None:
-    """N direct ``ChatCore.serve`` calls per RPC under cProfile (no gRPC), this process; the top frames."""
+def direct(names: list[str], calls: int, profiled: bool) -> None:
+    """N direct ``ChatCore.serve`` calls per RPC (no gRPC) in this process, on the same seeded workspace: with
+    ``profiled``, one batch under cProfile and its top frames; else the median µs per call of 5 batches, as a
+    table (the core's own cost per RPC: handler, store, codec and the per-call pipeline)."""
+    table = Table()
     with (
         ChatServer(seed=18, rest=False) as chat,
         servers(chat) as people,
         grpc.insecure_channel(people.address) as channel,
     ):
-        if True:
-            world = World(people, channel)
-            world.build()
-            for rpc in names:
-                case = world.cases[rpc]
-                door = DirectDoor(world.metadata(case.who))
+        world = World(people, channel)
+        world.build()
+        for rpc in names:
+            case = world.cases[rpc]
+            door = DirectDoor(world.metadata(case.who))
+            size = min(calls, case.max_calls)
 
-                def run(
-                    requests: list[Message], rpc: str = rpc, door: DirectDoor = door, case: Case = case
-                ) -> list[Any]:
-                    out = []
-                    for request in requests:
-                        try:
-                            out.append(chat.core.serve(rpc, request, door))
-                        except Exception:
-                            if case.fails is None:
-                                raise
-                    return out
-
-                answers = run(case.make(min(calls, MAX_CALLS)))  # warm-up
-                if case.after:
-                    case.after(answers)
-                requests = case.make(min(calls, MAX_CALLS))
-                profiler = cProfile.Profile()
+            def run(requests: list[Message], rpc: str = rpc, door: DirectDoor = door, case: Case = case) -> float:
+                out = []
                 start = time.perf_counter()
-                profiler.enable()
-                answers = run(requests)
-                profiler.disable()
+                for request in requests:
+                    try:
+                        out.append(chat.core.serve(rpc, request, door))
+                    except Exception:
+                        if case.fails is None:
+                            raise
                 elapsed = time.perf_counter() - start
                 if case.after:
-                    case.after(answers)
-                print(f"\n=== {rpc}: {elapsed / len(requests) * 1e6:.0f} µs per direct call (profiled)")
+                    case.after(out)
+                return elapsed / len(requests) * 1e6
+
+            run(case.make(size))  # warm-up
+            if profiled:
+                requests = case.make(size)
+                profiler = cProfile.Profile()
+                profiler.enable()
+                elapsed = run(requests)
+                profiler.disable()
+                print(f"\n=== {rpc}: {elapsed:.0f} µs per direct call (profiled)")
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(18)
+            else:
+                times = [run(case.make(size)) for _ in range(5)]
+                table.measured(f"{rpc}, µs per direct call", [t / 1000 for t in times], "ms")
+                table.rows[-1] = (table.rows[-1][0], f"{statistics.median(times):,.1f} µs", table.rows[-1][2], "")
+                print(f"{rpc}: {statistics.median(times):.1f} µs", flush=True)
+    if not profiled:
+        table.notes.append(f"Median of 5 batches of up to {calls} calls each (ChatCore.serve, no gRPC).")
+        table.print()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = arguments(__doc__, 2.0, "per RPC (52 RPCs: ~2x that in all, plus the seeding)")
     parser.add_argument("--only", help="comma-separated RPC names (default: every RPC of the service)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N direct calls per RPC instead")
+    parser.add_argument("--direct", type=int, metavar="N", help="time N direct calls per RPC (no gRPC) instead")
     args = parser.parse_args(argv)
     names = chosen(args.only)
-    if args.profile:
-        profile(names, args.profile)
+    if args.profile or args.direct:
+        direct(names, args.profile or args.direct, profiled=bool(args.profile))
         return 0
     started = time.perf_counter()
     banner("chat-grpc: every RPC, ours vs echo on the same server stack")
