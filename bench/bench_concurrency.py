@@ -39,7 +39,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 import grpc
-from bench_rpcs import Bench, World, echo_server
+from bench_rpcs import echo_server, prime
 from bench_server import echo_server as thread_echo_server
 from bench_server import new_space, server_process, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, space_pb2
@@ -300,7 +300,7 @@ def prime_echo(found: Stacks) -> None:
     with grpc.insecure_channel(found.ours) as ours, grpc.insecure_channel(found.echo) as echo:
         request = space_pb2.GetSpaceRequest(name=found.space)
         answer = chat_service_pb2_grpc.ChatServiceStub(ours).GetSpace(request, metadata=metadata_for(found.token))
-        Bench(World.__new__(World), ours, echo).prime("GetSpace", answer)
+        prime(echo, "GetSpace", answer)
 
 
 def run_pair(kind: str, a: str, b: str, found: Stacks, errors: Errors, budget: float) -> Paired:

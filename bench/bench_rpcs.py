@@ -608,6 +608,14 @@ class Row:
     size: int  # bytes of the answer (the response, or the status details)
 
 
+def prime(echo: grpc.Channel, rpc: str, answer: Message | status_pb2.Status) -> int:
+    """Make the echo answer ``rpc`` with ``answer`` (a response, or a google.rpc.Status to fail with); its size."""
+    kind = b"error" if isinstance(answer, status_pb2.Status) else b"ok"
+    body = answer.SerializeToString()
+    echo.unary_unary(PRIME)(rpc.encode() + b"\0" + kind + b"\0" + body, timeout=30)
+    return len(body)
+
+
 @dataclass
 class Bench:
     world: World
@@ -616,10 +624,7 @@ class Bench:
     rows: list[Row] = field(default_factory=list)
 
     def prime(self, rpc: str, answer: Message | status_pb2.Status) -> int:
-        kind = b"ok" if isinstance(answer, Message) and not isinstance(answer, status_pb2.Status) else b"error"
-        body = answer.SerializeToString()
-        self.echo.unary_unary(PRIME)(rpc.encode() + b"\0" + kind + b"\0" + body, timeout=30)
-        return len(body)
+        return prime(self.echo, rpc, answer)
 
     def run(self, rpc: str, budget: float) -> Row:
         case = self.world.cases[rpc]
