@@ -137,6 +137,8 @@ bench: setup
 	$(PY) bench/bench_rest.py
 	$(PY) bench/bench_search.py
 	$(PY) bench/bench_filters.py
+	$(PY) bench/bench_rpcs.py
+	$(PY) bench/bench_concurrency.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) node_modules build dist *.egg-info .pytest_cache \

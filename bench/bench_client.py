@@ -22,7 +22,6 @@ that dies) exits non-zero.
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import statistics
@@ -36,18 +35,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import grpc
-from bench_server import (
-    SLOT,
-    WORKERS,
-    Paired,
-    alternate,
-    format_table,
-    new_space,
-    seed_members,
-    spread,
-    verdict,
-)
+from bench_server import WORKERS, new_space, seed_members
 from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, space_pb2
+from runner import Paired, Table, alternate, arguments, at_least, at_most, banner, compare, spread
 
 from chat_grpc import ChatClient
 from chat_grpc.server import ChatServer
@@ -136,11 +126,7 @@ def bench_rpcs(server: Server, budget: float) -> RpcResults:
                 raise RuntimeError("GetSpace through the stub answered another space")
             return calls / elapsed
 
-        facade_get(300), stub_get(300)  # warm-up: connection, code paths
-        get_calls = max(20, int(stub_get(300) * SLOT))
-        get = alternate(
-            lambda: facade_get(get_calls), lambda: stub_get(get_calls), budget=budget, min_rounds=6, max_rounds=2000
-        )
+        get = compare(facade_get, stub_get, budget=budget, probe=300, min_calls=20)
 
         def check(names: list[str]) -> None:
             if len(names) != MEMBERS or len(set(names)) != MEMBERS:
@@ -168,12 +154,8 @@ def bench_rpcs(server: Server, budget: float) -> RpcResults:
             check(names)
             return elapsed / calls * 1000
 
-        facade_page(30), stub_page(30)  # warm-up
-        page_calls = max(5, int(SLOT * 1000 / stub_page(30)))
-        page = alternate(
-            lambda: facade_page(page_calls), lambda: stub_page(page_calls), budget=budget, min_rounds=6, max_rounds=2000
-        )
-    return RpcResults(get, get_calls, page, page_calls)
+        page = compare(facade_page, stub_page, budget=budget, rate=False, probe=30)
+    return RpcResults(get, get.calls, page, page.calls)
 
 
 # ---------------------------------------------------------------------------------------------------- imports
@@ -243,54 +225,43 @@ def bench_oracle(server: Server, budget: float) -> OracleResult:
 # ---------------------------------------------------------------------------------------------------- report
 
 
-def report(rpcs: RpcResults, imports: ImportResult, oracle: OracleResult | None) -> list[str]:
+def report(rpcs: RpcResults, imports: ImportResult, oracle: OracleResult | None) -> Table:
     med = statistics.median
     get, page, imp = rpcs.get, rpcs.page, imports.ours
-    get_ratio, page_ratio = med(get.ratios), med(page.ratios)
-    get_goal = f">= {GET_GOAL}  {verdict(get_ratio >= GET_GOAL)}"
-    page_goal = f"<= {LIST_GOAL}  {verdict(page_ratio <= LIST_GOAL)}"
-    rows = [
-        ("GetSpace, facade", f"{med(get.a):,.0f} calls/s", spread(get.a), ""),
-        ("GetSpace, generated stub", f"{med(get.b):,.0f} calls/s", spread(get.b), ""),
-        ("  ratio facade/stub", f"{get_ratio:.3f}", spread(get.ratios), get_goal),
-        (f"List page of {MEMBERS}, facade pager", f"{med(page.a):.3f} ms", spread(page.a), ""),
-        (f"List page of {MEMBERS}, generated stub", f"{med(page.b):.3f} ms", spread(page.b), ""),
-        ("  ratio facade/stub", f"{page_ratio:.3f}", spread(page.ratios), page_goal),
-        ("import chat_grpc (fresh interpreter)", f"{med(imp.a):.1f} ms", spread(imp.a), ""),
-        ("import grpc (fresh interpreter)", f"{med(imp.b):.1f} ms", spread(imp.b), ""),
-        ("  ratio chat_grpc/grpc (info)", f"{med(imp.ratios):.2f}", spread(imp.ratios), ""),
-    ]  # fmt: skip
+    table = Table()
+    get_ratio = table.paired("GetSpace", get, ("facade", "stub"), "calls/s", at_least(GET_GOAL))
+    table.paired(f"List page of {MEMBERS}", page, ("facade", "stub"), "ms", at_most(LIST_GOAL))
+    table.value("import chat_grpc (fresh interpreter)", f"{med(imp.a):.1f} ms", spread(imp.a))
+    table.value("import grpc (fresh interpreter)", f"{med(imp.b):.1f} ms", spread(imp.b))
+    table.ratio("  ratio chat_grpc/grpc (info)", imp, digits=2)
     if oracle is not None:
         google_ratio = med(oracle.ratios)
-        rows += [
-            (f"GetSpace, google-apps-chat {oracle.version} (own process)", f"{med(oracle.google):,.0f} calls/s",
-             spread(oracle.google), ""),
-            ("GetSpace, raw call (its process)", f"{med(oracle.raw):,.0f} calls/s", spread(oracle.raw), ""),
-            ("  ratio google-apps-chat/raw (info)", f"{google_ratio:.3f}", spread(oracle.ratios), ""),
-            ("  facade/stub over google/raw (info)", f"{get_ratio / google_ratio:.2f}", "", ""),
-        ]  # fmt: skip
-    out = format_table(rows)
+        table.value(
+            f"GetSpace, google-apps-chat {oracle.version} (own process)",
+            f"{med(oracle.google):,.0f} calls/s",
+            spread(oracle.google),
+        )
+        table.measured("GetSpace, raw call (its process)", oracle.raw, "calls/s")
+        table.value("  ratio google-apps-chat/raw (info)", f"{google_ratio:.3f}", spread(oracle.ratios))
+        table.value("  facade/stub over google/raw (info)", f"{get_ratio / google_ratio:.2f}")
     oracle_note = (
         f", google-apps-chat {len(oracle.ratios)} x {oracle.calls_per_slot}"
         if oracle is not None
         else "; google-apps-chat: not installed (make oracle)"
     )
-    out.append(
+    table.notes.append(
         f"Rounds (slots per variant x calls): GetSpace {get.rounds} x {rpcs.get_calls}, list page {page.rounds} x "
         f"{rpcs.page_calls}, imports {imp.rounds}{oracle_note}. Server: another process, {WORKERS} threads. "
         "Ratios: medians of per-round paired ratios."
     )
-    return out
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--budget", type=float, default=20.0, help="seconds of measurement per benchmark (default 20; ~4x in all)"
-    )
+    parser = arguments(__doc__, 20.0, "per benchmark (~4x in all)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(f"chat-grpc client benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
+    banner("chat-grpc client benchmarks")
     oracle: OracleResult | None = None
     with server_process() as server:
         print("GetSpace and a list page: facade vs generated stub ...", flush=True)
@@ -300,8 +271,7 @@ def main(argv: list[str] | None = None) -> int:
             oracle = bench_oracle(server, args.budget)
     print("import chat_grpc vs import grpc, fresh interpreters ...", flush=True)
     imports = bench_imports(args.budget)
-    print()
-    print("\n".join(report(rpcs, imports, oracle)))
+    report(rpcs, imports, oracle).print()
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0
 

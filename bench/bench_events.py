@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 import grpc
-from bench_server import SLOT, WORKERS, Paired, alternate, format_table, new_space, spread, user_actor, verdict
+from bench_server import WORKERS, new_space, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, space_event_pb2
+from runner import SLOT, Paired, alternate, format_table, spread, verdict
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.filters import parse_space_event_filter

@@ -18,10 +18,8 @@ that dies) exits non-zero.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import multiprocessing
-import statistics
 import sys
 import time
 import tracemalloc
@@ -33,19 +31,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 import grpc
-from bench_server import (
-    SLOT,
-    WORKERS,
-    Paired,
-    alternate,
-    echo_server,
-    format_table,
-    new_space,
-    spread,
-    user_actor,
-    verdict,
-)
+from bench_server import WORKERS, echo_server, new_space, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2, user_pb2
+from runner import Paired, Table, arguments, at_least, at_most, banner, compare
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.store import Actor, ChatStore
@@ -180,19 +168,13 @@ def bench_store_list(
             raise RuntimeError(f"store.messages.list returned {len(page)} messages, {last=}")
         return elapsed / calls * 1000
 
-    slot(SMALL, False, 20), slot(LARGE, False, 20)  # warm-up
-    calls = max(5, int(SLOT * 1000 / slot(SMALL, False, 20)))
-
     def pair(filtered: bool) -> Paired:
-        return alternate(
-            lambda: slot(LARGE, filtered, calls),
-            lambda: slot(SMALL, filtered, calls),
-            budget=budget,
-            min_rounds=6,
-            max_rounds=2000,
+        return compare(
+            lambda n: slot(LARGE, filtered, n), lambda n: slot(SMALL, filtered, n), budget=budget, rate=False, probe=20
         )
 
-    return pair(False), pair(True), calls
+    plain, filtered = pair(False), pair(True)
+    return plain, filtered, plain.calls
 
 
 def serve(conn: Connection, budget: float) -> None:
@@ -307,16 +289,10 @@ def bench_create(phase: CreatePhase, budget: float) -> CreateResult:
                 raise RuntimeError(f"CreateMessage answered an unexpected message: {answer}")
             return calls / elapsed
 
-        slot(ours_stub, 300), slot(echo_stub, 300)  # warm-up: connections, code paths, caches
-        calls = max(20, int(slot(echo_stub, 300) * SLOT))
-        paired = alternate(
-            lambda: slot(ours_stub, calls),
-            lambda: slot(echo_stub, calls),
-            budget=budget,
-            min_rounds=6,
-            max_rounds=2000,
+        paired = compare(
+            lambda n: slot(ours_stub, n), lambda n: slot(echo_stub, n), budget=budget, probe=300, min_calls=20
         )
-    return CreateResult(paired, calls)
+    return CreateResult(paired, paired.calls)
 
 
 @dataclass
@@ -353,93 +329,73 @@ def bench_list(phase: ListPhase, budget: float) -> ListResult:
                 raise RuntimeError(f"ListMessages filter {request.filter!r} answered a message of {first}")
             return elapsed / calls * 1000
 
-        for size in (SMALL, LARGE):
-            slot(size, False, 10), slot(size, True, 10)  # warm-up
-        calls = max(5, int(SLOT * 1000 / slot(SMALL, False, 10)))
-
         def pair(filtered: bool) -> Paired:
-            return alternate(
-                lambda: slot(LARGE, filtered, calls),
-                lambda: slot(SMALL, filtered, calls),
+            return compare(
+                lambda n: slot(LARGE, filtered, n),
+                lambda n: slot(SMALL, filtered, n),
                 budget=budget,
-                min_rounds=6,
-                max_rounds=2000,
+                rate=False,
+                probe=10,
             )
 
         plain, filtered = pair(False), pair(True)
-    return ListResult(plain, filtered, calls)
+    return ListResult(plain, filtered, plain.calls)
 
 
 # ---------------------------------------------------------------------------------------------------- report
 
 
-def report(create: CreateResult, seeded: ListPhase, lst: ListResult) -> list[str]:
-    med = statistics.median
+def report(create: CreateResult, seeded: ListPhase, lst: ListResult) -> Table:
     cr = create.ours
-    create_ratio = med(cr.ratios)
     grown = seeded.rss_after - seeded.rss_before
     per_message = grown * 1024 * 1024 / LARGE
-    rows = [
-        ("CreateMessage, ours (server process)", f"{med(cr.a):,.0f} calls/s", spread(cr.a), ""),
-        ("CreateMessage, echo (server process)", f"{med(cr.b):,.0f} calls/s", spread(cr.b), ""),
-        (
-            "  ratio ours/echo",
-            f"{create_ratio:.3f}",
-            spread(cr.ratios),
-            f">= {CREATE_GOAL}  {verdict(create_ratio >= CREATE_GOAL)} (info)",
-        ),
-        (
-            f"Seeding {LARGE:,} messages (store API)",
-            f"{seeded.seed_seconds:.1f} s",
-            "",
-            f"{LARGE / seeded.seed_seconds:,.0f} messages/s",
-        ),
-        (
-            f"RSS growth, {LARGE:,} messages of {TEXT_BYTES} B text",
-            f"{grown:,.0f} MiB",
-            "",
-            f"<= {MEMORY_GOAL_MIB:,.0f} MiB  {verdict(grown <= MEMORY_GOAL_MIB)}",
-        ),
-        ("  per message", f"{per_message:,.0f} B", "", f"RSS {seeded.rss_before:,.0f} -> {seeded.rss_after:,.0f} MiB"),
-    ]
+    table = Table()
+    table.paired("CreateMessage (server process)", cr, ("ours", "echo"), "calls/s", at_least(CREATE_GOAL, info=True))
+    table.value(
+        f"Seeding {LARGE:,} messages (store API)",
+        f"{seeded.seed_seconds:.1f} s",
+        "",
+        f"{LARGE / seeded.seed_seconds:,.0f} messages/s",
+    )
+    table.checked(
+        f"RSS growth, {LARGE:,} messages of {TEXT_BYTES} B text",
+        f"{grown:,.0f} MiB",
+        grown,
+        at_most(MEMORY_GOAL_MIB),
+        "MiB",
+    )
+    table.value(
+        "  per message", f"{per_message:,.0f} B", "", f"RSS {seeded.rss_before:,.0f} -> {seeded.rss_after:,.0f} MiB"
+    )
     traced = sum(size for _, size in seeded.breakdown)
-    rows.append((f"  tracemalloc, {SAMPLE:,} more (info)", f"{traced:,.0f} B", "", "per message, by allocating file:"))
+    table.value(f"  tracemalloc, {SAMPLE:,} more (info)", f"{traced:,.0f} B", "", "per message, by allocating file:")
     shown = [(label, size) for label, size in seeded.breakdown if size >= traced * 0.02]
-    rows += [(f"    {label}", f"{size:,.0f} B", "", "") for label, size in shown]
+    for label, size in shown:
+        table.value(f"    {label}", f"{size:,.0f} B")
     rest = traced - sum(size for _, size in shown)
     if round(rest):
-        rows.append(("    everything else", f"{rest:,.0f} B", "", ""))
+        table.value("    everything else", f"{rest:,.0f} B")
     for name, rpc, store in (("", lst.plain, seeded.store_plain), (" filtered", lst.filtered, seeded.store_filtered)):
-        ratio = med(rpc.ratios)
-        rows += [
-            (f"ListMessages{name} page {PAGE}, {SMALL:,} messages", f"{med(rpc.b):.3f} ms", spread(rpc.b), ""),
-            (f"ListMessages{name} page {PAGE}, {LARGE:,} messages", f"{med(rpc.a):.3f} ms", spread(rpc.a), ""),
-            ("  ratio 1M/1k", f"{ratio:.3f}", spread(rpc.ratios), f"<= {LIST_GOAL}  {verdict(ratio <= LIST_GOAL)}"),
-            (f"  store only, {SMALL:,} messages (info)", f"{med(store.b):.3f} ms", spread(store.b), ""),
-            (f"  store only, {LARGE:,} messages (info)", f"{med(store.a):.3f} ms", spread(store.a), ""),
-            ("  store ratio 1M/1k (info)", f"{med(store.ratios):.3f}", spread(store.ratios), ""),
-        ]
-    out = format_table(rows)
-    out.append(
+        table.measured(f"ListMessages{name} page {PAGE}, {SMALL:,} messages", rpc.b, "ms")
+        table.measured(f"ListMessages{name} page {PAGE}, {LARGE:,} messages", rpc.a, "ms")
+        table.ratio("  ratio 1M/1k", rpc, at_most(LIST_GOAL))
+        table.measured(f"  store only, {SMALL:,} messages (info)", store.b, "ms")
+        table.measured(f"  store only, {LARGE:,} messages (info)", store.a, "ms")
+        table.ratio("  store ratio 1M/1k (info)", store)
+    table.notes.append(
         f"Rounds (slots per variant x calls): CreateMessage {cr.rounds} x {create.calls_per_slot}; ListMessages "
         f"{lst.plain.rounds} + {lst.filtered.rounds} x {lst.calls_per_slot}; store {seeded.store_plain.rounds} + "
         f"{seeded.store_filtered.rounds} x {seeded.store_calls}. Filter: create_time > the middle message's. "
         f"{WORKERS} server threads. Ratios: medians of per-round paired ratios."
     )
-    return out
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=30.0,
-        help="seconds of measurement per benchmark (default 30); seeding 1M messages adds about a minute",
-    )
+    parser = arguments(__doc__, 30.0, "per benchmark; seeding 1M messages adds about a minute")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(f"chat-grpc message benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
+    banner("chat-grpc message benchmarks")
     with server_process(args.budget) as server:
         create_phase = server.next_phase(120)
         assert isinstance(create_phase, CreatePhase)
@@ -451,8 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         assert isinstance(list_phase, ListPhase)
         print(f"ListMessages: {SMALL:,} vs {LARGE:,} messages, plain and filtered ...", flush=True)
         lst = bench_list(list_phase, args.budget * 0.3)
-    print()
-    print("\n".join(report(create, list_phase, lst)))
+    report(create, list_phase, lst).print()
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -16,13 +16,11 @@ connections for REST, a gRPC stub for gRPC.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import cProfile
 import http.client
 import json
 import pstats
-import statistics
 import sys
 import threading
 import time
@@ -31,17 +29,9 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
-from bench_server import (
-    WORKERS,
-    Paired,
-    alternate,
-    format_table,
-    new_space,
-    server_process,
-    spread,
-    user_actor,
-    verdict,
-)
+import runner
+from bench_server import WORKERS, new_space, server_process, user_actor
+from runner import Paired, Table, at_least
 
 from chat_grpc.doors.rest.listener import RestListener
 from chat_grpc.fake.store import MemberRef
@@ -236,9 +226,8 @@ def grpc_caller(
 
 
 def compare(a: Callable[[int], float], b: Callable[[int], float], budget: float) -> tuple[Paired, int]:
-    a(100), b(100)  # warm-up
-    n = max(10, int(min(a(100), b(100)) * SLOT))
-    return alternate(lambda: a(n), lambda: b(n), budget=budget, min_rounds=6, max_rounds=2000), n
+    paired = runner.compare(a, b, budget=budget, probe=100, min_calls=10)
+    return paired, paired.calls
 
 
 # ---------------------------------------------------------------------------------------------------- runs
@@ -334,19 +323,13 @@ def bench(found: Servers, budget: float) -> Results:
     return Results(rows, rounds)
 
 
-def report(results: Results) -> list[str]:
-    med = statistics.median
-    table: list[tuple[str, str, str, str]] = []
+def report(results: Results) -> Table:
+    table = Table()
     for what, paired, a_name, b_name, goal in results.rows:
-        ratio = med(paired.ratios)
-        table.append((f"{what}, {a_name}", f"{med(paired.a):,.0f} calls/s", spread(paired.a), ""))
-        table.append((f"{what}, {b_name}", f"{med(paired.b):,.0f} calls/s", spread(paired.b), ""))
-        verdict_text = f">= {GOAL}  {verdict(ratio >= GOAL)}" if goal else "(info)"
-        table.append((f"  ratio {a_name}/{b_name}", f"{ratio:.3f}", spread(paired.ratios), verdict_text))
-    out = format_table(table)
-    out.append("Rounds (slots per variant x calls per client): " + "; ".join(results.rounds) + ".")
-    out.append("Ratios: medians of per-round paired ratios.")
-    return out
+        table.paired(what, paired, (a_name, b_name), "calls/s", at_least(GOAL) if goal else None)
+    table.notes.append("Rounds (slots per variant x calls per client): " + "; ".join(results.rounds) + ".")
+    table.notes.append("Ratios: medians of per-round paired ratios.")
+    return table
 
 
 # ---------------------------------------------------------------------------------------------------- profile
@@ -403,8 +386,7 @@ def profile(calls: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budget", type=float, default=12.0, help="seconds per comparison (default 12; ~6x in all)")
+    parser = runner.arguments(__doc__, 12.0, "per comparison (~6x in all)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N direct ASGI calls per RPC instead")
     args = parser.parse_args(argv)
     if args.profile:
@@ -416,8 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"chat-grpc REST benchmarks (Python {sys.version.split()[0]}, uvicorn {uvicorn.__version__})", flush=True)
     with server_process(servers, "bench-rest-servers") as found:
         results = bench(found, args.budget)
-    print()
-    print("\n".join(report(results)))
+    report(results).print()
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -23,8 +23,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import grpc
-from bench_server import alternate, format_table, new_space, spread, user_actor, verdict
+from bench_server import new_space, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2
+from runner import alternate, format_table, spread, verdict
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.store.messages import MessageContent, ThreadRequest

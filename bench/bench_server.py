@@ -13,9 +13,7 @@ is reported as MISS and does not fail the run; an error (wrong answer, failed RP
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
-import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +25,7 @@ from typing import Any
 
 import grpc
 from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, message_pb2, space_pb2
+from runner import Paired, Table, arguments, at_least, at_most, banner, compare
 
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.store import Actor, AuthKind, ChatStore, MemberRef, Space, User
@@ -35,7 +34,6 @@ from chat_grpc.server import ChatServer
 WORKERS = 16  # thread-pool size of both servers (ChatServer's default)
 SMALL, LARGE, PAGE = 100, 100_000, 100
 GETSPACE_GOAL, LIST_GOAL = 0.8, 1.5
-SLOT = 0.1  # seconds per variant per round: short slots pair the variants closely in time
 
 
 class EchoServicer(chat_service_pb2_grpc.ChatServiceServicer):
@@ -52,46 +50,6 @@ class EchoServicer(chat_service_pb2_grpc.ChatServiceServicer):
         self, request: message_pb2.CreateMessageRequest, context: grpc.ServicerContext
     ) -> message_pb2.Message:
         return self._message
-
-
-@dataclass
-class Paired:
-    """Per-round measurements of two variants: a and b are per-slot values, ratios are a/b within each round."""
-
-    a: list[float]
-    b: list[float]
-    ratios: list[float]
-
-    @property
-    def rounds(self) -> int:
-        return len(self.ratios)
-
-
-def alternate(
-    run_a: Callable[[], float], run_b: Callable[[], float], *, budget: float, min_rounds: int, max_rounds: int
-) -> Paired:
-    """Run the two variants in ABBA order until ``budget`` seconds have passed (at least ``min_rounds``)."""
-    result = Paired([], [], [])
-    deadline = time.perf_counter() + budget
-    for round_no in range(max_rounds):
-        if round_no >= min_rounds and time.perf_counter() >= deadline:
-            break
-        if round_no % 2 == 0:
-            a, b = run_a(), run_b()
-        else:
-            b, a = run_b(), run_a()
-        result.a.append(a)
-        result.b.append(b)
-        result.ratios.append(a / b)
-    return result
-
-
-def spread(values: list[float]) -> str:
-    """The interquartile range relative to the median, as a noise indicator."""
-    if len(values) < 4:
-        return "n/a"
-    q1, _, q3 = statistics.quantiles(values, n=4)
-    return f"±{(q3 - q1) / 2 / statistics.median(values) * 100:.0f}%"
 
 
 def user_actor(user: User) -> Actor:
@@ -199,16 +157,10 @@ def bench_get_space(servers: Servers, budget: float) -> GetSpaceResult:
                 raise RuntimeError("GetSpace answers differ between the servers")
             return calls / elapsed
 
-        slot(ours_stub, 300), slot(echo_stub, 300)  # warm-up: connections, code paths, caches
-        calls = max(20, int(slot(echo_stub, 300) * SLOT))
-        paired = alternate(
-            lambda: slot(ours_stub, calls),
-            lambda: slot(echo_stub, calls),
-            budget=budget,
-            min_rounds=6,
-            max_rounds=2000,
+        paired = compare(
+            lambda n: slot(ours_stub, n), lambda n: slot(echo_stub, n), budget=budget, probe=300, min_calls=20
         )
-    return GetSpaceResult(paired, calls)
+    return GetSpaceResult(paired, paired.calls)
 
 
 # ---------------------------------------------------------------------------------------------------- ListMemberships
@@ -275,22 +227,20 @@ def bench_list_memberships(budget: float) -> ListResult:
                     raise RuntimeError(f"store.list_memberships returned {len(page)} memberships")
                 return elapsed / calls * 1000
 
-            rpc_slot(small.id, 30), rpc_slot(large.id, 30)  # warm-up
-            calls = max(5, int(SLOT * 1000 / rpc_slot(small.id, 30)))
-            rpc = alternate(
-                lambda: rpc_slot(large.id, calls),
-                lambda: rpc_slot(small.id, calls),
+            rpc = compare(
+                lambda n: rpc_slot(large.id, n),
+                lambda n: rpc_slot(small.id, n),
                 budget=budget * 0.6,
-                min_rounds=6,
-                max_rounds=2000,
+                rate=False,
+                probe=30,
             )
-            store_calls = max(5, int(SLOT * 1000 / store_slot(small.id, 30)))
-            in_store = alternate(
-                lambda: store_slot(large.id, store_calls),
-                lambda: store_slot(small.id, store_calls),
+            in_store = compare(
+                lambda n: store_slot(large.id, n),
+                lambda n: store_slot(small.id, n),
                 budget=budget * 0.2,
-                min_rounds=6,
-                max_rounds=2000,
+                rate=False,
+                probe=30,
+                warmup=False,
             )
 
             def get_slot(space: Space, calls: int) -> float:
@@ -303,75 +253,51 @@ def bench_list_memberships(budget: float) -> ListResult:
                     raise RuntimeError(f"GetSpace answered {answer.name}, not {space.name}")
                 return elapsed / calls * 1000
 
-            get_calls = max(5, int(SLOT * 1000 / get_slot(large, 5)))  # sized by the slower, large space
-            get_space = alternate(
-                lambda: get_slot(large, get_calls),
-                lambda: get_slot(small, get_calls),
+            get_space = compare(
+                lambda n: get_slot(large, n),
+                lambda n: get_slot(small, n),
                 budget=budget * 0.2,
-                min_rounds=6,
-                max_rounds=2000,
+                rate=False,
+                probe=5,
+                warmup=False,
             )
-    return ListResult(seed_seconds, rpc, in_store, get_space, calls)
+    return ListResult(seed_seconds, rpc, in_store, get_space, rpc.calls)
 
 
 # ---------------------------------------------------------------------------------------------------- report
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-def format_table(rows: list[tuple[str, str, str, str]]) -> list[str]:
-    """Rows of (benchmark, median, IQR/2, goal) as an aligned table between rules."""
-    header = ("benchmark", "median", "IQR/2", "goal")
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
-    line = "  ".join("-" * w for w in widths)
-    fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths[:3])) + "  {}"
-    return [fmt.format(*header), line, *(fmt.format(*r) for r in rows), line]
-
-
-def report(get: GetSpaceResult, get_in_process: GetSpaceResult, lst: ListResult) -> list[str]:
-    med = statistics.median
+def report(get: GetSpaceResult, get_in_process: GetSpaceResult, lst: ListResult) -> Table:
     gs, gi, lr, ls, lg = get.ours, get_in_process.ours, lst.rpc, lst.store, lst.get_space
-    get_ratio, list_ratio = med(gs.ratios), med(lr.ratios)
-    get_goal = f">= {GETSPACE_GOAL}  {verdict(get_ratio >= GETSPACE_GOAL)}"
-    list_goal = f"<= {LIST_GOAL}  {verdict(list_ratio <= LIST_GOAL)}"
-    rows = [
-        ("GetSpace, ours (server process)", f"{med(gs.a):,.0f} calls/s", spread(gs.a), ""),
-        ("GetSpace, echo (server process)", f"{med(gs.b):,.0f} calls/s", spread(gs.b), ""),
-        ("  ratio ours/echo", f"{get_ratio:.3f}", spread(gs.ratios), get_goal),
-        ("GetSpace, ours (in-process, info)", f"{med(gi.a):,.0f} calls/s", spread(gi.a), ""),
-        ("GetSpace, echo (in-process, info)", f"{med(gi.b):,.0f} calls/s", spread(gi.b), ""),
-        ("  ratio ours/echo (info)", f"{med(gi.ratios):.3f}", spread(gi.ratios), ""),
-        (f"Seeding {SMALL - 1:,} + {LARGE - 1:,} members (store API)", f"{lst.seed_seconds:.1f} s", "", ""),
-        (f"ListMemberships page {PAGE}, {SMALL:,} members", f"{med(lr.b):.3f} ms", spread(lr.b), ""),
-        (f"ListMemberships page {PAGE}, {LARGE:,} members", f"{med(lr.a):.3f} ms", spread(lr.a), ""),
-        ("  ratio 100k/100", f"{list_ratio:.3f}", spread(lr.ratios), list_goal),
-        (f"  store only, {SMALL:,} members (info)", f"{med(ls.b):.3f} ms", spread(ls.b), ""),
-        (f"  store only, {LARGE:,} members (info)", f"{med(ls.a):.3f} ms", spread(ls.a), ""),
-        ("  store ratio 100k/100 (info)", f"{med(ls.ratios):.3f}", spread(ls.ratios), ""),
-        (f"GetSpace, {SMALL:,} members (info)", f"{med(lg.b):.3f} ms", spread(lg.b), ""),
-        (f"GetSpace, {LARGE:,} members (info)", f"{med(lg.a):.3f} ms", spread(lg.a), ""),
-        ("  ratio 100k/100 (info)", f"{med(lg.ratios):.3f}", spread(lg.ratios), ""),
-    ]
-    out = format_table(rows)
-    out.append(
+    table = Table()
+    table.paired("GetSpace (server process)", gs, ("ours", "echo"), "calls/s", at_least(GETSPACE_GOAL))
+    table.measured("GetSpace, ours (in-process, info)", gi.a, "calls/s")
+    table.measured("GetSpace, echo (in-process, info)", gi.b, "calls/s")
+    table.ratio("  ratio ours/echo (info)", gi)
+    table.value(f"Seeding {SMALL - 1:,} + {LARGE - 1:,} members (store API)", f"{lst.seed_seconds:.1f} s")
+    table.measured(f"ListMemberships page {PAGE}, {SMALL:,} members", lr.b, "ms")
+    table.measured(f"ListMemberships page {PAGE}, {LARGE:,} members", lr.a, "ms")
+    table.ratio("  ratio 100k/100", lr, at_most(LIST_GOAL))
+    table.measured(f"  store only, {SMALL:,} members (info)", ls.b, "ms")
+    table.measured(f"  store only, {LARGE:,} members (info)", ls.a, "ms")
+    table.ratio("  store ratio 100k/100 (info)", ls)
+    table.measured(f"GetSpace, {SMALL:,} members (info)", lg.b, "ms")
+    table.measured(f"GetSpace, {LARGE:,} members (info)", lg.a, "ms")
+    table.ratio("  ratio 100k/100 (info)", lg)
+    table.notes.append(
         f"Rounds (slots per variant x calls): GetSpace {gs.rounds} x {get.calls_per_slot}, "
         f"in-process {gi.rounds} x {get_in_process.calls_per_slot}; ListMemberships {lr.rounds} x "
         f"{lst.calls_per_slot}, store {ls.rounds}; GetSpace 100/100k {lg.rounds}. {WORKERS} server threads. "
         "Ratios: medians of per-round paired ratios."
     )
-    return out
+    return table
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--budget", type=float, default=30.0, help="seconds of measurement per benchmark (default 30; ~2.5x in all)"
-    )
+    parser = arguments(__doc__, 30.0, "per benchmark (~2.5x in all)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    print(f"chat-grpc server benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)
+    banner("chat-grpc server benchmarks")
     print("GetSpace: ours vs echo, servers in a separate process ...", flush=True)
     with server_process(get_space_servers, "bench-servers") as servers:
         get = bench_get_space(servers, args.budget)
@@ -380,8 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         get_in_process = bench_get_space(servers, args.budget / 2)
     print(f"ListMemberships: seeding {LARGE:,} members, then {SMALL:,} vs {LARGE:,} ...", flush=True)
     lst = bench_list_memberships(args.budget)
-    print()
-    print("\n".join(report(get, get_in_process, lst)))
+    report(get, get_in_process, lst).print()
     print(f"total {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -58,7 +58,7 @@ def _copier(cls: type) -> Callable[[Any], Any]:
     if cls is set:
         return lambda items: {_clone(v) for v in items}
     if cls is tuple:
-        return lambda items: tuple(_clone(v) for v in items)
+        return _copy_tuple
     if issubclass(cls, Enum):
         return lambda member: member
     if dataclasses.is_dataclass(cls) and cls.__dictoffset__ == 0:  # slots only: the fields are the whole state
@@ -71,6 +71,15 @@ def _copier(cls: type) -> Callable[[Any], Any]:
                 return lambda record: record
             return _record_copier(cls, names)
     return copy.deepcopy
+
+
+def _copy_tuple(items: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A tuple of immutable values is one itself: shared (the empty tuple of most content fields, too)."""
+    immutable = _IMMUTABLE
+    for value in items:
+        if type(value) not in immutable:
+            return tuple(_clone(v) for v in items)
+    return items
 
 
 def _record_copier(cls: type, names: tuple[str, ...]) -> Callable[[Any], Any]:
