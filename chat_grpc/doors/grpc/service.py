@@ -49,8 +49,17 @@ class GrpcDoor:
             ended.set()  # the call has already ended
         if not ended.wait(seconds):
             return None
-        remaining = self.context.time_remaining()
-        return "DEADLINE_EXCEEDED" if remaining is not None and remaining <= 0 else "CANCELLED"
+        return "DEADLINE_EXCEEDED" if deadline_passed(self.context.time_remaining()) else "CANCELLED"
+
+
+# The caller's deadline reaches the server as a relative timeout (grpc-timeout), so the server's copy of it runs late
+# by the time the request took to arrive: a call the caller abandons at its deadline ends here with that much left.
+DEADLINE_SLACK = 0.1
+
+
+def deadline_passed(time_remaining: float | None) -> bool:
+    """Whether a call that ended with ``time_remaining`` seconds left (None: no deadline) ended at its deadline."""
+    return time_remaining is not None and time_remaining <= DEADLINE_SLACK
 
 
 class ChatServicer(chat_service_pb2_grpc.ChatServiceServicer):
@@ -243,8 +252,7 @@ class AsyncChatService:
         door.ended = ended_event = threading.Event()
 
         def ended(_: object) -> None:
-            left = context.time_remaining()
-            door.expired = door.expired or (left is not None and left <= 0)
+            door.expired = door.expired or deadline_passed(context.time_remaining())
             ended_event.set()
 
         context.add_done_callback(ended)  # type: ignore[arg-type]
