@@ -29,6 +29,7 @@ from typing import Any, Protocol, cast
 import grpc
 
 from chat_grpc.server.errors import ChatError
+from chat_grpc.server.timestamps import format_rfc3339
 
 ANY_RPC = "*"
 REASON = "INJECTED_FAULT"
@@ -140,8 +141,7 @@ class Fired:
         }
 
 
-def _rfc3339(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+_rfc3339 = format_rfc3339
 
 
 class Faults:

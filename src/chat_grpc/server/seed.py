@@ -67,6 +67,7 @@ from chat_grpc.server.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.server.store.reactions import CUSTOM_PREFIX, UNICODE_PREFIX, check_unicode_emoji
 from chat_grpc.server.store.sections import MAX_DISPLAY_NAME as SECTION_NAME_MAX
 from chat_grpc.server.store.sections import SYSTEM_SECTIONS
+from chat_grpc.server.timestamps import TimestampError, format_rfc3339, parse_rfc3339
 
 FORMAT_VERSION = 1
 IMPORT_SCOPES = frozenset({"chat.import"})
@@ -457,17 +458,19 @@ def _parse_time(value: object) -> datetime | str:
     """A timezone-aware datetime, or the problem with ``value``."""
     if isinstance(value, datetime):
         when = value
+        if when.tzinfo is None:
+            return f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}"
     elif isinstance(value, date):
         return "must be a time (RFC 3339, e.g. 2026-01-05T09:00:00Z), not just a date"
     elif isinstance(value, str):
         try:
-            when = datetime.fromisoformat(value.strip())
-        except ValueError:
+            return parse_rfc3339(value.strip(), space=True)
+        except TimestampError as error:
+            if error.kind == "zone":
+                return f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}"
             return f"must be an RFC 3339 time such as 2026-01-05T09:00:00Z; got {value!r}"
     else:
         return f"must be an RFC 3339 time such as 2026-01-05T09:00:00Z; got {_kind(value)}"
-    if when.tzinfo is None:
-        return f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}"
     return when.astimezone(UTC)
 
 
@@ -2012,11 +2015,7 @@ def workspace_source(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict
 
 
 def _time(when: datetime | None) -> str | None:
-    if when is None:
-        return None
-    when = when.astimezone(UTC)
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{text}.{when.microsecond:06d}Z" if when.microsecond else f"{text}Z"
+    return None if when is None else format_rfc3339(when)
 
 
 def _compact(entry: dict[str, Any]) -> dict[str, Any]:
