@@ -72,7 +72,9 @@ class EventLog:
 
     def append(self, space_id: str, when: datetime, event_type: str, resource: object, *, snapshot: bool) -> None:
         """Log an event about ``resource`` (a record with a ``name``, or a name) or a snapshot of a deleted one."""
-        log = self._spaces.setdefault(space_id, _SpaceLog())
+        log = self._spaces.get(space_id)
+        if log is None:  # not setdefault: that would build a _SpaceLog (three containers) for every event
+            log = self._spaces[space_id] = _SpaceLog()
         log.next_seq = (log.next_seq + 1) % (1 << _SEQ_BITS)
         code = self._codes.get(event_type)
         if code is None:

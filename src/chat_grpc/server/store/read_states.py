@@ -49,9 +49,9 @@ class ReadStateBook:
         if actor.is_app:
             return
         key = (actor.principal.id, message.space_id, message.thread_id if message.thread_reply else "")
-        previous = self._read.get(key)
-        if previous is None or message.create_time > previous:
-            self._read[key] = message.create_time
+        previous, when = self._read.get(key), message.create_time
+        if previous is None or when > previous:
+            self._read[key] = when
 
     def _check_caller(self, actor: Actor, user_id: str, space_id: str) -> None:
         """Only the caller's own state; the space must be one the caller can see."""
