@@ -53,7 +53,7 @@ def _batches(w: dict[str, Any]) -> list[tuple[Actor, str, list[NewMessage]]]:
         NewMessage(MessageContent(text="reply"), reply_to=0),
         NewMessage(MessageContent(text="mine", fallback_text="f"), client_id="client-mine"),
         NewMessage(MessageContent(text="old reply"), reply_to=3),
-    ] + [NewMessage(MessageContent(text=f"note {i}")) for i in range(30)]
+    ] + [NewMessage(MessageContent(text=f"note {i}"), sender=as_user(bob) if i % 3 else None) for i in range(30)]
     bot = [
         NewMessage(MessageContent(text="card", cards_v2=(("c1", b"\x0a\x00"),))),
         NewMessage(MessageContent(text="psst"), private_viewer_id=bob.id),
@@ -82,7 +82,7 @@ def _one_by_one(store: ChatStore, clock: ManualClock, batches: list[tuple[Actor,
                 thread = ThreadRequest(name=made[item.reply_to].partition(".")[0], reply_option="REPLY_MESSAGE_OR_FAIL")
             with pinning.pinned(item.create_time):
                 created = store.messages.create(
-                    actor,
+                    item.sender or actor,
                     space_id,
                     item.content,
                     thread,

@@ -162,7 +162,8 @@ class NewMessage:
     ``create_time``: when it was posted (its timeline position and the time of its ``created`` event; None:
     the store clock's time, read per message as ``create`` does). ``reply_to``: reply in the thread of the
     batch's message at that index (instead of ``thread``). ``own_id``: the id part ``create`` would draw — the
-    thread id of a message that starts a thread, the part after the dot of a reply (None: drawn)."""
+    thread id of a message that starts a thread, the part after the dot of a reply (None: drawn). ``sender``:
+    who posts it, if not the batch's actor (a conversation is one batch)."""
 
     content: MessageContent
     thread: ThreadRequest = ThreadRequest()
@@ -171,6 +172,7 @@ class NewMessage:
     create_time: datetime | None = None
     reply_to: int | None = None
     own_id: str | None = None
+    sender: Actor | None = None
 
 
 @dataclass
@@ -502,7 +504,7 @@ class MessageBook:
         search postings — at several times the speed.
 
         What it skips is per-call work a seed does not need: the space, membership, import-scope and
-        permission checks are made once for the batch (the actor and the space do not change during it), no
+        permission checks are made once per sender (senders and the space do not change during it), no
         request id is kept (a seed is not retried), no copy of each message is handed back (only its id), and
         content without mentions or attachments takes a short path. Quotes are not supported (a seed has
         none). A message that breaks a rule (a thread that does not exist, a client id taken, a private
@@ -511,12 +513,25 @@ class MessageBook:
         with core.lock:
             state = core._state(actor, space_id)
             space = state.space
-            core._require_import_space_if_import_only(actor, space)
-            self._joined(actor, state)
             book = self._space(space_id)
-            checked: set[str] = set()  # the permission settings already checked: post_messages, reply_messages
-            sender_id, sender_kind = actor.principal.id, "BOT" if actor.is_app else "HUMAN"
-            scope = actor.app.id if actor.app else None
+            # Per sender, checked at its first message: (actor, sender id, sender kind, thread key scope) and
+            # the permission settings already checked for it (post_messages, reply_messages).
+            senders: dict[int, tuple[Actor, str, str, str | None, set[str]]] = {}
+
+            def sender(who: Actor) -> tuple[Actor, str, str, str | None, set[str]]:
+                core._state(who, space_id)
+                core._require_import_space_if_import_only(who, space)
+                self._joined(who, state)
+                found = senders[id(who)] = (
+                    who,
+                    who.principal.id,
+                    "BOT" if who.is_app else "HUMAN",
+                    who.app.id if who.app else None,
+                    set(),
+                )
+                return found
+
+            sender(actor)
             importing, is_space = space.import_mode, space.space_type == "SPACE"
             clock, record = core.clock, core._record
             hooks = core.on_message_created
@@ -529,6 +544,9 @@ class MessageBook:
             gc.disable()
             try:
                 for item, drawn in self._with_ids(messages):
+                    who = item.sender or actor
+                    found = senders.get(id(who))
+                    who, sender_id, sender_kind, scope, checked = sender(who) if found is None else found
                     thread = item.thread
                     if item.reply_to is not None:
                         root = made[item.reply_to].partition(".")[0]
@@ -567,14 +585,12 @@ class MessageBook:
                             else:
                                 new_key = thread.key
                         elif option == "REPLY_MESSAGE_OR_FAIL":
-                            self._thread_for(actor, state, book, thread)  # raises NOT_FOUND, worded as create's
+                            self._thread_for(who, state, book, thread)  # raises NOT_FOUND, worded as create's
                     own = item.own_id if item.own_id is not None else drawn
                     message_id = f"{thread_id}.{own}" if reply else f"{own}.{own}"
                     setting = "reply_messages" if reply else "post_messages"
-                    if setting not in checked and not actor.is_app and not importing:
-                        core._require_permission(
-                            actor, state, setting, "reply in threads" if reply else "post messages"
-                        )
+                    if setting not in checked and not who.is_app and not importing:
+                        core._require_permission(who, state, setting, "reply in threads" if reply else "post messages")
                         checked.add(setting)
                     now = item.create_time or clock.now()
                     message = Message(
@@ -605,7 +621,7 @@ class MessageBook:
                     # The event's time: the message's when the batch gives it, else a second reading (as create).
                     record(space_id, "google.workspace.chat.message.v1.created", message, when=item.create_time)
                     for hook in hooks:
-                        hook(actor, message)
+                        hook(who, message)
                     made.append(message_id)
             finally:
                 if collecting:
