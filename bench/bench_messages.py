@@ -50,7 +50,7 @@ from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2, user_p
 from chat_grpc.server import ChatServer
 from chat_grpc.server.clock import ManualClock
 from chat_grpc.server.store import Actor, ChatStore
-from chat_grpc.server.store.messages import MessageContent, ThreadRequest
+from chat_grpc.server.store.messages import MessageContent, NewMessage
 
 SMALL, LARGE, PAGE = 1_000, 1_000_000, 100
 SAMPLE = 10_000  # messages created under tracemalloc for the per-file breakdown
@@ -117,16 +117,13 @@ class ListPhase:
 
 
 def seed_messages(store: ChatStore, actor: Actor, space_id: str, count: int, label: str) -> datetime:
-    """``count`` messages, each a new thread, straight through the store API; the middle one's create time."""
-    create = store.messages.create
-    thread = ThreadRequest()
-    middle = None
-    for i in range(count):
-        message = create(actor, space_id, MessageContent(text=message_text(i, label)), thread)
-        if i == count // 2:
-            middle = message.create_time
-    assert middle is not None
-    return middle
+    """``count`` messages, each a new thread, seeded in bulk through the store API (``create_many``: the state
+    of one create per message); the middle one's create time."""
+    made = store.messages.create_many(
+        actor, space_id, (NewMessage(MessageContent(text=message_text(i, label))) for i in range(count))
+    )
+    middle = store.messages.get(actor, space_id, made[count // 2])
+    return middle.create_time
 
 
 def allocation_breakdown(store: ChatStore, actor: Actor, space_id: str) -> list[tuple[str, float]]:
