@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from chat_grpc.server import persistence
+from chat_grpc.server import persistence, workspace_schema
 from chat_grpc.server.clock import ManualClock
 from chat_grpc.server.config import Config, parse_args
 from chat_grpc.server.control import SERVICE as CONTROL_SERVICE
@@ -256,6 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["state"]:
         return state_command(args[1:])
+    if args == ["schema"]:  # the JSON Schema of workspace files (--seed, --export), for editors and CI checks
+        sys.stdout.write(workspace_schema.json_schema_text())
+        return 0
     try:
         config = parse_args(args)
     except SystemExit as exited:

@@ -34,16 +34,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
 import json
 import os
-import re
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,17 +49,17 @@ from google.apps.card.v1 import card_pb2
 from google.chat.v1 import message_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message as ProtoMessage
+from pydantic_core import PydanticCustomError
 
+from chat_grpc.server import workspace_schema
 from chat_grpc.server.auth import APP_SCOPES, USER_SCOPES
 from chat_grpc.server.clock import ClockProxy, ManualClock
 from chat_grpc.server.errors import ChatError
 from chat_grpc.server.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.server.store import Actor, App, AuthKind, ChatStore, Group, MemberRef, Membership, Space, User
-from chat_grpc.server.store.availability import MAX_STATUS_TEXT as STATUS_TEXT_MAX
 from chat_grpc.server.store.availability import CustomStatus
 from chat_grpc.server.store.emojis import CustomEmoji, check_emoji_name, check_image
 from chat_grpc.server.store.messages import (
-    CLIENT_ID,
     SEQ_BITS,
     Message,
     MessageContent,
@@ -74,54 +72,25 @@ from chat_grpc.server.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.server.store.reactions import CUSTOM_PREFIX, UNICODE_PREFIX, check_unicode_emoji
 from chat_grpc.server.store.sections import MAX_DISPLAY_NAME as SECTION_NAME_MAX
 from chat_grpc.server.store.sections import SYSTEM_SECTIONS
-from chat_grpc.server.timestamps import TimestampError, format_rfc3339, parse_rfc3339
+from chat_grpc.server.timestamps import format_rfc3339
+from chat_grpc.server.workspace_schema import (
+    AVAILABILITY_STATES,
+    DELETION_TYPES,
+    FORMAT_VERSION,
+    HISTORY_STATES,
+    MUTE_SETTINGS,
+    NOTIFICATION_SETTINGS,
+    PREDEFINED,
+    ROLES,
+    SECTION_TYPES,
+    SPACE_TYPES,
+    STATES,
+)
 
-FORMAT_VERSION = 1
 IMPORT_SCOPES = frozenset({"chat.import"})
 IMPORT_MODE_LIFETIME = timedelta(days=90)
-SPACE_TYPES = ("SPACE", "GROUP_CHAT", "DIRECT_MESSAGE")
-ROLES = ("ROLE_MEMBER", "ROLE_MANAGER")
-STATES = ("JOINED", "INVITED")
-HISTORY_STATES = ("HISTORY_ON", "HISTORY_OFF")
-PREDEFINED = ("COLLABORATION_SPACE", "ANNOUNCEMENT_SPACE")
-NOTIFICATION_SETTINGS = ("ALL", "MAIN_CONVERSATIONS", "FOR_YOU", "OFF")
-MUTE_SETTINGS = ("UNMUTED", "MUTED")
-DELETION_TYPES = (
-    "CREATOR",
-    "SPACE_OWNER",
-    "ADMIN",
-    "APP_MESSAGE_EXPIRY",
-    "CREATOR_VIA_APP",
-    "SPACE_OWNER_VIA_APP",
-    "SPACE_MEMBER",
-)
-ID_PART = re.compile(r"^[A-Za-z0-9_-]+$")
-DISPLAY_NAME_MAX, DESCRIPTION_MAX, GUIDELINES_MAX, THREAD_KEY_MAX = 128, 150, 5000, 4000
 MAX_PROBLEMS = 25
 
-
-def _keys(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-# The keys of each kind of item (anything else is a problem).
-USER_KEYS = _keys("email display_name id customer admin auto_accept blocked emoji_manager sections availability")
-SECTION_KEYS = _keys("type display_name id spaces")
-AVAILABILITY_KEYS = _keys("state until custom_status")
-STATUS_KEYS = _keys("text emoji expire_time")
-SECTION_TYPES = ("CUSTOM_SECTION", "DEFAULT_DIRECT_MESSAGES", "DEFAULT_SPACES", "DEFAULT_APPS")
-AVAILABILITY_STATES = ("ACTIVE", "AWAY", "DO_NOT_DISTURB")
-SPACE_KEYS = _keys(
-    "ref id type display_name description guidelines creator create_time external_user_allowed "
-    "history_state audience import_mode import_mode_expire_time predefined_permissions "
-    "permission_settings members former_members messages thread_read_states pins"
-)
-MEMBER_KEYS = _keys("user app group role state create_time notification_setting mute_setting last_read_time")
-MESSAGE_KEYS = _keys(
-    "ref id sender via_app text fallback_text cards_v2 accessory_widgets thread_key reply_to "
-    "client_id private_viewer attachments create_time update_time delete_time deletion_type "
-    "reactions"
-)
 
 T = TypeVar("T")
 
@@ -384,19 +353,14 @@ class _Person:
 
 
 class _Node:
-    """One mapping of the file: typed access to its keys; unknown keys are problems."""
+    """One mapping of the file, read by the reference pass. The shape pass (``workspace_schema``) has checked it
+    and taken out the values it refused, so every value here has its declared type: an absent one reads as
+    its default."""
 
-    def __init__(self, checker: _Checker, path: str, value: object, known: Sequence[str]) -> None:
+    def __init__(self, checker: _Checker, path: str, value: object) -> None:
         self.checker, self.path = checker, path
         self.ok = isinstance(value, dict)
         self.value: dict[str, Any] = value if isinstance(value, dict) else {}
-        if not self.ok:
-            checker.problem(path, f"must be a mapping with the keys {', '.join(known)}; got {_kind(value)}")
-        for key in self.value:
-            if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(known)}"
-                checker.problem(path, f"unknown key {key!r} ({hint})")
 
     def at(self, key: str) -> str:
         return f"{self.path}.{key}"
@@ -409,35 +373,18 @@ class _Node:
 
     def text(self, key: str, default: str = "", *, required: bool = False) -> str:
         value = self.value.get(key)
-        if value is None:
-            if required:
-                self.checker.problem(self.at(key), "is required")
-            return default
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            self.checker.problem(self.at(key), f"must be a string, got {_kind(value)}")
-            return default
-        return str(value)
+        return default if value is None else str(value)
 
     def optional_text(self, key: str) -> str | None:
         return self.text(key) if self.has(key) else None
 
     def flag(self, key: str, default: bool = False) -> bool:
         value = self.value.get(key)
-        if value is None:
-            return default
-        if not isinstance(value, bool):
-            self.checker.problem(self.at(key), f"must be true or false, got {_kind(value)}")
-            return default
-        return value
+        return default if value is None else bool(value)
 
     def choice(self, key: str, choices: Sequence[str], default: str | None = None) -> str | None:
         value = self.value.get(key)
-        if value is None:
-            return default
-        if value not in choices:
-            self.checker.problem(self.at(key), f"must be one of {', '.join(choices)}; got {value!r}")
-            return default
-        return str(value)
+        return default if value is None else str(value)
 
     def time(self, key: str) -> datetime | None:
         value = self.value.get(key)
@@ -445,40 +392,20 @@ class _Node:
 
     def items(self, key: str) -> list[tuple[str, Any]]:
         value = self.value.get(key)
-        if value is None:
-            return []
         if not isinstance(value, list):
-            self.checker.problem(self.at(key), f"must be a list, got {_kind(value)}")
             return []
         return [(f"{self.path}.{key}[{i}]" if self.path else f"{key}[{i}]", item) for i, item in enumerate(value)]
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "a number"}.get(
-        type(value), type(value).__name__
-    )
+_kind = workspace_schema.kind
 
 
 def _parse_time(value: object) -> datetime | str:
-    """A timezone-aware datetime, or the problem with ``value``."""
-    if isinstance(value, datetime):
-        when = value
-        if when.tzinfo is None:
-            return f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}"
-    elif isinstance(value, date):
-        return "must be a time (RFC 3339, e.g. 2026-01-05T09:00:00Z), not just a date"
-    elif isinstance(value, str):
-        try:
-            return parse_rfc3339(value.strip(), space=True)
-        except TimestampError as error:
-            if error.kind == "zone":
-                return f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}"
-            return f"must be an RFC 3339 time such as 2026-01-05T09:00:00Z; got {value!r}"
-    else:
-        return f"must be an RFC 3339 time such as 2026-01-05T09:00:00Z; got {_kind(value)}"
-    return when.astimezone(UTC)
+    """A timezone-aware datetime, or the problem with ``value`` (the shape pass's words)."""
+    try:
+        return workspace_schema.parse_time(value).astimezone(UTC)
+    except PydanticCustomError as error:
+        return str(error)
 
 
 class _Checker:
@@ -609,21 +536,12 @@ class _Checker:
         return found.who
 
     def _id(self, node: _Node, key: str = "id") -> str | None:
-        value = node.optional_text(key)
-        if value is not None and not ID_PART.match(value):
-            node.checker.problem(node.at(key), f"must be letters, digits, '-' and '_' only; got {value!r}")
-            return None
-        return value
+        return node.optional_text(key)  # its form is the shape pass's
 
     # -------------------------------------------------------------- the whole file
 
     def check(self) -> _Plan:
-        root = _Node(
-            self, "", self.data, ("version", "customers", "users", "apps", "groups", "custom_emojis", "spaces")
-        )
-        version = root.raw("version")
-        if version is not None and version != FORMAT_VERSION:
-            self.problem("version", f"this emulator reads workspace files of version {FORMAT_VERSION}; got {version!r}")
+        root = _Node(self, "", self.data)
         disabled = self._customers(root)
         users = [u for u in (self._user(p, v) for p, v in root.items("users")) if u is not None]
         apps = [a for a in (self._app(p, v) for p, v in root.items("apps")) if a is not None]
@@ -641,7 +559,7 @@ class _Checker:
             self._sections(user_plan, spaces)
             self._availability(user_plan)
         if self.problems:
-            raise SeedError(self.problems[:MAX_PROBLEMS] + _more(self.problems))
+            raise SeedError(self.problems)  # all of them: _check lists them after the shape problems, and cuts
         return _Plan(users, apps, groups, emojis, spaces, disabled)
 
     def _raw_at(self, path: str) -> dict[str, Any]:
@@ -660,28 +578,19 @@ class _Checker:
     def _customers(self, root: _Node) -> list[str]:
         disabled = []
         for path, value in root.items("customers"):
-            node = _Node(self, path, value, _keys("name custom_emojis_enabled"))
-            name = node.text("name", required=True)
-            if name and not name.startswith("customers/"):
-                self.problem(node.at("name"), f"must look like customers/C0123abcd; got {name!r}")
+            node = _Node(self, path, value)
+            name = node.text("name")
             if not node.flag("custom_emojis_enabled", True) and name:
                 disabled.append(name)
         return disabled
 
     def _customer(self, node: _Node, default: str | None) -> str | None:
-        customer = node.optional_text("customer")
-        if customer is not None and not customer.startswith("customers/"):
-            self.problem(node.at("customer"), f"must look like customers/C0123abcd; got {customer!r}")
-            return default
-        return customer or default
+        return node.optional_text("customer") or default
 
     def _user(self, path: str, value: object) -> _UserPlan | None:
-        node = _Node(self, path, value, USER_KEYS)
+        node = _Node(self, path, value)
         email = node.text("email", required=True)
         if not node.ok or not email:
-            return None
-        if "@" not in email or any(c.isspace() for c in email):
-            self.problem(node.at("email"), f"must be an email address; got {email!r}")
             return None
         user_id = self._id(node)
         if email.lower() in self.users:
@@ -690,9 +599,6 @@ class _Checker:
         if user_id is not None and self._taken_principal_id(user_id):
             self.problem(node.at("id"), f"id {user_id} is already a user's or an app's")
             user_id = None
-        blocked = node.raw("blocked")
-        if blocked is not None and not isinstance(blocked, list):
-            self.problem(node.at("blocked"), f"must be a list of users, got {_kind(blocked)}")
         plan = _UserPlan(
             path=path,
             who=_Who("user", f"user:{email.lower()}", email),
@@ -710,7 +616,7 @@ class _Checker:
         return plan
 
     def _app(self, path: str, value: object) -> _AppPlan | None:
-        node = _Node(self, path, value, _keys("display_name id customer"))
+        node = _Node(self, path, value)
         name = node.text("display_name", required=True)
         if not node.ok or not name:
             return None
@@ -726,7 +632,7 @@ class _Checker:
         return plan
 
     def _group(self, path: str, value: object) -> _GroupPlan | None:
-        node = _Node(self, path, value, _keys("display_name id members"))
+        node = _Node(self, path, value)
         name = node.text("display_name", required=True)
         if not node.ok or not name:
             return None
@@ -734,9 +640,6 @@ class _Checker:
         if group_id is not None and group_id in self.group_ids:
             self.problem(node.at("id"), f"id {group_id} is already a group's")
             group_id = None
-        members = node.raw("members")
-        if members is not None and not isinstance(members, list):
-            self.problem(node.at("members"), f"must be a list of users, got {_kind(members)}")
         plan = _GroupPlan(path, _Who("group", f"group:file:{path}", name), name, group_id)
         person = _Person(plan.who, group_id, "")
         self.groups_by_name.setdefault(name, []).append(person)
@@ -745,11 +648,9 @@ class _Checker:
         return plan
 
     def _emoji(self, path: str, value: object) -> _EmojiPlan | None:
-        node = _Node(self, path, value, _keys("name creator image image_base64 filename uid create_time"))
+        node = _Node(self, path, value)
         name = node.text("name", required=True)
         creator = self.user(node.at("creator"), node.raw("creator")) if node.has("creator") else None
-        if not node.has("creator"):
-            self.problem(node.at("creator"), "is required")
         if name:
             try:
                 check_emoji_name(name, "name")
@@ -777,8 +678,7 @@ class _Checker:
     def _image(self, node: _Node) -> tuple[bytes | None, str]:
         filename = node.text("filename")
         if node.has("image") == node.has("image_base64"):
-            self.problem(node.path, "needs exactly one of image (a file) and image_base64")
-            return None, filename
+            return None, filename  # the shape pass says so
         if node.has("image"):
             relative = node.text("image")
             path = self.base_dir / relative
@@ -809,7 +709,7 @@ class _Checker:
     # -------------------------------------------------------------- spaces
 
     def _space(self, path: str, value: object) -> _SpacePlan | None:
-        node = _Node(self, path, value, SPACE_KEYS)
+        node = _Node(self, path, value)
         if not node.ok:
             return None
         space_type = node.choice("type", SPACE_TYPES, "SPACE") or "SPACE"
@@ -824,13 +724,7 @@ class _Checker:
             self.problem(node.at("display_name"), "is required for a SPACE")
         elif not is_space and display_name:
             self.problem(node.at("display_name"), f"must be empty for a {space_type}")
-        if len(display_name) > DISPLAY_NAME_MAX:
-            self.problem(node.at("display_name"), f"is longer than {DISPLAY_NAME_MAX} characters")
         description, guidelines = node.text("description"), node.text("guidelines")
-        if len(description) > DESCRIPTION_MAX:
-            self.problem(node.at("description"), f"is longer than {DESCRIPTION_MAX} characters")
-        if len(guidelines) > GUIDELINES_MAX:
-            self.problem(node.at("guidelines"), f"is longer than {GUIDELINES_MAX} characters")
         if space_type == "DIRECT_MESSAGE" and (description or guidelines):
             self.problem(node.path, "a DIRECT_MESSAGE has no description or guidelines")
         import_mode = node.flag("import_mode")
@@ -859,8 +753,6 @@ class _Checker:
                     self.problem(node.at(f"former_members[{i}]"), f"{who.label} is listed twice")
                 else:
                     former.append(who)
-        if node.has("former_members") and not isinstance(node.raw("former_members"), list):
-            self.problem(node.at("former_members"), "must be a list of users and apps")
         permission_settings = self._permission_settings(node) if is_space else {}
         customer = None
         if creator is not None:
@@ -920,7 +812,6 @@ class _Checker:
         if raw is None:
             return
         if not isinstance(raw, list):
-            self.problem(node.at("pins"), f"must be a list of messages (ref, id or client id), got {_kind(raw)}")
             return
         if plan.import_mode and raw:
             self.problem(node.at("pins"), "a space in import mode has no pins yet")
@@ -948,7 +839,6 @@ class _Checker:
         if raw is None:
             return
         if not isinstance(raw, list):
-            self.problem(path, f"must be a list of sections, got {_kind(raw)}")
             return
         labels: dict[str, _SpacePlan] = {}
         for space in spaces:
@@ -958,7 +848,7 @@ class _Checker:
         placed: dict[str, str] = {}
         seen_types: set[str] = set()
         for i, value in enumerate(raw):
-            node = _Node(self, f"{path}[{i}]", value, SECTION_KEYS)
+            node = _Node(self, f"{path}[{i}]", value)
             kind = node.choice("type", SECTION_TYPES, "CUSTOM_SECTION") or "CUSTOM_SECTION"
             display_name = node.text("display_name")
             section_id = node.optional_text("id")
@@ -979,7 +869,6 @@ class _Checker:
                     self.problem(node.at("id"), f"{section_id!r} cannot be a custom section's id")
                 members = node.raw("spaces") or []
                 if not isinstance(members, list):
-                    self.problem(node.at("spaces"), f"must be a list of spaces, got {_kind(members)}")
                     members = []
                 for j, label in enumerate(members):
                     where = node.at(f"spaces[{j}]")
@@ -999,7 +888,7 @@ class _Checker:
         raw = self._raw_at(user_plan.path).get("availability")
         if raw is None:
             return
-        node = _Node(self, f"{user_plan.path}.availability", raw, AVAILABILITY_KEYS)
+        node = _Node(self, f"{user_plan.path}.availability", raw)
         state = node.choice("state", AVAILABILITY_STATES) or ""  # unset: the fake's default (ACTIVE)
         until = node.time("until")
         if state == "DO_NOT_DISTURB" and until is None:
@@ -1008,10 +897,8 @@ class _Checker:
             self.problem(node.at("until"), "AWAY lasts until changed: no until")
         status = None
         if node.has("custom_status"):
-            inner = _Node(self, node.at("custom_status"), node.raw("custom_status"), STATUS_KEYS)
-            text, emoji = inner.text("text", required=True), inner.text("emoji", required=True)
-            if len(text) > STATUS_TEXT_MAX:
-                self.problem(inner.at("text"), f"is longer than {STATUS_TEXT_MAX} characters")
+            inner = _Node(self, node.at("custom_status"), node.raw("custom_status"))
+            text, emoji = inner.text("text"), inner.text("emoji")
             status = (text, emoji, inner.time("expire_time"))
         user_plan.availability = _AvailabilityPlan(node.path, state, until, status)
 
@@ -1024,21 +911,19 @@ class _Checker:
         raw = node.raw("permission_settings")
         if raw is None:
             return settings
-        inner = _Node(self, node.at("permission_settings"), raw, PERMISSION_SETTINGS)
+        inner = _Node(self, node.at("permission_settings"), raw)
         for name in PERMISSION_SETTINGS:
             if inner.has(name):
-                rule = _Node(self, inner.at(name), inner.raw(name), ("managers_allowed", "members_allowed"))
+                rule = _Node(self, inner.at(name), inner.raw(name))
                 managers, members = settings[name]
                 settings[name] = (rule.flag("managers_allowed", managers), rule.flag("members_allowed", members))
         return settings
 
     def _member(self, path: str, value: object, space_type: str) -> _MemberPlan | None:
-        node = _Node(self, path, value, MEMBER_KEYS)
+        node = _Node(self, path, value)
         named = [key for key in ("user", "app", "group") if node.has(key)]
         if len(named) != 1:
-            if node.ok:
-                self.problem(path, "needs exactly one of user, app and group")
-            return None
+            return None  # the shape pass says so
         key = named[0]
         who = {"user": self.user, "app": self.app, "group": self.group}[key](node.at(key), node.raw(key))
         role = node.choice("role", ROLES)
@@ -1148,13 +1033,11 @@ class _Checker:
         thread_keys: dict[tuple[_Who | None, str], int],
         checked: list[_MessagePlan | None],
     ) -> _MessagePlan | None:
-        node = _Node(self, path, value, MESSAGE_KEYS)
+        node = _Node(self, path, value)
         if not node.ok:
             return None
         before = len(self.problems)
         sender = self.principal(node.at("sender"), node.raw("sender")) if node.has("sender") else None
-        if not node.has("sender"):
-            self.problem(node.at("sender"), "is required")
         if sender is not None:
             self._can_act(node.at("sender"), sender, plan, states, "post")
         via_app = self.app(node.at("via_app"), node.raw("via_app")) if node.has("via_app") else None
@@ -1168,8 +1051,6 @@ class _Checker:
             self.problem(path, f"a {plan.space_type} has no threads: thread_key and reply_to are for a SPACE")
         if thread_key and reply_to is not None:
             self.problem(path, "give thread_key or reply_to, not both")
-        if len(thread_key) > THREAD_KEY_MAX:
-            self.problem(node.at("thread_key"), f"is longer than {THREAD_KEY_MAX} characters")
         root: int | None = None
         if reply_to is not None:
             label = str(reply_to)
@@ -1189,18 +1070,10 @@ class _Checker:
             else:
                 root = found
         client_id = node.text("client_id")
-        if client_id and not CLIENT_ID.match(client_id):
-            self.problem(
-                node.at("client_id"), "must start with 'client-' and have at most 63 characters of a-z, 0-9 and '-'"
-            )
         message_id = node.optional_text("id")
         if message_id is not None:
-            thread, dot, own = message_id.partition(".")
-            if not (dot and ID_PART.match(thread) and ID_PART.match(own)):
-                self.problem(
-                    node.at("id"), f"must look like thread.message (letters, digits, - and _); got {message_id!r}"
-                )
-            elif root is None and thread != own:
+            thread, _, own = message_id.partition(".")  # thread.message: the shape pass checked the form
+            if root is None and thread != own:
                 self.problem(node.at("id"), f"the first message of a thread has an id like {own}.{own}")
             elif root is not None:
                 root_plan = checked[root]
@@ -1302,7 +1175,7 @@ class _Checker:
     def _cards(self, node: _Node, is_app: bool) -> tuple[tuple[str, bytes], ...]:
         cards = []
         for path, raw in node.items("cards_v2"):
-            inner = _Node(self, path, raw, _keys("card_id card"))
+            inner = _Node(self, path, raw)
             card = self._proto(inner.at("card"), inner.raw("card") or {}, card_pb2.Card())
             if card is not None:
                 cards.append((inner.text("card_id"), card))
@@ -1325,8 +1198,7 @@ class _Checker:
 
     def _proto(self, path: str, raw: object, message: ProtoMessage) -> bytes | None:
         if not isinstance(raw, dict):
-            self.problem(path, f"must be a mapping (the message's JSON form); got {_kind(raw)}")
-            return None
+            return None  # the shape pass says so
         try:
             json_format.ParseDict(raw, message)
         except json_format.ParseError as error:
@@ -1335,7 +1207,7 @@ class _Checker:
         return message.SerializeToString()
 
     def _attachment(self, path: str, value: object) -> _AttachmentPlan | None:
-        node = _Node(self, path, value, _keys("name content_type id"))
+        node = _Node(self, path, value)
         name, content_type = node.text("name", required=True), node.text("content_type", required=True)
         attachment_id = self._id(node)
         if not (node.ok and name and content_type):
@@ -1343,17 +1215,14 @@ class _Checker:
         return _AttachmentPlan(path, name, content_type, attachment_id)
 
     def _reaction(self, path: str, value: object, plan: _SpacePlan, states: dict[_Who, str]) -> _ReactionPlan | None:
-        node = _Node(self, path, value, _keys("user emoji custom_emoji id create_time"))
+        node = _Node(self, path, value)
         user = self.user(node.at("user"), node.raw("user")) if node.has("user") else None
-        if not node.has("user"):
-            self.problem(node.at("user"), "is required")
         if user is not None:
             if plan.import_mode and user != plan.creator:
                 self.problem(node.at("user"), "in import mode only the space's creator (the importer) reacts")
             self._can_act(node.at("user"), user, plan, states, "react")
         if node.has("emoji") == node.has("custom_emoji"):
-            self.problem(path, "needs exactly one of emoji (Unicode) and custom_emoji (:name:)")
-            return None
+            return None  # the shape pass says so
         unicode, custom = node.text("emoji"), None
         if unicode:
             try:
@@ -1384,14 +1253,10 @@ class _Checker:
                 if message.id:
                     refs.setdefault(message.id.partition(".")[0], message.root)
         for path, value in node.items("thread_read_states"):
-            inner = _Node(self, path, value, _keys("user thread last_read_time"))
+            inner = _Node(self, path, value)
             user = self.user(inner.at("user"), inner.raw("user")) if inner.has("user") else None
-            thread = inner.text("thread", required=True)
+            thread = inner.text("thread")
             when = inner.time("last_read_time")
-            if not inner.has("last_read_time"):
-                self.problem(inner.at("last_read_time"), "is required")
-            if not inner.has("user"):
-                self.problem(inner.at("user"), "is required")
             if plan.import_mode:
                 self.problem(path, "members of a space in import mode have no read states yet")
             if user is not None and user not in states:
@@ -2041,7 +1906,16 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any],
             raise SeedError([f"the workspace is nested too deeply (at most {MAX_DEPTH} levels)"])
     else:
         data, base_dir = read_workspace_file(source), Path(source).resolve().parent
-    plan = _Checker(store, data, base_dir).check()
+    shape, refused = workspace_schema.shape_problems(data)
+    if refused:
+        data = workspace_schema.repaired(data, refused)
+    try:
+        plan = _Checker(store, data, base_dir).check()
+    except SeedError as error:
+        found = shape + error.problems
+        raise SeedError(found[:MAX_PROBLEMS] + _more(found)) from None
+    if shape:
+        raise SeedError(shape[:MAX_PROBLEMS] + _more(shape))
     if dry_run:
         scratch = _scratch(store)
         with _seeding(scratch) as (clock, ids):
