@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from chat_grpc.server.clock import ManualClock
+from chat_grpc.server.clock import ClockProxy, ManualClock
 from chat_grpc.server.errors import AlreadyExists, NotFound, PermissionDenied
-from chat_grpc.server.ids import IdGenerator
+from chat_grpc.server.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.server.seed import _SeedClock
 from chat_grpc.server.store import Actor, AuthKind, ChatStore, MemberRef, Space
 from chat_grpc.server.store.messages import MessageContent, NewMessage, ThreadRequest
@@ -159,3 +159,43 @@ def test_the_caller_is_checked_once_for_the_batch() -> None:
     with pytest.raises(PermissionDenied):
         store.messages.create_many(as_user(w["bob"]), w["space"].id, [NewMessage(MessageContent(text="x"))])
     assert store.messages.count(w["space"].id) == 0
+
+
+class _Log:
+    def __init__(self) -> None:
+        self.entries: list[str] = []
+
+
+def test_behind_a_recording_proxy_draws_and_clock_readings_keep_creates_order() -> None:
+    """A state file's tape replays each id draw in its place among the clock readings: the batch must not draw
+    ahead there (a workspace file recorded one create at a time replays through the batch)."""
+
+    def logged(tick: timedelta) -> tuple[ChatStore, dict[str, Any], _Log]:
+        store, clock, world = _world(tick)
+        log = _Log()
+
+        class Ids(IdGeneratorProxy):
+            def _next(self, kind: str, n: int, make: Callable[[], str]) -> str:
+                log.entries.append(f"{kind}{n}")
+                return make()
+
+        class Clock(ClockProxy):
+            def now(self) -> datetime:
+                log.entries.append("t")
+                return self.inner.now()
+
+        store.ids, store.clock = Ids(store.ids), Clock(clock)
+        return store, world, log
+
+    one, w1, one_log = logged(timedelta(microseconds=1))
+    bulk, w2, bulk_log = logged(timedelta(microseconds=1))
+    assert not bulk.ids.draws_in_bulk()
+    for store, world in ((one, w1), (bulk, w2)):
+        items = [NewMessage(MessageContent(text=f"m{i}")) for i in range(5)] + [
+            NewMessage(MessageContent(text="r"), reply_to=0)
+        ]
+        if store is one:
+            _one_by_one(store, store.clock, [(as_user(world["ann"]), world["space"].id, items)])  # type: ignore[arg-type]
+        else:
+            store.messages.create_many(as_user(world["ann"]), world["space"].id, items)
+    assert bulk_log.entries == one_log.entries and "opaque11" in one_log.entries

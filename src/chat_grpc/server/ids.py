@@ -52,6 +52,11 @@ class IdGenerator:
             return self._chars(n, string.ascii_letters + string.digits)
         return self._unique(lambda: self._chars(n, string.ascii_letters + string.digits))
 
+    def draws_in_bulk(self) -> bool:
+        """Whether ids may be drawn ahead, a batch at a time (nothing records the order of draws and clock
+        readings, as a state file's tape does)."""
+        return True
+
     def opaque_ids(self, n: int, count: int) -> list[str]:
         """``count`` opaque ids at once, for bulk seeding: a seeded generator gives exactly the ids ``count``
         calls of ``opaque_id(n)`` would (the same stream); a random one cuts them from one ``os.urandom``
@@ -108,6 +113,9 @@ class IdGeneratorProxy(IdGenerator):
 
     def opaque_id(self, n: int = 16) -> str:
         return self._next("opaque", n, lambda: self.inner.opaque_id(n))
+
+    def draws_in_bulk(self) -> bool:
+        return False  # a proxy may record or replay each draw in its place among the clock readings
 
     def opaque_ids(self, n: int, count: int) -> list[str]:
         return [self.opaque_id(n) for _ in range(count)]  # one by one: each passes through _next

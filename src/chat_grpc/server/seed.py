@@ -1318,6 +1318,9 @@ class _SeedIds(IdGeneratorProxy):
         made: str = make()
         return made
 
+    def draws_in_bulk(self) -> bool:
+        return not getattr(self._local, "presets", None) and self.inner.draws_in_bulk()
+
     def opaque_ids(self, n: int, count: int) -> list[str]:
         if getattr(self._local, "presets", None):
             return super().opaque_ids(n, count)  # one by one, through the presets

@@ -543,7 +543,11 @@ class MessageBook:
             collecting = gc.isenabled()
             gc.disable()
             try:
-                for item, drawn in self._with_ids(messages):
+                # Ids drawn ahead in chunks where nothing records the order of draws and clock readings; else
+                # each where create draws it (a state file's tape replays them in that order).
+                bulk = core.ids.draws_in_bulk()
+                draw = core.ids.opaque_id
+                for item, drawn in self._with_ids(messages) if bulk else ((m, "") for m in messages):
                     who = item.sender or actor
                     found = senders.get(id(who))
                     who, sender_id, sender_kind, scope, checked = sender(who) if found is None else found
@@ -586,7 +590,7 @@ class MessageBook:
                                 new_key = thread.key
                         elif option == "REPLY_MESSAGE_OR_FAIL":
                             self._thread_for(who, state, book, thread)  # raises NOT_FOUND, worded as create's
-                    own = item.own_id if item.own_id is not None else drawn
+                    own = item.own_id if item.own_id is not None else (drawn or draw(11))
                     message_id = f"{thread_id}.{own}" if reply else f"{own}.{own}"
                     setting = "reply_messages" if reply else "post_messages"
                     if setting not in checked and not who.is_app and not importing:
