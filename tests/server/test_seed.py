@@ -31,7 +31,7 @@ from google.chat.v1 import (
     thread_read_state_pb2,
 )
 
-from chat_grpc.server import ChatServer, ChatStore, ManualClock, seed
+from chat_grpc.server import ChatServer, ChatStore, ManualClock, workspace_load
 from chat_grpc.server.config import Config, parse_args
 from chat_grpc.server.demo import demo_workspace, seed_demo
 from chat_grpc.server.ids import IdGenerator
@@ -673,7 +673,7 @@ def test_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "list.json: a workspace file holds a mapping (users, apps, groups, spaces, ...)"
     )
     assert "cannot read the workspace file" in problems(tmp_path / "missing.json")[0]
-    monkeypatch.setattr(seed, "_yaml", lambda: None)
+    monkeypatch.setattr(workspace_load, "_yaml", lambda: None)  # where seed's reading and writing look for PyYAML
     assert problems(tmp_path / "bad.yaml")[0].endswith(
         "reading YAML needs PyYAML: pip install 'chat-grpc[yaml]' (or use JSON)"
     )
