@@ -260,20 +260,11 @@ class ChatStore:
 
     # ------------------------------------------------------------------ events
 
-    def _record(
-        self,
-        space_id: str,
-        event_type: str,
-        resource: object,
-        snapshot: object | None = None,
-        *,
-        when: datetime | None = None,
-    ) -> None:
-        """Log an event about ``resource`` (a record, or its name); a deletion passes a ``snapshot`` of it.
-        ``when``: the event's time, if not the clock's now (a seed that says when a message was posted)."""
+    def _record(self, space_id: str, event_type: str, resource: object, snapshot: object | None = None) -> None:
+        """Log an event about ``resource`` (a record, or its name); a deletion passes a ``snapshot`` of it."""
         self.event_log.append(
             space_id,
-            when or self.clock.now(),
+            self.clock.now(),
             event_type,
             snapshot if snapshot is not None else resource,
             snapshot=snapshot is not None,
