@@ -84,3 +84,15 @@ def test_a_refused_value_is_reported_once_and_the_rest_still_checked() -> None:
     ]
     fixed = workspace_schema.repaired({"users": [{"email": "a@example.com", "admin": "yes"}]}, refused[:1])
     assert fixed == {"users": [{"email": "a@example.com"}]}
+
+
+def test_a_list_of_the_wrong_type_is_worded_for_its_field() -> None:
+    found, _ = workspace_schema.shape_problems(
+        {"users": [{"email": "a@b", "blocked": "x", "sections": 5}], "spaces": [{"pins": {}, "former_members": 1}]}
+    )
+    assert found == [
+        "users[0].blocked: must be a list of users, got a string",
+        "users[0].sections: must be a list of sections, got a number",
+        "spaces[0].former_members: must be a list of users and apps, got a number",
+        "spaces[0].pins: must be a list of messages (ref, id or client id), got a mapping",
+    ]

@@ -212,6 +212,13 @@ ProtoJson = Annotated[
 ]
 
 
+# lists whose wrong type is worded for the field (``must be a list of users, got a string``)
+MessageNames = Annotated[list[Text], Field(json_schema_extra={"x-list-of": "messages (ref, id or client id)"})]
+PrincipalNames = Annotated[list[Text], Field(json_schema_extra={"x-list-of": "users and apps"})]
+SpaceNames = Annotated[list[Text], Field(json_schema_extra={"x-list-of": "spaces"})]
+UserNames = Annotated[list[Text], Field(json_schema_extra={"x-list-of": "users"})]
+
+
 # ------------------------------------------------------------------ the items
 
 
@@ -240,7 +247,10 @@ class SectionItem(_Item):
     type: Annotated[str, _C_SECTION_TYPES[0], _C_SECTION_TYPES[1]] = "CUSTOM_SECTION"
     display_name: Text = ""
     id: Text | None = None
-    spaces: Annotated[list[Text], Field(json_schema_extra={"x-list-of": "spaces"})] = []
+    spaces: SpaceNames = Field(default_factory=list)
+
+
+Sections = Annotated[list[SectionItem], Field(json_schema_extra={"x-list-of": "sections"})]
 
 
 class UserItem(_Item):
@@ -250,9 +260,9 @@ class UserItem(_Item):
     customer: Customer | None = None
     admin: Flag = False
     auto_accept: Flag = True
-    blocked: Annotated[list[Text], Field(json_schema_extra={"x-list-of": "users"})] = []
+    blocked: UserNames = Field(default_factory=list)
     emoji_manager: Flag = False
-    sections: Annotated[list[SectionItem], Field(json_schema_extra={"x-list-of": "sections"})] = []
+    sections: Sections = Field(default_factory=list)
     availability: AvailabilityItem | None = None
 
 
@@ -265,7 +275,7 @@ class AppItem(_Item):
 class GroupItem(_Item):
     display_name: Text
     id: Id | None = None
-    members: Annotated[list[Text], Field(json_schema_extra={"x-list-of": "users"})] = []
+    members: UserNames = Field(default_factory=list)
 
 
 class CustomEmojiItem(_Item):
@@ -322,7 +332,7 @@ class MemberItem(_Item):
 
 class CardItem(_Item):
     card_id: Text = ""
-    card: ProtoJson = {}
+    card: ProtoJson = Field(default_factory=dict)
 
 
 class AttachmentItem(_Item):
@@ -352,18 +362,18 @@ class MessageItem(_Item):
     via_app: Text | None = None
     text: Text = ""
     fallback_text: Text = ""
-    cards_v2: list[CardItem] = []
-    accessory_widgets: list[ProtoJson] = []
+    cards_v2: list[CardItem] = Field(default_factory=list)
+    accessory_widgets: list[ProtoJson] = Field(default_factory=list)
     thread_key: Annotated[str, _L_THREAD_KEY_MAX[0], _L_THREAD_KEY_MAX[1]] = ""
     reply_to: Text | None = None
     client_id: ClientId = ""
     private_viewer: Text | None = None
-    attachments: list[AttachmentItem] = []
+    attachments: list[AttachmentItem] = Field(default_factory=list)
     create_time: Time | None = None
     update_time: Time | None = None
     delete_time: Time | None = None
     deletion_type: Annotated[str, _C_DELETION_TYPES[0], _C_DELETION_TYPES[1]] | None = None
-    reactions: list[ReactionItem] = []
+    reactions: list[ReactionItem] = Field(default_factory=list)
 
 
 class ThreadReadStateItem(_Item):
@@ -388,11 +398,11 @@ class SpaceItem(_Item):
     import_mode_expire_time: Time | None = None
     predefined_permissions: Annotated[str, _C_PREDEFINED[0], _C_PREDEFINED[1]] | None = None
     permission_settings: PermissionSettingsItem | None = None
-    members: list[MemberItem] = []
-    former_members: Annotated[list[Text], Field(json_schema_extra={"x-list-of": "users and apps"})] = []
-    messages: list[MessageItem] = []
-    thread_read_states: list[ThreadReadStateItem] = []
-    pins: Annotated[list[Text], Field(json_schema_extra={"x-list-of": "messages (ref, id or client id)"})] = []
+    members: list[MemberItem] = Field(default_factory=list)
+    former_members: PrincipalNames = Field(default_factory=list)
+    messages: list[MessageItem] = Field(default_factory=list)
+    thread_read_states: list[ThreadReadStateItem] = Field(default_factory=list)
+    pins: MessageNames = Field(default_factory=list)
 
 
 def _version(value: object) -> int:
@@ -408,12 +418,12 @@ class WorkspaceFile(_Item):
 
     schema_: Text | None = Field(None, alias="$schema", description="this schema's address, for editors")
     version: Annotated[int, PlainValidator(_version), WithJsonSchema({"const": FORMAT_VERSION})] = FORMAT_VERSION
-    customers: list[CustomerItem] = []
-    users: list[UserItem] = []
-    apps: list[AppItem] = []
-    groups: list[GroupItem] = []
-    custom_emojis: list[CustomEmojiItem] = []
-    spaces: list[SpaceItem] = []
+    customers: list[CustomerItem] = Field(default_factory=list)
+    users: list[UserItem] = Field(default_factory=list)
+    apps: list[AppItem] = Field(default_factory=list)
+    groups: list[GroupItem] = Field(default_factory=list)
+    custom_emojis: list[CustomEmojiItem] = Field(default_factory=list)
+    spaces: list[SpaceItem] = Field(default_factory=list)
 
 
 # ------------------------------------------------------------------ problems, with their places
