@@ -347,7 +347,7 @@ def export_workspace(store: ChatStore) -> dict[str, Any]:
     """The store's state as a workspace mapping: ``load_workspace`` of it into an empty store reproduces the
     same people, spaces, memberships, messages and threads, reactions, custom emojis, settings and read states
     (not the space event history, request ids, or attachments uploaded but never posted)."""
-    with store.lock:
+    with store.lock, workspace_load.collector_resting():  # the export's mappings all live on, like a load's
         return _Exporter(store).export()
 
 
