@@ -28,7 +28,7 @@ from google.chat.v1 import chat_service_pb2_grpc, message_pb2
 from runner import alternate, format_table, spread, verdict
 
 from chat_grpc.fake.clock import ManualClock
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.messages import MessageContent, NewMessage
 from chat_grpc.server import ChatServer
 
 MESSAGES, OTHER_SPACES, OTHER_MESSAGES, PAGE, GOAL = 100_000, 10, 1_000, 100, 2.0
@@ -78,18 +78,27 @@ def main(argv: list[str] | None = None) -> int:
         actor = user_actor(alice)
         big = new_space(store, alice, "Big")
         started = time.perf_counter()
-        middle = None
-        for i in range(MESSAGES):
-            created = store.messages.create(actor, big.id, MessageContent(text=text(i)), ThreadRequest())
-            if i == MESSAGES // 2:
-                middle = created.create_time
-            clock.advance(STEP)
+        # Seeded in bulk (create_many), a message every STEP.
+        start = clock.now()
+        made = store.messages.create_many(
+            actor,
+            big.id,
+            (NewMessage(MessageContent(text=text(i)), create_time=start + i * STEP) for i in range(MESSAGES)),
+        )
+        middle = store.messages.get(actor, big.id, made[MESSAGES // 2]).create_time
+        clock.advance(MESSAGES * STEP)
         for s in range(OTHER_SPACES):
             space = new_space(store, alice, f"Other {s}")
-            for i in range(OTHER_MESSAGES):
-                store.messages.create(actor, space.id, MessageContent(text=text(i + s)), ThreadRequest())
-                clock.advance(STEP)
-        assert middle is not None
+            start = clock.now()
+            store.messages.create_many(
+                actor,
+                space.id,
+                (
+                    NewMessage(MessageContent(text=text(i + s)), create_time=start + i * STEP)
+                    for i in range(OTHER_MESSAGES)
+                ),
+            )
+            clock.advance(OTHER_MESSAGES * STEP)
         print(f"seeded {MESSAGES + OTHER_SPACES * OTHER_MESSAGES:,} messages in {time.perf_counter() - started:.1f} s")
 
         with grpc.insecure_channel(chat.address) as channel:

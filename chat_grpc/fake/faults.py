@@ -30,6 +30,7 @@ from typing import Any, Protocol, cast
 from google.rpc import code_pb2
 
 from chat_grpc.fake.errors import ChatError
+from chat_grpc.fake.timestamps import format_rfc3339
 
 ANY_RPC = "*"
 REASON = "INJECTED_FAULT"
@@ -142,8 +143,7 @@ class Fired:
         }
 
 
-def _rfc3339(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+_rfc3339 = format_rfc3339
 
 
 class Faults:

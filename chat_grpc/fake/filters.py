@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from chat_grpc.fake._filter_syntax import (
     And,
@@ -40,6 +40,7 @@ from chat_grpc.fake._filter_syntax import (
     tokenize,
 )
 from chat_grpc.fake.errors import InvalidArgument
+from chat_grpc.fake.timestamps import TimestampError, parse_rfc3339
 
 __all__ = [
     "MAX_EVENT_WINDOW",
@@ -80,42 +81,21 @@ _BATCH_OF = {"created": "batchCreated", "updated": "batchUpdated", "deleted": "b
 # --------------------------------------------------------------------------------------------------------------
 # Timestamps
 
-_TIMESTAMP = re.compile(
-    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?"
-    r"(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))",
-    re.ASCII,
-)
-
-
-def _timestamp_or_reason(text: str) -> datetime | str:
-    match = _TIMESTAMP.fullmatch(text)
-    if match is None:
-        return "not an RFC-3339 timestamp like 2023-04-21T11:30:00-04:00 or 2023-04-21T15:30:00.5Z"
-    year, month, day, hour, minute, second, fraction, zulu, sign, off_h, off_m = match.groups()
-    micros = int(fraction[:6].ljust(6, "0")) if fraction else 0
-    try:
-        if zulu:
-            tz = UTC
-        else:
-            if int(off_h) > 23 or int(off_m) > 59:
-                return f"invalid UTC offset {sign}{off_h}:{off_m}"
-            offset = timedelta(hours=int(off_h), minutes=int(off_m))
-            tz = timezone(-offset if sign == "-" else offset)
-        local = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micros, tzinfo=tz)
-        return local.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        return f"out of range ({exc})"
-
 
 def parse_timestamp(text: str, *, field: str | None = None) -> datetime:
     """An RFC-3339 timestamp (``Z`` or ``±hh:mm`` offset, up to 9 fractional digits) as an aware UTC datetime.
 
     Digits beyond microseconds are truncated. Raises InvalidArgument (for ``field``, if given).
     """
-    result = _timestamp_or_reason(text)
-    if isinstance(result, str):
-        raise InvalidArgument(f"invalid timestamp {text!r}: {result}", field=field)
-    return result
+    try:
+        return parse_rfc3339(text)
+    except TimestampError as error:
+        # A filter names the grammar, not the missing zone: "2023-04-21T11:30:00" is simply not RFC 3339 here.
+        reason = _NOT_RFC3339 if error.kind == "zone" else error.reason
+        raise InvalidArgument(f"invalid timestamp {text!r}: {reason}", field=field) from None
+
+
+_NOT_RFC3339 = "not an RFC-3339 timestamp like 2023-04-21T11:30:00-04:00 or 2023-04-21T15:30:00.5Z"
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -163,10 +143,11 @@ def _enum(src: Source, cmp: Comparison, field: str, allowed: Iterable[str]) -> s
 def _time(src: Source, cmp: Comparison, field: str) -> datetime:
     if not cmp.value.quoted:
         src.fail(f"{field} needs a double-quoted RFC-3339 timestamp", cmp.value.start, cmp.value.end)
-    result = _timestamp_or_reason(cmp.value.text)
-    if isinstance(result, str):
-        src.fail(f"invalid timestamp {cmp.value.text!r} for {field}: {result}", cmp.value.start, cmp.value.end)
-    return result
+    try:
+        return parse_rfc3339(cmp.value.text)
+    except TimestampError as error:
+        reason = _NOT_RFC3339 if error.kind == "zone" else error.reason
+        src.fail(f"invalid timestamp {cmp.value.text!r} for {field}: {reason}", cmp.value.start, cmp.value.end)
 
 
 def _parse_order_by(text: str, aliases: Mapping[str, str], default: tuple[str, bool]) -> tuple[str, bool]:

@@ -75,6 +75,22 @@ class IdGenerator:
             return self._chars(n, _ALNUM)
         return self._unique(lambda: self._chars(n, _ALNUM))
 
+    def draws_in_bulk(self) -> bool:
+        """Whether ids may be drawn ahead, a batch at a time (nothing records the order of draws and clock
+        readings, as a state file's tape does)."""
+        return True
+
+    def opaque_ids(self, n: int, count: int) -> list[str]:
+        """``count`` opaque ids at once, for bulk seeding: a seeded generator gives exactly the ids ``count``
+        calls of ``opaque_id(n)`` would (the same stream); a random one cuts them from one ``os.urandom``
+        buffer (one system call, not one per character), uniform over the same 62 characters."""
+        if self._seed is not None or n < 11:
+            return [self.opaque_id(n) for _ in range(count)]
+        wanted, text = n * count, ""
+        while len(text) < wanted:  # bytes 248..255 are dropped (248 = 4 * 62): no character is favoured
+            text += os.urandom(wanted - len(text) + wanted // 16 + 16).translate(_TO_ALNUM, _NOT_ALNUM).decode()
+        return [text[i : i + n] for i in range(0, wanted, n)]
+
     def secret(self) -> bytes:
         if self._seed is None:
             return os.urandom(32)
@@ -122,6 +138,12 @@ class IdGeneratorProxy(IdGenerator):
 
     def opaque_id(self, n: int = 16) -> str:
         return self._next("opaque", n, lambda: self.inner.opaque_id(n))
+
+    def draws_in_bulk(self) -> bool:
+        return False  # a proxy may record or replay each draw in its place among the clock readings
+
+    def opaque_ids(self, n: int, count: int) -> list[str]:
+        return [self.opaque_id(n) for _ in range(count)]  # one by one: each passes through _next
 
     def secret(self) -> bytes:
         return self.inner.secret()

@@ -19,6 +19,7 @@ from chat_grpc.persistence import state_file as persistence
 from chat_grpc.persistence.state_file import StateError, StateFile
 from chat_grpc.server.config import Config, parse_args
 from chat_grpc.server.server import ChatServer, is_loopback
+from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.demo import DemoWorkspace, demo_from, demo_workspace
 from chat_grpc.workspace.seed import SeedError, Workspace, dump, load_workspace
 
@@ -256,6 +257,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["state"]:
         return state_command(args[1:])
+    if args == ["schema"]:  # the JSON Schema of workspace files (--seed, --export), for editors and CI checks
+        sys.stdout.write(workspace_schema.json_schema_text())
+        return 0
     try:
         config = parse_args(args)
     except SystemExit as exited:

@@ -96,7 +96,7 @@ def parse_args(argv: Sequence[str], environ: Mapping[str, str] | None = None) ->
     parser = _Parser(
         prog=PROG,
         description="Run the fake Google Chat API. 'python -m chat_grpc.server state backup|check ...' works on"
-        " state files.",
+        " state files; 'python -m chat_grpc.server schema' prints the JSON Schema of workspace files (--seed).",
     )
     parser.add_argument("--host", default=env("HOST") or defaults.host, help="address to bind (default 127.0.0.1)")
     parser.add_argument(

@@ -393,6 +393,16 @@ class ChatFactory:
         )
         return codec.message_to_proto(created)
 
+    def messages(self, space: Any, sender: User | App | str, texts: Iterable[str]) -> list[str]:
+        """Many messages by ``sender`` (a joined member), each a new thread, seeded in bulk (the state of one
+        ``message`` call apiece, far faster: for a space of thousands of messages); their resource names."""
+        from chat_grpc.fake.store.messages import MessageContent, NewMessage
+
+        space_id = self._space_id(space)
+        actor = self._actor(self._principal(sender))
+        made = self._store.messages.create_many(actor, space_id, (NewMessage(MessageContent(text=t)) for t in texts))
+        return [f"spaces/{space_id}/messages/{message_id}" for message_id in made]
+
     def reaction(self, message: Any, user: User | str, emoji: str = "👍") -> reaction_pb2.Reaction:
         """``user`` reacts to ``message`` (a Message or its name) with a Unicode emoji."""
         from chat_grpc.fake import codec

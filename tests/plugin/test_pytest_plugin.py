@@ -107,6 +107,8 @@ def test_every_fixture_in_a_generated_test_file(pytester: pytest.Pytester) -> No
             )
             assert with_file.attachment[0].content_name == "data.csv"
             assert chat_server.store.attachment_media(ref.resource_name) == (b"a,b;1,2", "text/csv")
+            many = chat_factory.messages(files, alice, (f"note {i}" for i in range(500)))
+            assert len(many) == 500 and chat_client(bob).get_message(name=many[-1]).text == "note 499"
             work = chat_factory.section(bob, "Work", spaces=[files])
             assert [i.space for i in chat_client(bob).list_section_items(parent=work)] == [files.name]
 

@@ -33,7 +33,7 @@ from google.chat.v1 import (
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from chat_grpc.fake.store import Actor, AuthKind
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.messages import MessageContent, NewMessage
 from chat_grpc.server import ChatServer, ManualClock
 from tests.server.conftest import Caller, Workspace, human, new_space
 from tests.server.rpc_details import assert_details
@@ -182,8 +182,8 @@ def listed_spaces(call: Caller, who: Any) -> list[str]:
 def seed(chat: ChatServer, who: Any, space: S, count: int, prefix: str = "m") -> None:
     """Many messages at once, straight through the store (the RPC path is tested elsewhere)."""
     actor = Actor(who, AuthKind.USER, frozenset({"chat.messages"}))
-    for i in range(count):
-        chat.store.messages.create(actor, sid(space), MessageContent(text=f"{prefix}{i:04d}"), ThreadRequest())
+    items = (NewMessage(MessageContent(text=f"{prefix}{i:04d}")) for i in range(count))
+    chat.store.messages.create_many(actor, sid(space), items)
 
 
 def expect(

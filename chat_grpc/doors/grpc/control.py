@@ -18,10 +18,13 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import grpc
+
+from chat_grpc.fake import timestamps
+from chat_grpc.fake.timestamps import TimestampError, format_rfc3339
 
 if TYPE_CHECKING:
     from chat_grpc.doors.emulator import Emulator
@@ -135,17 +138,16 @@ def _unknown(payload: JsonObject, *known: str) -> None:
 
 
 def rfc3339(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return format_rfc3339(when)
 
 
 def parse_rfc3339(text: str) -> datetime:
     try:
-        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+        return timestamps.parse_rfc3339(text.strip(), space=True)
+    except TimestampError as error:
+        if error.kind == "zone":
+            raise ControlError(f"the time needs a UTC offset or 'Z': {text!r}") from None
         raise ControlError(f"not an RFC-3339 time: {text!r}") from None
-    if when.tzinfo is None:
-        raise ControlError(f"the time needs a UTC offset or 'Z': {text!r}")
-    return when.astimezone(UTC)
 
 
 def _clock(server: Emulator, now: datetime | None = None) -> JsonObject:
