@@ -28,7 +28,7 @@ from googleapiclient.http import HttpRequest, MediaInMemoryUpload
 from chat_grpc.doors.rest.routes import RouteTable, service_routes
 from chat_grpc.fake.store import App, User
 from chat_grpc.server import ChatServer
-from chat_grpc.testing.pytest_plugin import ChatFactory
+from chat_grpc.testing.factory import ChatFactory
 from tests.server.test_custom_emojis import png
 
 SERVICE = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]

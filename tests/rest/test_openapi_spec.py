@@ -35,7 +35,7 @@ from chat_grpc.doors.rest.routes import Route, RouteTable, service_routes
 from chat_grpc.doors.rest.transcode import build_request
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.server import ChatServer
-from chat_grpc.testing.pytest_plugin import ChatFactory
+from chat_grpc.testing.factory import ChatFactory
 
 SPEC = Path(__file__).parent / "spec" / "chat-v1-openapi.yaml"
 USER_AGENT = "OpenAPI-Generator/1.0.0/python"
