@@ -65,3 +65,23 @@ def test_pyproject_ships_every_package_folder() -> None:
         if "__pycache__" not in init.parts
     }
     assert on_disk == {name for name in declared if name.startswith("chat_grpc")}
+
+
+# Hand-written modules a reader can hold: at most this many lines. The exceptions are one table each, or generated.
+MAX_MODULE_LINES = 600
+LONGER_BY_NATURE = {
+    "chat_grpc/client/_methods.py": "generated from the RPC table (buildscripts/generate_client.py)",
+}
+
+
+def test_no_hand_written_module_is_longer_than_a_reader_can_hold() -> None:
+    sources = [*PACKAGE.rglob("*.py"), *(ROOT / "bench").glob("*.py"), *(ROOT / "buildscripts").glob("*.py")]
+    too_long = {
+        str(path.relative_to(ROOT)): count
+        for path in sources
+        if "__pycache__" not in path.parts
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+        and str(path.relative_to(ROOT)) not in LONGER_BY_NATURE
+    }
+    assert too_long == {}, f"split these (or name why they are one table): {too_long}"
+    assert all((ROOT / name).exists() for name in LONGER_BY_NATURE)
