@@ -5,8 +5,8 @@ Each case is a documented filter of ListSpaceEvents, ListMessages, ListReactions
 SearchMessages, rare matches included (a page of one or two results whose end a scan would find only after reading
 the whole collection). A case is a name, the group of records it needs and a function that, given that group's
 seeded world, returns the call to time: one ``ChatCore.serve`` of the request (the handler's parsing, auth, store
-and encoding; no transport). ``CASES`` is the list, ``run_case`` times one case at two sizes, so another runner can
-take them as they are.
+and encoding; no transport). ``CASES`` is the list; ``run_case`` times one case at both sizes with the shared runner
+(``bench/runner.py``: ABBA slots, the median of the paired ratios); ``--budget`` is the seconds per case.
 
 Worlds are seeded in-process through the store API (``ManualClock``), one group at a time at both sizes, and freed
 before the next group:
@@ -25,9 +25,7 @@ to run the cases whose name contains WORD. A MISS is reported and does not fail 
 
 from __future__ import annotations
 
-import argparse
 import gc
-import statistics
 import struct
 import sys
 import time
@@ -38,6 +36,7 @@ from datetime import timedelta
 from typing import Any
 
 from google.chat.v1 import membership_pb2, message_pb2, reaction_pb2, space_event_pb2, space_pb2
+from runner import Paired, Table, arguments, at_most, banner, compare
 
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.core import PlainDoor
@@ -363,57 +362,46 @@ CASES: list[Case] = [
 ]
 
 
-def _per_call_ms(call: Callable[[], Any], seconds: float) -> float:
-    calls, start = 0, time.perf_counter()
-    while True:
-        call()
-        calls += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return elapsed / calls * 1000
+def _ms_per_call(call: Callable[[], Any]) -> Callable[[int], float]:
+    """``n`` calls of ``call``, as the runner wants them: ms per call."""
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        for _ in range(n):
+            call()
+        return (time.perf_counter() - start) / n * 1000
+
+    return run
 
 
-def run_case(case: Case, small: World, large: World, *, rounds: int = 7, slot: float = 0.05) -> tuple[float, float]:
-    """Median ms per call over ``rounds`` alternating slots (small, large, large, small, ...)."""
-    calls = {"small": case.setup(small), "large": case.setup(large)}
-    for call in calls.values():
-        _per_call_ms(call, slot / 5)  # warm-up
-    times: dict[str, list[float]] = {"small": [], "large": []}
-    for i in range(rounds):
-        order = ("small", "large") if i % 2 == 0 else ("large", "small")
-        for size in order:
-            times[size].append(_per_call_ms(calls[size], slot))
-    return statistics.median(times["small"]), statistics.median(times["large"])
+def run_case(case: Case, small: World, large: World, *, budget: float) -> Paired:
+    """The large page against the small one, alternated by the shared runner (ABBA slots, paired ratios)."""
+    return compare(_ms_per_call(case.setup(large)), _ms_per_call(case.setup(small)), budget=budget, rate=False)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = arguments(__doc__.splitlines()[0] if __doc__ else None, 1.0, "per case")
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=1_000_000)
     parser.add_argument("--only", default="", help="run the cases whose name contains this text")
     args = parser.parse_args(argv)
     cases = [c for c in CASES if args.only in c.name]
-    label = {args.small: f"{args.small:,}", args.large: f"{args.large:,}"}
-    print(f"Filtered list pages, {label[args.small]} vs {label[args.large]} records; goal: ratio <= {GOAL}")
-    print(f"{'case':58} {label[args.small]:>10} {label[args.large]:>12} {'ratio':>7}")
-    misses = 0
+    names = (f"{args.large:,}", f"{args.small:,}")
+    banner(f"Filtered list pages, {names[0]} vs {names[1]} records; goal: ratio <= {GOAL}")
+    table = Table()
     for group, seed in SEEDERS.items():
         group_cases = [c for c in cases if c.group == group]
         if not group_cases:
             continue
         started = time.perf_counter()
         small, large = seed(args.small), seed(args.large)
-        seeded = time.perf_counter() - started
-        print(f"-- {group}: seeded {label[args.small]} + {label[args.large]} in {seeded:.1f} s")
+        table.value(f"{group}: seeding {names[1]} + {names[0]}", f"{time.perf_counter() - started:.1f} s")
         for case in group_cases:
-            small_ms, large_ms = run_case(case, small, large)
-            ratio = large_ms / small_ms
-            verdict = "ok" if ratio <= GOAL else "MISS"
-            misses += verdict == "MISS"
-            print(f"{case.name:58} {small_ms:8.3f}ms {large_ms:10.3f}ms {ratio:7.2f} {verdict}", flush=True)
+            paired = run_case(case, small, large, budget=args.budget)
+            table.paired(case.name, paired, names, "ms", at_most(GOAL))
         del small, large
         gc.collect()
-    print(f"{len(cases) - misses} of {len(cases)} cases within the goal")
+    table.print()
     return 0
 
 
