@@ -127,7 +127,7 @@ class Renderer:
         arguments = "".join(f'                "{name}": {name},\n' for name in rpc.params)
         call = (
             f"self.{target}(\n"
-            f"            {rpc.constant},\n"
+            f"            {rpc.constant}.get(),\n"
             "            request,\n"
             "            {\n"
             f"{arguments}"
@@ -200,29 +200,32 @@ def render() -> str:
     comments = rpc_comments()
     renderer = Renderer()
     sync = [renderer.method(rpc, comments.get(rpc.name, ""), asynchronous=False) for rpc in _rpcs.RPCS]
-    # One typed constant per RPC: the derived table is typed Rpc[Any, Any]; these give each call its types.
+    # One typed constant per RPC: the derived table is typed Rpc[Any, Any]; these give each call its types. They
+    # name their RPC (RpcRef), so importing the client builds no table and loads no Chat descriptor: the types are
+    # for the type checker only (imported under TYPE_CHECKING), and the table is built at the first call.
     constants = "".join(
-        f"{rpc.constant}: Rpc[{renderer.class_name(rpc.request)}, {renderer.class_name(rpc.response)}] = "
-        f'_rpcs.BY_NAME["{rpc.name}"]\n'
+        f"{rpc.constant}: RpcRef[{renderer.class_name(rpc.request)}, {renderer.class_name(rpc.response)}] = "
+        f'RpcRef("{rpc.name}")\n'
         for rpc in _rpcs.RPCS
     )
     asynchronous = [renderer.method(rpc, comments.get(rpc.name, ""), asynchronous=True) for rpc in _rpcs.RPCS]
     imports = "".join(
-        f"from {package} import {', '.join(sorted(a for p, a in renderer.imports if p == package))}\n"
+        f"    from {package} import {', '.join(sorted(a for p, a in renderer.imports if p == package))}\n"
         for package in sorted({p for p, _ in renderer.imports})
     )
+    typing_names = "Any, BinaryIO" if any(rpc.media_upload for rpc in _rpcs.RPCS) else "Any"
     return (
         f"{HEADER_TEMPLATE.format(count=len(_rpcs.RPCS))}\n"
         "from __future__ import annotations\n\n"
         "from collections.abc import Mapping, Sequence\n"
-        f"from typing import {'Any, BinaryIO' if any(rpc.media_upload for rpc in _rpcs.RPCS) else 'Any'}\n\n"
-        f"{imports}\n"
-        "from chat_grpc.api import rpcs as _rpcs\n"
-        "from chat_grpc.api.rpcs import Rpc\n"
+        f"from typing import TYPE_CHECKING, {typing_names}\n\n"
+        "from chat_grpc.api.rpcs import RpcRef\n"
         "from chat_grpc.client._core import Metadata, Named\n"
         "from chat_grpc.client._io import AsyncInvoker, SyncInvoker\n"
-        "from chat_grpc.client.pagers import AsyncPager, Pager\n"
         "from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy\n\n"
+        "if TYPE_CHECKING:\n"
+        f"{imports}\n"
+        "    from chat_grpc.client.pagers import AsyncPager, Pager\n\n"
         f"{constants}\n\n"
         "class SyncMethods(SyncInvoker):\n"
         '    """The ChatService RPCs, blocking."""\n\n' + "\n".join(sync) + "\n\n"

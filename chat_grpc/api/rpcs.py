@@ -29,13 +29,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from google.api import annotations_pb2, client_pb2, field_behavior_pb2, resource_pb2
-from google.chat.v1 import chat_service_pb2
-from google.protobuf import descriptor_pb2, empty_pb2, message_factory
-from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
 from google.protobuf.message import Message
+
+if TYPE_CHECKING:
+    from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor
+
+# The table is built on first use (RPCS, BY_NAME, BY_METHOD below), not at import: deriving it loads every Chat
+# descriptor, which a client does at its first call rather than when ``chat_grpc`` is imported. The descriptor
+# modules are imported where the derivation uses them, for the same reason.
 
 SERVICE = "google.chat.v1.ChatService"
 
@@ -82,7 +85,7 @@ class Rpc(Generic[Req, Resp]):
 
     @property
     def returns_empty(self) -> bool:
-        return self.response is empty_pb2.Empty
+        return self.response.DESCRIPTOR.full_name == "google.protobuf.Empty"
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,9 @@ def _options(descriptor: Any, proto: type[Message]) -> Any:
 
 def _resources(file_descriptors: list[Any]) -> tuple[dict[str, Descriptor], dict[str, list[str]]]:
     """Every resource type: the message declaring it (when one does) and its patterns."""
+    from google.api import resource_pb2
+    from google.protobuf import descriptor_pb2
+
     messages: dict[str, Descriptor] = {}
     patterns: dict[str, list[str]] = {}
 
@@ -158,6 +164,9 @@ def _files(service_file: Any) -> list[Any]:
 
 
 def _ref(field: FieldDescriptor, messages: dict[str, Descriptor], patterns: dict[str, list[str]]) -> Descriptor | None:
+    from google.api import resource_pb2
+    from google.protobuf import descriptor_pb2
+
     options = _options(field, descriptor_pb2.FieldOptions)
     if not options.HasExtension(resource_pb2.resource_reference):
         return None
@@ -171,6 +180,9 @@ def _ref(field: FieldDescriptor, messages: dict[str, Descriptor], patterns: dict
 
 
 def _params(method: MethodDescriptor, options: Any) -> tuple[str, ...]:
+    from google.api import client_pb2, field_behavior_pb2
+    from google.protobuf import descriptor_pb2
+
     fields = method.input_type.fields
     ordered: list[str] = []
     for signature in options.Extensions[client_pb2.method_signature]:
@@ -184,6 +196,10 @@ def _params(method: MethodDescriptor, options: Any) -> tuple[str, ...]:
 
 
 def _derive(method: MethodDescriptor, messages: dict[str, Descriptor], patterns: dict[str, list[str]]) -> Rpc[Any, Any]:
+    from google.api import annotations_pb2
+    from google.protobuf import descriptor_pb2, message_factory
+    from google.protobuf.descriptor import FieldDescriptor
+
     options = _options(method, descriptor_pb2.MethodOptions)
     rule = options.Extensions[annotations_pb2.http]
     template = getattr(rule, rule.WhichOneof("pattern") or "get", "")
@@ -219,6 +235,8 @@ def _derive(method: MethodDescriptor, messages: dict[str, Descriptor], patterns:
 
 
 def _table() -> tuple[Rpc[Any, Any], ...]:
+    from google.chat.v1 import chat_service_pb2
+
     service = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"]
     messages, patterns = _resources(_files(chat_service_pb2.DESCRIPTOR))
     unknown = set(SEMANTICS) - {m.name for m in service.methods}
@@ -227,6 +245,33 @@ def _table() -> tuple[Rpc[Any, Any], ...]:
     return tuple(_derive(method, messages, patterns) for method in service.methods)
 
 
-RPCS: tuple[Rpc[Any, Any], ...] = _table()
-BY_METHOD: dict[str, Rpc[Any, Any]] = {rpc.method: rpc for rpc in RPCS}
-BY_NAME: dict[str, Rpc[Any, Any]] = {rpc.name: rpc for rpc in RPCS}
+RPCS: tuple[Rpc[Any, Any], ...]  # every RPC of the service, in its order
+BY_METHOD: dict[str, Rpc[Any, Any]]  # by client method: "create_space"
+BY_NAME: dict[str, Rpc[Any, Any]]  # by RPC: "CreateSpace"
+
+
+def __getattr__(name: str) -> Any:
+    """RPCS, BY_METHOD and BY_NAME, built together on first use and kept as module attributes from then on."""
+    if name not in ("RPCS", "BY_METHOD", "BY_NAME"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    rpcs = _table()
+    globals().update(RPCS=rpcs, BY_METHOD={r.method: r for r in rpcs}, BY_NAME={r.name: r for r in rpcs})
+    return globals()[name]
+
+
+class RpcRef(Generic[Req, Resp]):
+    """An RPC of the table named before the table is built: what the client's generated methods hold, so that
+    importing the client loads no Chat descriptor. ``get()`` is the ``Rpc`` (the table is built on the first)."""
+
+    __slots__ = ("_rpc", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._rpc: Rpc[Req, Resp] | None = None
+
+    def get(self) -> Rpc[Req, Resp]:
+        rpc = self._rpc
+        if rpc is None:
+            table = globals().get("BY_NAME") or __getattr__("BY_NAME")
+            rpc = self._rpc = table[self.name]
+        return rpc

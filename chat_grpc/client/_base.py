@@ -10,6 +10,7 @@ Only opening the channel differs between the clients (``grpc`` vs ``grpc.aio``):
 from __future__ import annotations
 
 import contextlib
+import functools
 import ipaddress
 import os
 from collections.abc import Mapping, Sequence
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, cast
 
 import grpc
-from google.api import client_pb2
-from google.chat.v1 import chat_service_pb2
 from google.protobuf.message import Message
 
 from chat_grpc.api.rpcs import Rpc
@@ -32,12 +31,29 @@ if TYPE_CHECKING:
 
 ChannelT = TypeVar("ChannelT")
 
-_SERVICE_OPTIONS = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].GetOptions()
-DEFAULT_HOST: str = _SERVICE_OPTIONS.Extensions[client_pb2.default_host]  # type: ignore[index]
+DEFAULT_HOST = "chat.googleapis.com"  # chat_service.proto's google.api.default_host (test_surface.py holds them equal)
 DEFAULT_TARGET = f"{DEFAULT_HOST}:443"
-_OAUTH_SCOPES: str = _SERVICE_OPTIONS.Extensions[client_pb2.oauth_scopes]  # type: ignore[index]
-DEFAULT_SCOPES: tuple[str, ...] = tuple(scope.strip() for scope in _OAUTH_SCOPES.split(",") if scope.strip())
-"""Every scope of chat_service.proto's ``google.api.oauth_scopes``: asked for when the caller names none."""
+DEFAULT_SCOPES: tuple[str, ...]
+"""Every scope of chat_service.proto's ``google.api.oauth_scopes``: asked for when the caller names none. Read from
+the descriptor on first use (``service_scopes``), so that importing the client loads no Chat descriptor."""
+
+
+@functools.cache
+def service_scopes() -> tuple[str, ...]:
+    """The scopes of ChatService's ``google.api.oauth_scopes`` option."""
+    from google.api import client_pb2
+    from google.chat.v1 import chat_service_pb2
+
+    options = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].GetOptions()
+    scopes: str = options.Extensions[client_pb2.oauth_scopes]  # type: ignore[index]
+    return tuple(scope.strip() for scope in scopes.split(",") if scope.strip())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DEFAULT_SCOPES":
+        return service_scopes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 DEFAULT_RETRY = RetryPolicy()
 
@@ -116,10 +132,10 @@ def google_credentials(
     import google.auth.credentials
 
     if credentials is None:
-        found, _project = google.auth.default(scopes=scopes, default_scopes=DEFAULT_SCOPES)
+        found, _project = google.auth.default(scopes=scopes, default_scopes=service_scopes())
         return found
     scoped: google.auth.credentials.Credentials = google.auth.credentials.with_scopes_if_required(  # type: ignore[no-untyped-call]
-        credentials, scopes, default_scopes=DEFAULT_SCOPES
+        credentials, scopes, default_scopes=service_scopes()
     )
     return scoped
 
@@ -320,7 +336,7 @@ class ClientBase(Generic[ChannelT]):
         from google.oauth2 import service_account
 
         credentials = service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
-            os.fspath(filename), scopes=scopes, default_scopes=DEFAULT_SCOPES, subject=subject
+            os.fspath(filename), scopes=scopes, default_scopes=service_scopes(), subject=subject
         )
         return cls(credentials, **options)
 
@@ -333,7 +349,7 @@ class ClientBase(Generic[ChannelT]):
         from google.oauth2 import service_account
 
         credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-            info, scopes=scopes, default_scopes=DEFAULT_SCOPES, subject=subject
+            info, scopes=scopes, default_scopes=service_scopes(), subject=subject
         )
         return cls(credentials, **options)
 

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlencode
 
-from google.api import field_behavior_pb2
 from google.protobuf import field_mask_pb2, message_factory
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
@@ -44,10 +43,6 @@ class Named(Protocol):
 
     @property
     def name(self) -> str: ...
-
-
-# Fields an update cannot change, so a computed update_mask leaves them out.
-_NOT_IN_MASK = frozenset({field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDENTIFIER, field_behavior_pb2.IMMUTABLE})
 
 
 # ------------------------------------------------------------------------------------------------ requests
@@ -291,8 +286,12 @@ def field_mask(value: object) -> field_mask_pb2.FieldMask:
 
 
 def _maskable(field: FieldDescriptor) -> bool:
+    from google.api import field_behavior_pb2  # here: an update's first mask loads it, not the client's import
+
     behaviors: Sequence[int] = field.GetOptions().Extensions[field_behavior_pb2.field_behavior]  # type: ignore[index]
-    return field.name != "name" and not _NOT_IN_MASK.intersection(behaviors)
+    # Fields an update cannot change, so a computed update_mask leaves them out.
+    fixed = (field_behavior_pb2.OUTPUT_ONLY, field_behavior_pb2.IDENTIFIER, field_behavior_pb2.IMMUTABLE)
+    return field.name != "name" and not any(behavior in fixed for behavior in behaviors)
 
 
 def update_mask_for(resource: Message, *, nested: frozenset[str] = frozenset()) -> list[str]:

@@ -12,11 +12,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeAlias, TypeVar
 
 import grpc
 import grpc.aio
-from google.chat.v1 import attachment_pb2
 from google.protobuf.message import Message
 
 from chat_grpc.api.rpcs import Rpc
@@ -28,6 +27,8 @@ from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy
 # The REST transport (``_rest``: httpx, JSON mapping, HTTP rules) and media (``_media``) are imported where a
 # client first uses them, not with the client: a gRPC client that sends no media never loads them.
 if TYPE_CHECKING:
+    from google.chat.v1 import attachment_pb2
+
     from chat_grpc.client import _media as media
     from chat_grpc.client._rest import AsyncRest, HttpCall, RestAuth, SyncRest
 
@@ -42,10 +43,10 @@ def _rest_auth(connection: Connection) -> RestAuth | None:
     return RestAuth(connection.credentials) if connection.credentials is not None else None
 
 
-Attachment = (
-    str | attachment_pb2.Attachment | attachment_pb2.AttachmentDataRef | attachment_pb2.UploadAttachmentResponse
+# What ``download_attachment`` takes: a media resource name, or a message holding one.
+Attachment: TypeAlias = (
+    "str | attachment_pb2.Attachment | attachment_pb2.AttachmentDataRef | attachment_pb2.UploadAttachmentResponse"
 )
-"""What ``download_attachment`` takes: a media resource name, or a message holding one."""
 
 
 class _Media(ClientBase[ChannelT]):
@@ -89,6 +90,8 @@ class _Media(ClientBase[ChannelT]):
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> tuple[HttpCall, CallPlan]:
+        from google.chat.v1 import attachment_pb2
+
         from chat_grpc.client import _media as media
 
         name = media.resource_name_of(attachment)

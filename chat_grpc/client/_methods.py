@@ -10,138 +10,135 @@ and ``retry``; every body only forwards to ``_invoke`` (one result) or ``_pagina
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from google.chat.v1 import (
-    attachment_pb2,
-    availability_pb2,
-    markup_syntax_pb2,
-    membership_pb2,
-    message_pb2,
-    message_pin_pb2,
-    reaction_pb2,
-    section_pb2,
-    space_event_pb2,
-    space_notification_setting_pb2,
-    space_pb2,
-    space_read_state_pb2,
-    space_setup_pb2,
-    thread_read_state_pb2,
-    user_pb2,
-)
-from google.protobuf import duration_pb2, empty_pb2, field_mask_pb2, timestamp_pb2
-
-from chat_grpc.api import rpcs as _rpcs
-from chat_grpc.api.rpcs import Rpc
+from chat_grpc.api.rpcs import RpcRef
 from chat_grpc.client._core import Metadata, Named
 from chat_grpc.client._io import AsyncInvoker, SyncInvoker
-from chat_grpc.client.pagers import AsyncPager, Pager
 from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy
 
-CREATE_MESSAGE: Rpc[message_pb2.CreateMessageRequest, message_pb2.Message] = _rpcs.BY_NAME["CreateMessage"]
-LIST_MESSAGES: Rpc[message_pb2.ListMessagesRequest, message_pb2.ListMessagesResponse] = _rpcs.BY_NAME["ListMessages"]
-GET_MESSAGE: Rpc[message_pb2.GetMessageRequest, message_pb2.Message] = _rpcs.BY_NAME["GetMessage"]
-UPDATE_MESSAGE: Rpc[message_pb2.UpdateMessageRequest, message_pb2.Message] = _rpcs.BY_NAME["UpdateMessage"]
-DELETE_MESSAGE: Rpc[message_pb2.DeleteMessageRequest, empty_pb2.Empty] = _rpcs.BY_NAME["DeleteMessage"]
-GET_ATTACHMENT: Rpc[attachment_pb2.GetAttachmentRequest, attachment_pb2.Attachment] = _rpcs.BY_NAME["GetAttachment"]
-LIST_SPACES: Rpc[space_pb2.ListSpacesRequest, space_pb2.ListSpacesResponse] = _rpcs.BY_NAME["ListSpaces"]
-SEARCH_SPACES: Rpc[space_pb2.SearchSpacesRequest, space_pb2.SearchSpacesResponse] = _rpcs.BY_NAME["SearchSpaces"]
-GET_SPACE: Rpc[space_pb2.GetSpaceRequest, space_pb2.Space] = _rpcs.BY_NAME["GetSpace"]
-CREATE_SPACE: Rpc[space_pb2.CreateSpaceRequest, space_pb2.Space] = _rpcs.BY_NAME["CreateSpace"]
-SET_UP_SPACE: Rpc[space_setup_pb2.SetUpSpaceRequest, space_pb2.Space] = _rpcs.BY_NAME["SetUpSpace"]
-UPDATE_SPACE: Rpc[space_pb2.UpdateSpaceRequest, space_pb2.Space] = _rpcs.BY_NAME["UpdateSpace"]
-DELETE_SPACE: Rpc[space_pb2.DeleteSpaceRequest, empty_pb2.Empty] = _rpcs.BY_NAME["DeleteSpace"]
-COMPLETE_IMPORT_SPACE: Rpc[space_pb2.CompleteImportSpaceRequest, space_pb2.CompleteImportSpaceResponse] = _rpcs.BY_NAME[
+if TYPE_CHECKING:
+    from google.chat.v1 import (
+        attachment_pb2,
+        availability_pb2,
+        markup_syntax_pb2,
+        membership_pb2,
+        message_pb2,
+        message_pin_pb2,
+        reaction_pb2,
+        section_pb2,
+        space_event_pb2,
+        space_notification_setting_pb2,
+        space_pb2,
+        space_read_state_pb2,
+        space_setup_pb2,
+        thread_read_state_pb2,
+        user_pb2,
+    )
+    from google.protobuf import duration_pb2, empty_pb2, field_mask_pb2, timestamp_pb2
+
+    from chat_grpc.client.pagers import AsyncPager, Pager
+
+CREATE_MESSAGE: RpcRef[message_pb2.CreateMessageRequest, message_pb2.Message] = RpcRef("CreateMessage")
+LIST_MESSAGES: RpcRef[message_pb2.ListMessagesRequest, message_pb2.ListMessagesResponse] = RpcRef("ListMessages")
+GET_MESSAGE: RpcRef[message_pb2.GetMessageRequest, message_pb2.Message] = RpcRef("GetMessage")
+UPDATE_MESSAGE: RpcRef[message_pb2.UpdateMessageRequest, message_pb2.Message] = RpcRef("UpdateMessage")
+DELETE_MESSAGE: RpcRef[message_pb2.DeleteMessageRequest, empty_pb2.Empty] = RpcRef("DeleteMessage")
+GET_ATTACHMENT: RpcRef[attachment_pb2.GetAttachmentRequest, attachment_pb2.Attachment] = RpcRef("GetAttachment")
+LIST_SPACES: RpcRef[space_pb2.ListSpacesRequest, space_pb2.ListSpacesResponse] = RpcRef("ListSpaces")
+SEARCH_SPACES: RpcRef[space_pb2.SearchSpacesRequest, space_pb2.SearchSpacesResponse] = RpcRef("SearchSpaces")
+GET_SPACE: RpcRef[space_pb2.GetSpaceRequest, space_pb2.Space] = RpcRef("GetSpace")
+CREATE_SPACE: RpcRef[space_pb2.CreateSpaceRequest, space_pb2.Space] = RpcRef("CreateSpace")
+SET_UP_SPACE: RpcRef[space_setup_pb2.SetUpSpaceRequest, space_pb2.Space] = RpcRef("SetUpSpace")
+UPDATE_SPACE: RpcRef[space_pb2.UpdateSpaceRequest, space_pb2.Space] = RpcRef("UpdateSpace")
+DELETE_SPACE: RpcRef[space_pb2.DeleteSpaceRequest, empty_pb2.Empty] = RpcRef("DeleteSpace")
+COMPLETE_IMPORT_SPACE: RpcRef[space_pb2.CompleteImportSpaceRequest, space_pb2.CompleteImportSpaceResponse] = RpcRef(
     "CompleteImportSpace"
-]
-FIND_DIRECT_MESSAGE: Rpc[space_pb2.FindDirectMessageRequest, space_pb2.Space] = _rpcs.BY_NAME["FindDirectMessage"]
-CREATE_MEMBERSHIP: Rpc[membership_pb2.CreateMembershipRequest, membership_pb2.Membership] = _rpcs.BY_NAME[
+)
+FIND_DIRECT_MESSAGE: RpcRef[space_pb2.FindDirectMessageRequest, space_pb2.Space] = RpcRef("FindDirectMessage")
+CREATE_MEMBERSHIP: RpcRef[membership_pb2.CreateMembershipRequest, membership_pb2.Membership] = RpcRef(
     "CreateMembership"
-]
-UPDATE_MEMBERSHIP: Rpc[membership_pb2.UpdateMembershipRequest, membership_pb2.Membership] = _rpcs.BY_NAME[
+)
+UPDATE_MEMBERSHIP: RpcRef[membership_pb2.UpdateMembershipRequest, membership_pb2.Membership] = RpcRef(
     "UpdateMembership"
-]
-LIST_MEMBERSHIPS: Rpc[membership_pb2.ListMembershipsRequest, membership_pb2.ListMembershipsResponse] = _rpcs.BY_NAME[
+)
+LIST_MEMBERSHIPS: RpcRef[membership_pb2.ListMembershipsRequest, membership_pb2.ListMembershipsResponse] = RpcRef(
     "ListMemberships"
-]
-GET_MEMBERSHIP: Rpc[membership_pb2.GetMembershipRequest, membership_pb2.Membership] = _rpcs.BY_NAME["GetMembership"]
-DELETE_MEMBERSHIP: Rpc[membership_pb2.DeleteMembershipRequest, membership_pb2.Membership] = _rpcs.BY_NAME[
+)
+GET_MEMBERSHIP: RpcRef[membership_pb2.GetMembershipRequest, membership_pb2.Membership] = RpcRef("GetMembership")
+DELETE_MEMBERSHIP: RpcRef[membership_pb2.DeleteMembershipRequest, membership_pb2.Membership] = RpcRef(
     "DeleteMembership"
-]
-CREATE_REACTION: Rpc[reaction_pb2.CreateReactionRequest, reaction_pb2.Reaction] = _rpcs.BY_NAME["CreateReaction"]
-LIST_REACTIONS: Rpc[reaction_pb2.ListReactionsRequest, reaction_pb2.ListReactionsResponse] = _rpcs.BY_NAME[
-    "ListReactions"
-]
-DELETE_REACTION: Rpc[reaction_pb2.DeleteReactionRequest, empty_pb2.Empty] = _rpcs.BY_NAME["DeleteReaction"]
-CREATE_CUSTOM_EMOJI: Rpc[reaction_pb2.CreateCustomEmojiRequest, reaction_pb2.CustomEmoji] = _rpcs.BY_NAME[
+)
+CREATE_REACTION: RpcRef[reaction_pb2.CreateReactionRequest, reaction_pb2.Reaction] = RpcRef("CreateReaction")
+LIST_REACTIONS: RpcRef[reaction_pb2.ListReactionsRequest, reaction_pb2.ListReactionsResponse] = RpcRef("ListReactions")
+DELETE_REACTION: RpcRef[reaction_pb2.DeleteReactionRequest, empty_pb2.Empty] = RpcRef("DeleteReaction")
+CREATE_CUSTOM_EMOJI: RpcRef[reaction_pb2.CreateCustomEmojiRequest, reaction_pb2.CustomEmoji] = RpcRef(
     "CreateCustomEmoji"
-]
-GET_CUSTOM_EMOJI: Rpc[reaction_pb2.GetCustomEmojiRequest, reaction_pb2.CustomEmoji] = _rpcs.BY_NAME["GetCustomEmoji"]
-LIST_CUSTOM_EMOJIS: Rpc[reaction_pb2.ListCustomEmojisRequest, reaction_pb2.ListCustomEmojisResponse] = _rpcs.BY_NAME[
+)
+GET_CUSTOM_EMOJI: RpcRef[reaction_pb2.GetCustomEmojiRequest, reaction_pb2.CustomEmoji] = RpcRef("GetCustomEmoji")
+LIST_CUSTOM_EMOJIS: RpcRef[reaction_pb2.ListCustomEmojisRequest, reaction_pb2.ListCustomEmojisResponse] = RpcRef(
     "ListCustomEmojis"
-]
-DELETE_CUSTOM_EMOJI: Rpc[reaction_pb2.DeleteCustomEmojiRequest, empty_pb2.Empty] = _rpcs.BY_NAME["DeleteCustomEmoji"]
-GET_SPACE_READ_STATE: Rpc[space_read_state_pb2.GetSpaceReadStateRequest, space_read_state_pb2.SpaceReadState] = (
-    _rpcs.BY_NAME["GetSpaceReadState"]
 )
-UPDATE_SPACE_READ_STATE: Rpc[space_read_state_pb2.UpdateSpaceReadStateRequest, space_read_state_pb2.SpaceReadState] = (
-    _rpcs.BY_NAME["UpdateSpaceReadState"]
+DELETE_CUSTOM_EMOJI: RpcRef[reaction_pb2.DeleteCustomEmojiRequest, empty_pb2.Empty] = RpcRef("DeleteCustomEmoji")
+GET_SPACE_READ_STATE: RpcRef[space_read_state_pb2.GetSpaceReadStateRequest, space_read_state_pb2.SpaceReadState] = (
+    RpcRef("GetSpaceReadState")
 )
-GET_THREAD_READ_STATE: Rpc[thread_read_state_pb2.GetThreadReadStateRequest, thread_read_state_pb2.ThreadReadState] = (
-    _rpcs.BY_NAME["GetThreadReadState"]
-)
-GET_SPACE_EVENT: Rpc[space_event_pb2.GetSpaceEventRequest, space_event_pb2.SpaceEvent] = _rpcs.BY_NAME["GetSpaceEvent"]
-LIST_SPACE_EVENTS: Rpc[space_event_pb2.ListSpaceEventsRequest, space_event_pb2.ListSpaceEventsResponse] = _rpcs.BY_NAME[
+UPDATE_SPACE_READ_STATE: RpcRef[
+    space_read_state_pb2.UpdateSpaceReadStateRequest, space_read_state_pb2.SpaceReadState
+] = RpcRef("UpdateSpaceReadState")
+GET_THREAD_READ_STATE: RpcRef[
+    thread_read_state_pb2.GetThreadReadStateRequest, thread_read_state_pb2.ThreadReadState
+] = RpcRef("GetThreadReadState")
+GET_SPACE_EVENT: RpcRef[space_event_pb2.GetSpaceEventRequest, space_event_pb2.SpaceEvent] = RpcRef("GetSpaceEvent")
+LIST_SPACE_EVENTS: RpcRef[space_event_pb2.ListSpaceEventsRequest, space_event_pb2.ListSpaceEventsResponse] = RpcRef(
     "ListSpaceEvents"
-]
-GET_SPACE_NOTIFICATION_SETTING: Rpc[
+)
+GET_SPACE_NOTIFICATION_SETTING: RpcRef[
     space_notification_setting_pb2.GetSpaceNotificationSettingRequest,
     space_notification_setting_pb2.SpaceNotificationSetting,
-] = _rpcs.BY_NAME["GetSpaceNotificationSetting"]
-UPDATE_SPACE_NOTIFICATION_SETTING: Rpc[
+] = RpcRef("GetSpaceNotificationSetting")
+UPDATE_SPACE_NOTIFICATION_SETTING: RpcRef[
     space_notification_setting_pb2.UpdateSpaceNotificationSettingRequest,
     space_notification_setting_pb2.SpaceNotificationSetting,
-] = _rpcs.BY_NAME["UpdateSpaceNotificationSetting"]
-SEARCH_MESSAGES: Rpc[message_pb2.SearchMessagesRequest, message_pb2.SearchMessagesResponse] = _rpcs.BY_NAME[
+] = RpcRef("UpdateSpaceNotificationSetting")
+SEARCH_MESSAGES: RpcRef[message_pb2.SearchMessagesRequest, message_pb2.SearchMessagesResponse] = RpcRef(
     "SearchMessages"
-]
-CREATE_MESSAGE_PIN: Rpc[message_pin_pb2.CreateMessagePinRequest, message_pin_pb2.MessagePin] = _rpcs.BY_NAME[
+)
+CREATE_MESSAGE_PIN: RpcRef[message_pin_pb2.CreateMessagePinRequest, message_pin_pb2.MessagePin] = RpcRef(
     "CreateMessagePin"
-]
-LIST_MESSAGE_PINS: Rpc[message_pin_pb2.ListMessagePinsRequest, message_pin_pb2.ListMessagePinsResponse] = _rpcs.BY_NAME[
+)
+LIST_MESSAGE_PINS: RpcRef[message_pin_pb2.ListMessagePinsRequest, message_pin_pb2.ListMessagePinsResponse] = RpcRef(
     "ListMessagePins"
-]
-DELETE_MESSAGE_PIN: Rpc[message_pin_pb2.DeleteMessagePinRequest, empty_pb2.Empty] = _rpcs.BY_NAME["DeleteMessagePin"]
-UPLOAD_ATTACHMENT: Rpc[attachment_pb2.UploadAttachmentRequest, attachment_pb2.UploadAttachmentResponse] = _rpcs.BY_NAME[
+)
+DELETE_MESSAGE_PIN: RpcRef[message_pin_pb2.DeleteMessagePinRequest, empty_pb2.Empty] = RpcRef("DeleteMessagePin")
+UPLOAD_ATTACHMENT: RpcRef[attachment_pb2.UploadAttachmentRequest, attachment_pb2.UploadAttachmentResponse] = RpcRef(
     "UploadAttachment"
-]
-FIND_GROUP_CHATS: Rpc[space_pb2.FindGroupChatsRequest, space_pb2.FindGroupChatsResponse] = _rpcs.BY_NAME[
-    "FindGroupChats"
-]
-CREATE_SECTION: Rpc[section_pb2.CreateSectionRequest, section_pb2.Section] = _rpcs.BY_NAME["CreateSection"]
-DELETE_SECTION: Rpc[section_pb2.DeleteSectionRequest, empty_pb2.Empty] = _rpcs.BY_NAME["DeleteSection"]
-UPDATE_SECTION: Rpc[section_pb2.UpdateSectionRequest, section_pb2.Section] = _rpcs.BY_NAME["UpdateSection"]
-LIST_SECTIONS: Rpc[section_pb2.ListSectionsRequest, section_pb2.ListSectionsResponse] = _rpcs.BY_NAME["ListSections"]
-POSITION_SECTION: Rpc[section_pb2.PositionSectionRequest, section_pb2.PositionSectionResponse] = _rpcs.BY_NAME[
+)
+FIND_GROUP_CHATS: RpcRef[space_pb2.FindGroupChatsRequest, space_pb2.FindGroupChatsResponse] = RpcRef("FindGroupChats")
+CREATE_SECTION: RpcRef[section_pb2.CreateSectionRequest, section_pb2.Section] = RpcRef("CreateSection")
+DELETE_SECTION: RpcRef[section_pb2.DeleteSectionRequest, empty_pb2.Empty] = RpcRef("DeleteSection")
+UPDATE_SECTION: RpcRef[section_pb2.UpdateSectionRequest, section_pb2.Section] = RpcRef("UpdateSection")
+LIST_SECTIONS: RpcRef[section_pb2.ListSectionsRequest, section_pb2.ListSectionsResponse] = RpcRef("ListSections")
+POSITION_SECTION: RpcRef[section_pb2.PositionSectionRequest, section_pb2.PositionSectionResponse] = RpcRef(
     "PositionSection"
-]
-LIST_SECTION_ITEMS: Rpc[section_pb2.ListSectionItemsRequest, section_pb2.ListSectionItemsResponse] = _rpcs.BY_NAME[
+)
+LIST_SECTION_ITEMS: RpcRef[section_pb2.ListSectionItemsRequest, section_pb2.ListSectionItemsResponse] = RpcRef(
     "ListSectionItems"
-]
-MOVE_SECTION_ITEM: Rpc[section_pb2.MoveSectionItemRequest, section_pb2.MoveSectionItemResponse] = _rpcs.BY_NAME[
+)
+MOVE_SECTION_ITEM: RpcRef[section_pb2.MoveSectionItemRequest, section_pb2.MoveSectionItemResponse] = RpcRef(
     "MoveSectionItem"
-]
-GET_AVAILABILITY: Rpc[availability_pb2.GetAvailabilityRequest, availability_pb2.Availability] = _rpcs.BY_NAME[
+)
+GET_AVAILABILITY: RpcRef[availability_pb2.GetAvailabilityRequest, availability_pb2.Availability] = RpcRef(
     "GetAvailability"
-]
-UPDATE_AVAILABILITY: Rpc[availability_pb2.UpdateAvailabilityRequest, availability_pb2.Availability] = _rpcs.BY_NAME[
+)
+UPDATE_AVAILABILITY: RpcRef[availability_pb2.UpdateAvailabilityRequest, availability_pb2.Availability] = RpcRef(
     "UpdateAvailability"
-]
-MARK_AS_ACTIVE: Rpc[availability_pb2.MarkAsActiveRequest, availability_pb2.Availability] = _rpcs.BY_NAME["MarkAsActive"]
-MARK_AS_AWAY: Rpc[availability_pb2.MarkAsAwayRequest, availability_pb2.Availability] = _rpcs.BY_NAME["MarkAsAway"]
-MARK_AS_DO_NOT_DISTURB: Rpc[availability_pb2.MarkAsDoNotDisturbRequest, availability_pb2.Availability] = _rpcs.BY_NAME[
+)
+MARK_AS_ACTIVE: RpcRef[availability_pb2.MarkAsActiveRequest, availability_pb2.Availability] = RpcRef("MarkAsActive")
+MARK_AS_AWAY: RpcRef[availability_pb2.MarkAsAwayRequest, availability_pb2.Availability] = RpcRef("MarkAsAway")
+MARK_AS_DO_NOT_DISTURB: RpcRef[availability_pb2.MarkAsDoNotDisturbRequest, availability_pb2.Availability] = RpcRef(
     "MarkAsDoNotDisturb"
-]
+)
 
 
 class SyncMethods(SyncInvoker):
@@ -173,7 +170,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            CREATE_MESSAGE,
+            CREATE_MESSAGE.get(),
             request,
             {
                 "parent": parent,
@@ -212,7 +209,7 @@ class SyncMethods(SyncInvoker):
         retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_MESSAGES,
+            LIST_MESSAGES.get(),
             request,
             {
                 "parent": parent,
@@ -245,7 +242,7 @@ class SyncMethods(SyncInvoker):
         keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_MESSAGE,
+            GET_MESSAGE.get(),
             request,
             {
                 "name": name,
@@ -275,7 +272,7 @@ class SyncMethods(SyncInvoker):
         output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            UPDATE_MESSAGE,
+            UPDATE_MESSAGE.get(),
             request,
             {
                 "message": message,
@@ -304,7 +301,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
-            DELETE_MESSAGE,
+            DELETE_MESSAGE.get(),
             request,
             {
                 "name": name,
@@ -331,7 +328,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_ATTACHMENT,
+            GET_ATTACHMENT.get(),
             request,
             {
                 "name": name,
@@ -360,7 +357,7 @@ class SyncMethods(SyncInvoker):
         ``retry`` says.
         """
         return self._paginate(
-            LIST_SPACES,
+            LIST_SPACES.get(),
             request,
             {
                 "page_size": page_size,
@@ -393,7 +390,7 @@ class SyncMethods(SyncInvoker):
         as ``retry`` says.
         """
         return self._paginate(
-            SEARCH_SPACES,
+            SEARCH_SPACES.get(),
             request,
             {
                 "query": query,
@@ -424,7 +421,7 @@ class SyncMethods(SyncInvoker):
         keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_SPACE,
+            GET_SPACE.get(),
             request,
             {
                 "name": name,
@@ -454,7 +451,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            CREATE_SPACE,
+            CREATE_SPACE.get(),
             request,
             {
                 "space": space,
@@ -484,7 +481,7 @@ class SyncMethods(SyncInvoker):
         retried as ``retry`` says.
         """
         return self._invoke(
-            SET_UP_SPACE,
+            SET_UP_SPACE.get(),
             request,
             {
                 "space": space,
@@ -515,7 +512,7 @@ class SyncMethods(SyncInvoker):
         only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            UPDATE_SPACE,
+            UPDATE_SPACE.get(),
             request,
             {
                 "space": space,
@@ -544,7 +541,7 @@ class SyncMethods(SyncInvoker):
         as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
-            DELETE_SPACE,
+            DELETE_SPACE.get(),
             request,
             {
                 "name": name,
@@ -570,7 +567,7 @@ class SyncMethods(SyncInvoker):
         or its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            COMPLETE_IMPORT_SPACE,
+            COMPLETE_IMPORT_SPACE.get(),
             request,
             {
                 "name": name,
@@ -596,7 +593,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            FIND_DIRECT_MESSAGE,
+            FIND_DIRECT_MESSAGE.get(),
             request,
             {
                 "name": name,
@@ -625,7 +622,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            CREATE_MEMBERSHIP,
+            CREATE_MEMBERSHIP.get(),
             request,
             {
                 "parent": parent,
@@ -656,7 +653,7 @@ class SyncMethods(SyncInvoker):
         ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            UPDATE_MEMBERSHIP,
+            UPDATE_MEMBERSHIP.get(),
             request,
             {
                 "membership": membership,
@@ -691,7 +688,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_MEMBERSHIPS,
+            LIST_MEMBERSHIPS.get(),
             request,
             {
                 "parent": parent,
@@ -724,7 +721,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_MEMBERSHIP,
+            GET_MEMBERSHIP.get(),
             request,
             {
                 "name": name,
@@ -753,7 +750,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            DELETE_MEMBERSHIP,
+            DELETE_MEMBERSHIP.get(),
             request,
             {
                 "name": name,
@@ -781,7 +778,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            CREATE_REACTION,
+            CREATE_REACTION.get(),
             request,
             {
                 "parent": parent,
@@ -812,7 +809,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_REACTIONS,
+            LIST_REACTIONS.get(),
             request,
             {
                 "parent": parent,
@@ -841,7 +838,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
-            DELETE_REACTION,
+            DELETE_REACTION.get(),
             request,
             {
                 "name": name,
@@ -866,7 +863,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            CREATE_CUSTOM_EMOJI,
+            CREATE_CUSTOM_EMOJI.get(),
             request,
             {
                 "custom_emoji": custom_emoji,
@@ -892,7 +889,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_CUSTOM_EMOJI,
+            GET_CUSTOM_EMOJI.get(),
             request,
             {
                 "name": name,
@@ -921,7 +918,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_CUSTOM_EMOJIS,
+            LIST_CUSTOM_EMOJIS.get(),
             request,
             {
                 "page_size": page_size,
@@ -949,7 +946,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
-            DELETE_CUSTOM_EMOJI,
+            DELETE_CUSTOM_EMOJI.get(),
             request,
             {
                 "name": name,
@@ -975,7 +972,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_SPACE_READ_STATE,
+            GET_SPACE_READ_STATE.get(),
             request,
             {
                 "name": name,
@@ -1003,7 +1000,7 @@ class SyncMethods(SyncInvoker):
         says.
         """
         return self._invoke(
-            UPDATE_SPACE_READ_STATE,
+            UPDATE_SPACE_READ_STATE.get(),
             request,
             {
                 "space_read_state": space_read_state,
@@ -1030,7 +1027,7 @@ class SyncMethods(SyncInvoker):
         or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_THREAD_READ_STATE,
+            GET_THREAD_READ_STATE.get(),
             request,
             {
                 "name": name,
@@ -1057,7 +1054,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_SPACE_EVENT,
+            GET_SPACE_EVENT.get(),
             request,
             {
                 "name": name,
@@ -1087,7 +1084,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_SPACE_EVENTS,
+            LIST_SPACE_EVENTS.get(),
             request,
             {
                 "parent": parent,
@@ -1116,7 +1113,7 @@ class SyncMethods(SyncInvoker):
         dict of its fields) or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_SPACE_NOTIFICATION_SETTING,
+            GET_SPACE_NOTIFICATION_SETTING.get(),
             request,
             {
                 "name": name,
@@ -1147,7 +1144,7 @@ class SyncMethods(SyncInvoker):
         ``retry`` says.
         """
         return self._invoke(
-            UPDATE_SPACE_NOTIFICATION_SETTING,
+            UPDATE_SPACE_NOTIFICATION_SETTING.get(),
             request,
             {
                 "space_notification_setting": space_notification_setting,
@@ -1181,7 +1178,7 @@ class SyncMethods(SyncInvoker):
         retried as ``retry`` says.
         """
         return self._paginate(
-            SEARCH_MESSAGES,
+            SEARCH_MESSAGES.get(),
             request,
             {
                 "parent": parent,
@@ -1214,7 +1211,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            CREATE_MESSAGE_PIN,
+            CREATE_MESSAGE_PIN.get(),
             request,
             {
                 "parent": parent,
@@ -1244,7 +1241,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_MESSAGE_PINS,
+            LIST_MESSAGE_PINS.get(),
             request,
             {
                 "parent": parent,
@@ -1271,7 +1268,7 @@ class SyncMethods(SyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
-            DELETE_MESSAGE_PIN,
+            DELETE_MESSAGE_PIN.get(),
             request,
             {
                 "name": name,
@@ -1304,7 +1301,7 @@ class SyncMethods(SyncInvoker):
         never reached the server.
         """
         return self._upload(
-            UPLOAD_ATTACHMENT,
+            UPLOAD_ATTACHMENT.get(),
             request,
             {
                 "parent": parent,
@@ -1337,7 +1334,7 @@ class SyncMethods(SyncInvoker):
         retried as ``retry`` says.
         """
         return self._paginate(
-            FIND_GROUP_CHATS,
+            FIND_GROUP_CHATS.get(),
             request,
             {
                 "page_size": page_size,
@@ -1367,7 +1364,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            CREATE_SECTION,
+            CREATE_SECTION.get(),
             request,
             {
                 "parent": parent,
@@ -1394,7 +1391,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         self._invoke(
-            DELETE_SECTION,
+            DELETE_SECTION.get(),
             request,
             {
                 "name": name,
@@ -1421,7 +1418,7 @@ class SyncMethods(SyncInvoker):
         output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            UPDATE_SECTION,
+            UPDATE_SECTION.get(),
             request,
             {
                 "section": section,
@@ -1451,7 +1448,7 @@ class SyncMethods(SyncInvoker):
         retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_SECTIONS,
+            LIST_SECTIONS.get(),
             request,
             {
                 "parent": parent,
@@ -1480,7 +1477,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            POSITION_SECTION,
+            POSITION_SECTION.get(),
             request,
             {
                 "name": name,
@@ -1512,7 +1509,7 @@ class SyncMethods(SyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return self._paginate(
-            LIST_SECTION_ITEMS,
+            LIST_SECTION_ITEMS.get(),
             request,
             {
                 "parent": parent,
@@ -1541,7 +1538,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            MOVE_SECTION_ITEM,
+            MOVE_SECTION_ITEM.get(),
             request,
             {
                 "name": name,
@@ -1568,7 +1565,7 @@ class SyncMethods(SyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            GET_AVAILABILITY,
+            GET_AVAILABILITY.get(),
             request,
             {
                 "name": name,
@@ -1595,7 +1592,7 @@ class SyncMethods(SyncInvoker):
         (but ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return self._invoke(
-            UPDATE_AVAILABILITY,
+            UPDATE_AVAILABILITY.get(),
             request,
             {
                 "availability": availability,
@@ -1623,7 +1620,7 @@ class SyncMethods(SyncInvoker):
         as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            MARK_AS_ACTIVE,
+            MARK_AS_ACTIVE.get(),
             request,
             {
                 "name": name,
@@ -1650,7 +1647,7 @@ class SyncMethods(SyncInvoker):
         keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            MARK_AS_AWAY,
+            MARK_AS_AWAY.get(),
             request,
             {
                 "name": name,
@@ -1678,7 +1675,7 @@ class SyncMethods(SyncInvoker):
         or its fields as keywords. Not idempotent: never retried.
         """
         return self._invoke(
-            MARK_AS_DO_NOT_DISTURB,
+            MARK_AS_DO_NOT_DISTURB.get(),
             request,
             {
                 "name": name,
@@ -1720,7 +1717,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            CREATE_MESSAGE,
+            CREATE_MESSAGE.get(),
             request,
             {
                 "parent": parent,
@@ -1759,7 +1756,7 @@ class AsyncMethods(AsyncInvoker):
         retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_MESSAGES,
+            LIST_MESSAGES.get(),
             request,
             {
                 "parent": parent,
@@ -1792,7 +1789,7 @@ class AsyncMethods(AsyncInvoker):
         keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_MESSAGE,
+            GET_MESSAGE.get(),
             request,
             {
                 "name": name,
@@ -1822,7 +1819,7 @@ class AsyncMethods(AsyncInvoker):
         output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            UPDATE_MESSAGE,
+            UPDATE_MESSAGE.get(),
             request,
             {
                 "message": message,
@@ -1851,7 +1848,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
-            DELETE_MESSAGE,
+            DELETE_MESSAGE.get(),
             request,
             {
                 "name": name,
@@ -1878,7 +1875,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_ATTACHMENT,
+            GET_ATTACHMENT.get(),
             request,
             {
                 "name": name,
@@ -1907,7 +1904,7 @@ class AsyncMethods(AsyncInvoker):
         ``retry`` says.
         """
         return await self._paginate(
-            LIST_SPACES,
+            LIST_SPACES.get(),
             request,
             {
                 "page_size": page_size,
@@ -1940,7 +1937,7 @@ class AsyncMethods(AsyncInvoker):
         as ``retry`` says.
         """
         return await self._paginate(
-            SEARCH_SPACES,
+            SEARCH_SPACES.get(),
             request,
             {
                 "query": query,
@@ -1971,7 +1968,7 @@ class AsyncMethods(AsyncInvoker):
         keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_SPACE,
+            GET_SPACE.get(),
             request,
             {
                 "name": name,
@@ -2001,7 +1998,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            CREATE_SPACE,
+            CREATE_SPACE.get(),
             request,
             {
                 "space": space,
@@ -2031,7 +2028,7 @@ class AsyncMethods(AsyncInvoker):
         retried as ``retry`` says.
         """
         return await self._invoke(
-            SET_UP_SPACE,
+            SET_UP_SPACE.get(),
             request,
             {
                 "space": space,
@@ -2062,7 +2059,7 @@ class AsyncMethods(AsyncInvoker):
         only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            UPDATE_SPACE,
+            UPDATE_SPACE.get(),
             request,
             {
                 "space": space,
@@ -2091,7 +2088,7 @@ class AsyncMethods(AsyncInvoker):
         as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
-            DELETE_SPACE,
+            DELETE_SPACE.get(),
             request,
             {
                 "name": name,
@@ -2117,7 +2114,7 @@ class AsyncMethods(AsyncInvoker):
         or its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            COMPLETE_IMPORT_SPACE,
+            COMPLETE_IMPORT_SPACE.get(),
             request,
             {
                 "name": name,
@@ -2143,7 +2140,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            FIND_DIRECT_MESSAGE,
+            FIND_DIRECT_MESSAGE.get(),
             request,
             {
                 "name": name,
@@ -2172,7 +2169,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            CREATE_MEMBERSHIP,
+            CREATE_MEMBERSHIP.get(),
             request,
             {
                 "parent": parent,
@@ -2203,7 +2200,7 @@ class AsyncMethods(AsyncInvoker):
         ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            UPDATE_MEMBERSHIP,
+            UPDATE_MEMBERSHIP.get(),
             request,
             {
                 "membership": membership,
@@ -2238,7 +2235,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_MEMBERSHIPS,
+            LIST_MEMBERSHIPS.get(),
             request,
             {
                 "parent": parent,
@@ -2271,7 +2268,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_MEMBERSHIP,
+            GET_MEMBERSHIP.get(),
             request,
             {
                 "name": name,
@@ -2300,7 +2297,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            DELETE_MEMBERSHIP,
+            DELETE_MEMBERSHIP.get(),
             request,
             {
                 "name": name,
@@ -2328,7 +2325,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            CREATE_REACTION,
+            CREATE_REACTION.get(),
             request,
             {
                 "parent": parent,
@@ -2359,7 +2356,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_REACTIONS,
+            LIST_REACTIONS.get(),
             request,
             {
                 "parent": parent,
@@ -2388,7 +2385,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
-            DELETE_REACTION,
+            DELETE_REACTION.get(),
             request,
             {
                 "name": name,
@@ -2413,7 +2410,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            CREATE_CUSTOM_EMOJI,
+            CREATE_CUSTOM_EMOJI.get(),
             request,
             {
                 "custom_emoji": custom_emoji,
@@ -2439,7 +2436,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_CUSTOM_EMOJI,
+            GET_CUSTOM_EMOJI.get(),
             request,
             {
                 "name": name,
@@ -2468,7 +2465,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_CUSTOM_EMOJIS,
+            LIST_CUSTOM_EMOJIS.get(),
             request,
             {
                 "page_size": page_size,
@@ -2496,7 +2493,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
-            DELETE_CUSTOM_EMOJI,
+            DELETE_CUSTOM_EMOJI.get(),
             request,
             {
                 "name": name,
@@ -2522,7 +2519,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_SPACE_READ_STATE,
+            GET_SPACE_READ_STATE.get(),
             request,
             {
                 "name": name,
@@ -2550,7 +2547,7 @@ class AsyncMethods(AsyncInvoker):
         says.
         """
         return await self._invoke(
-            UPDATE_SPACE_READ_STATE,
+            UPDATE_SPACE_READ_STATE.get(),
             request,
             {
                 "space_read_state": space_read_state,
@@ -2577,7 +2574,7 @@ class AsyncMethods(AsyncInvoker):
         or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_THREAD_READ_STATE,
+            GET_THREAD_READ_STATE.get(),
             request,
             {
                 "name": name,
@@ -2604,7 +2601,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_SPACE_EVENT,
+            GET_SPACE_EVENT.get(),
             request,
             {
                 "name": name,
@@ -2634,7 +2631,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_SPACE_EVENTS,
+            LIST_SPACE_EVENTS.get(),
             request,
             {
                 "parent": parent,
@@ -2663,7 +2660,7 @@ class AsyncMethods(AsyncInvoker):
         dict of its fields) or its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_SPACE_NOTIFICATION_SETTING,
+            GET_SPACE_NOTIFICATION_SETTING.get(),
             request,
             {
                 "name": name,
@@ -2694,7 +2691,7 @@ class AsyncMethods(AsyncInvoker):
         ``retry`` says.
         """
         return await self._invoke(
-            UPDATE_SPACE_NOTIFICATION_SETTING,
+            UPDATE_SPACE_NOTIFICATION_SETTING.get(),
             request,
             {
                 "space_notification_setting": space_notification_setting,
@@ -2728,7 +2725,7 @@ class AsyncMethods(AsyncInvoker):
         retried as ``retry`` says.
         """
         return await self._paginate(
-            SEARCH_MESSAGES,
+            SEARCH_MESSAGES.get(),
             request,
             {
                 "parent": parent,
@@ -2761,7 +2758,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            CREATE_MESSAGE_PIN,
+            CREATE_MESSAGE_PIN.get(),
             request,
             {
                 "parent": parent,
@@ -2791,7 +2788,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_MESSAGE_PINS,
+            LIST_MESSAGE_PINS.get(),
             request,
             {
                 "parent": parent,
@@ -2818,7 +2815,7 @@ class AsyncMethods(AsyncInvoker):
         its fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
-            DELETE_MESSAGE_PIN,
+            DELETE_MESSAGE_PIN.get(),
             request,
             {
                 "name": name,
@@ -2851,7 +2848,7 @@ class AsyncMethods(AsyncInvoker):
         never reached the server.
         """
         return await self._upload(
-            UPLOAD_ATTACHMENT,
+            UPLOAD_ATTACHMENT.get(),
             request,
             {
                 "parent": parent,
@@ -2884,7 +2881,7 @@ class AsyncMethods(AsyncInvoker):
         retried as ``retry`` says.
         """
         return await self._paginate(
-            FIND_GROUP_CHATS,
+            FIND_GROUP_CHATS.get(),
             request,
             {
                 "page_size": page_size,
@@ -2914,7 +2911,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            CREATE_SECTION,
+            CREATE_SECTION.get(),
             request,
             {
                 "parent": parent,
@@ -2941,7 +2938,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         await self._invoke(
-            DELETE_SECTION,
+            DELETE_SECTION.get(),
             request,
             {
                 "name": name,
@@ -2968,7 +2965,7 @@ class AsyncMethods(AsyncInvoker):
         output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            UPDATE_SECTION,
+            UPDATE_SECTION.get(),
             request,
             {
                 "section": section,
@@ -2998,7 +2995,7 @@ class AsyncMethods(AsyncInvoker):
         retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_SECTIONS,
+            LIST_SECTIONS.get(),
             request,
             {
                 "parent": parent,
@@ -3027,7 +3024,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            POSITION_SECTION,
+            POSITION_SECTION.get(),
             request,
             {
                 "name": name,
@@ -3059,7 +3056,7 @@ class AsyncMethods(AsyncInvoker):
         Idempotent: retried as ``retry`` says.
         """
         return await self._paginate(
-            LIST_SECTION_ITEMS,
+            LIST_SECTION_ITEMS.get(),
             request,
             {
                 "parent": parent,
@@ -3088,7 +3085,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            MOVE_SECTION_ITEM,
+            MOVE_SECTION_ITEM.get(),
             request,
             {
                 "name": name,
@@ -3115,7 +3112,7 @@ class AsyncMethods(AsyncInvoker):
         fields as keywords. Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            GET_AVAILABILITY,
+            GET_AVAILABILITY.get(),
             request,
             {
                 "name": name,
@@ -3142,7 +3139,7 @@ class AsyncMethods(AsyncInvoker):
         (but ``name``, output-only and immutable ones). Idempotent: retried as ``retry`` says.
         """
         return await self._invoke(
-            UPDATE_AVAILABILITY,
+            UPDATE_AVAILABILITY.get(),
             request,
             {
                 "availability": availability,
@@ -3170,7 +3167,7 @@ class AsyncMethods(AsyncInvoker):
         as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            MARK_AS_ACTIVE,
+            MARK_AS_ACTIVE.get(),
             request,
             {
                 "name": name,
@@ -3197,7 +3194,7 @@ class AsyncMethods(AsyncInvoker):
         keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            MARK_AS_AWAY,
+            MARK_AS_AWAY.get(),
             request,
             {
                 "name": name,
@@ -3225,7 +3222,7 @@ class AsyncMethods(AsyncInvoker):
         or its fields as keywords. Not idempotent: never retried.
         """
         return await self._invoke(
-            MARK_AS_DO_NOT_DISTURB,
+            MARK_AS_DO_NOT_DISTURB.get(),
             request,
             {
                 "name": name,

@@ -86,9 +86,24 @@ def test_importing_the_client_leaves_the_server_rest_and_auth_stacks_unloaded() 
     unwanted = [
         "chat_grpc.server", "uvicorn", "httpx", "chat_grpc.client._rest", "chat_grpc.client._media", "google.auth",
         "google.api_core", "chat_grpc.client.errors",
+        # The Chat descriptors: the RPC table is built, and the descriptors loaded, at the first call.
+        "google.chat.v1.chat_service_pb2", "google.chat.v1.message_pb2", "google.chat.v1.attachment_pb2",
+        "google.api.field_behavior_pb2",
     ]  # fmt: skip
     probe = (
         f"import sys; from chat_grpc import ChatClient; print(','.join(m for m in {unwanted!r} if m in sys.modules))"
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "", f"imported with ChatClient: {completed.stdout.strip()}"
+
+
+def test_the_default_host_is_the_one_the_service_declares() -> None:
+    """``DEFAULT_HOST`` is written out (reading it would load every Chat descriptor at import): the same as
+    chat_service.proto's ``google.api.default_host``."""
+    from google.api import client_pb2
+    from google.chat.v1 import chat_service_pb2
+
+    from chat_grpc.client._base import DEFAULT_HOST
+
+    options = chat_service_pb2.DESCRIPTOR.services_by_name["ChatService"].GetOptions()
+    assert options.Extensions[client_pb2.default_host] == DEFAULT_HOST
