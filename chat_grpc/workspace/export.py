@@ -1,5 +1,5 @@
 """Workspace files, export: the store's state as a workspace mapping, and writing it as JSON or YAML (what
-``workspace_load`` reads back into the same workspace)."""
+``load`` reads back into the same workspace)."""
 
 from __future__ import annotations
 
@@ -26,12 +26,13 @@ from chat_grpc.fake.store.model import DEFAULT_CUSTOMER, default_permission_sett
 from chat_grpc.fake.store.notification_settings import DEFAULT_MUTE, DEFAULT_NOTIFICATION
 from chat_grpc.fake.store.reactions import CUSTOM_PREFIX, UNICODE_PREFIX
 from chat_grpc.fake.timestamps import format_rfc3339
-from chat_grpc.workspace import load as workspace_load
-from chat_grpc.workspace.load import SeedError
+from chat_grpc.workspace import read as workspace_read
+from chat_grpc.workspace.read import SeedError
 from chat_grpc.workspace.schema import (
     FORMAT_VERSION,
     PREDEFINED,
 )
+from chat_grpc.workspace.seeding import collector_resting
 
 # ------------------------------------------------------------------ export
 
@@ -347,13 +348,13 @@ def export_workspace(store: ChatStore) -> dict[str, Any]:
     """The store's state as a workspace mapping: ``load_workspace`` of it into an empty store reproduces the
     same people, spaces, memberships, messages and threads, reactions, custom emojis, settings and read states
     (not the space event history, request ids, or attachments uploaded but never posted)."""
-    with store.lock, workspace_load.collector_resting():  # the export's mappings all live on, like a load's
+    with store.lock, collector_resting():  # the export's mappings all live on, like a load's
         return _Exporter(store).export()
 
 
 def dumps(workspace: Mapping[str, Any], *, yaml: bool = False) -> str:
     if yaml:
-        module = workspace_load._yaml()  # looked up on call: a test may take PyYAML away
+        module = workspace_read._yaml()  # looked up on call: a test may take PyYAML away
         if module is None:
             raise SeedError(["writing YAML needs PyYAML: pip install 'chat-grpc[yaml]' (or write JSON)"])
         text: str = module.safe_dump(dict(workspace), allow_unicode=True, sort_keys=False, width=120)

@@ -1,32 +1,30 @@
 """Workspace files: seed the fake from a JSON or YAML description of a whole workspace, and export its state to
 the same format (``docs/emulator.md`` documents the format, with a complete example).
 
-The public entry (``load_workspace``, ``export_workspace``, ``dump``, ``SeedError``, ...) over three modules:
-``workspace_schema`` (the declared shape, and its JSON Schema), ``workspace_load`` (check, dry run, load) and
-``workspace_export``.
+The public entry (``load_workspace``, ``export_workspace``, ``dump``, ``SeedError``, ...) over the modules
+``schema`` (the declared shape, and its JSON Schema), ``read`` (reading a file), ``check_people`` and ``check``
+(references and rules, into a ``plan``), ``load`` (check, dry run, load, with ``seeding``'s clock and ids) and
+``export``.
 """
 
 from __future__ import annotations
 
+from chat_grpc.workspace.check import Checker as _Checker
+from chat_grpc.workspace.check_people import _parse_time
 from chat_grpc.workspace.export import _compact, _Exporter, _time, dump, dumps, export_workspace
 from chat_grpc.workspace.load import (
     IMPORT_MODE_LIFETIME,
     IMPORT_SCOPES,
-    MAX_DEPTH,
     MAX_PROBLEMS,
-    SeedError,
-    Workspace,
     _check,
-    _Checker,
     _Loader,
-    _parse_time,
-    _SeedClock,
-    _SeedIds,
     load_workspace,
-    read_workspace_file,
-    workspace_source,
 )
+from chat_grpc.workspace.plan import Workspace
+from chat_grpc.workspace.read import MAX_DEPTH, SeedError, read_workspace_file, workspace_source
 from chat_grpc.workspace.schema import FORMAT_VERSION
+from chat_grpc.workspace.seeding import SeedClock as _SeedClock
+from chat_grpc.workspace.seeding import SeedIds as _SeedIds
 
 __all__ = [
     "FORMAT_VERSION",

@@ -35,7 +35,7 @@ from chat_grpc.fake.ids import IdGenerator
 from chat_grpc.fake.store import User
 from chat_grpc.server import ChatServer, ChatStore, ManualClock
 from chat_grpc.server.config import Config, parse_args
-from chat_grpc.workspace import load as workspace_load
+from chat_grpc.workspace import read as workspace_read
 from chat_grpc.workspace.demo import demo_workspace, seed_demo
 from chat_grpc.workspace.seed import SeedError, dump, dumps, export_workspace, load_workspace, read_workspace_file
 from tests.server.conftest import Caller, Workspace, new_space
@@ -674,7 +674,7 @@ def test_unreadable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "list.json: a workspace file holds a mapping (users, apps, groups, spaces, ...)"
     )
     assert "cannot read the workspace file" in problems(tmp_path / "missing.json")[0]
-    monkeypatch.setattr(workspace_load, "_yaml", lambda: None)  # where seed's reading and writing look for PyYAML
+    monkeypatch.setattr(workspace_read, "_yaml", lambda: None)  # where seed's reading and writing look for PyYAML
     assert problems(tmp_path / "bad.yaml")[0].endswith(
         "reading YAML needs PyYAML: pip install 'chat-grpc[yaml]' (or use JSON)"
     )
