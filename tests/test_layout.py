@@ -67,8 +67,9 @@ def test_pyproject_ships_every_package_folder() -> None:
     assert on_disk == {name for name in declared if name.startswith("chat_grpc")}
 
 
-# Hand-written modules a reader can hold: at most this many lines. The exceptions are one table each, or generated.
-MAX_MODULE_LINES = 600
+# Hand-written modules a reader can hold: about 600 lines (issue 16), 650 at most. The exceptions are generated or one
+# table each.
+MAX_MODULE_LINES = 650
 LONGER_BY_NATURE = {
     "chat_grpc/client/_methods.py": "generated from the RPC table (buildscripts/generate_client.py)",
 }
