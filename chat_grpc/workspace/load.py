@@ -60,7 +60,7 @@ from chat_grpc.fake.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.fake.store import Actor, App, AuthKind, ChatStore, Group, MemberRef, Space, User
 from chat_grpc.fake.store.availability import CustomStatus
 from chat_grpc.fake.store.emojis import CustomEmoji, check_emoji_name, check_image
-from chat_grpc.fake.store.messages import (
+from chat_grpc.fake.store.message_records import (
     Message,
     MessageContent,
     NewMessage,
