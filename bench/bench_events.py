@@ -37,7 +37,7 @@ from runner import SLOT, Paired, alternate, format_table, spread, verdict
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.filters import parse_space_event_filter
 from chat_grpc.fake.store import Actor, ChatStore, MemberRef, Space
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer
 
 SMALL, LARGE, PAGE = 1_000, 1_000_000, 100  # messages per space; the log holds 2 membership events more

@@ -41,7 +41,7 @@ from runner import Paired, Table, arguments, at_most, banner, compare
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.core import PlainDoor
 from chat_grpc.fake.store import Actor, AuthKind, ChatStore, MemberRef, Space, SpaceChanges, User
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer, ManualClock
 
 GOAL = 1.5

@@ -37,7 +37,7 @@ from runner import Paired, Table, arguments, at_least, at_most, banner, compare
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.store import Actor, ChatStore
-from chat_grpc.fake.store.messages import MessageContent, NewMessage
+from chat_grpc.fake.store.message_records import MessageContent, NewMessage
 from chat_grpc.server import ChatServer
 
 SMALL, LARGE, PAGE = 1_000, 1_000_000, 100

@@ -28,7 +28,7 @@ from google.chat.v1 import chat_service_pb2_grpc, message_pb2
 from runner import alternate, format_table, spread, verdict
 
 from chat_grpc.fake.clock import ManualClock
-from chat_grpc.fake.store.messages import MessageContent, NewMessage
+from chat_grpc.fake.store.message_records import MessageContent, NewMessage
 from chat_grpc.server import ChatServer
 
 MESSAGES, OTHER_SPACES, OTHER_MESSAGES, PAGE, GOAL = 100_000, 10, 1_000, 100, 2.0

@@ -24,7 +24,7 @@ from google.chat.v1 import (
 )
 from google.protobuf import timestamp_pb2
 
-from chat_grpc.fake.store import availability, emojis, messages, model, pins, reactions, sections
+from chat_grpc.fake.store import availability, emojis, message_records, model, pins, reactions, sections
 from chat_grpc.fake.store.notification_settings import NotificationSetting
 from chat_grpc.fake.store.read_states import ReadState
 from chat_grpc.fake.store.space_events import resource_kind
@@ -167,7 +167,9 @@ def emoji_key_to_proto(key: str) -> reaction_pb2.Emoji:
     return reaction_pb2.Emoji(unicode=value)
 
 
-def attachment_to_proto(message: messages.Message, attachment: messages.Attachment) -> attachment_pb2.Attachment:
+def attachment_to_proto(
+    message: message_records.Message, attachment: message_records.Attachment
+) -> attachment_pb2.Attachment:
     result = attachment_pb2.Attachment(
         name=f"{message.name}/attachments/{attachment.id}",
         content_name=attachment.content_name,
@@ -183,14 +185,14 @@ def attachment_to_proto(message: messages.Message, attachment: messages.Attachme
     return result
 
 
-def message_to_proto(message: messages.Message) -> message_pb2.Message:
+def message_to_proto(message: message_records.Message) -> message_pb2.Message:
     space = f"spaces/{message.space_id}"
     thread_id = message.id.partition(".")[0]
     deleted = message.delete_time is not None
     result = message_pb2.Message(
         name=f"{space}/messages/{message.id}",
         sender={"name": f"users/{message.sender_id}", "type": message.sender_kind},
-        create_time=_micros_time(message.key >> messages.SEQ_BITS),
+        create_time=_micros_time(message.key >> message_records.SEQ_BITS),
         last_update_time=_time(message.last_update_time),
         delete_time=_time(message.delete_time),
         thread={"name": f"{space}/threads/{thread_id}"},
@@ -299,7 +301,7 @@ def space_event_to_proto(event: model.Event, payload: object | None) -> space_ev
         else:
             data.membership.SetInParent()
     elif kind == "message":
-        if isinstance(payload, messages.Message):
+        if isinstance(payload, message_records.Message):
             if verb == "deleted":
                 data.message.name = payload.name
                 data.message.create_time.CopyFrom(timestamp(payload.create_time))

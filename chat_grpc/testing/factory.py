@@ -165,7 +165,7 @@ class ChatFactory:
         """A message posted by ``sender`` (a joined member). ``thread``: reply in the thread of that message (a
         Message, a Thread or a thread name); ``thread_key``: reply in the thread with that key, or start it."""
         from chat_grpc.fake import codec
-        from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+        from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 
         space_id = self._space_id(space)
         if thread is not None:
@@ -184,7 +184,7 @@ class ChatFactory:
     def messages(self, space: Any, sender: User | App | str, texts: Iterable[str]) -> list[str]:
         """Many messages by ``sender`` (a joined member), each a new thread, seeded in bulk (the state of one
         ``message`` call apiece, far faster: for a space of thousands of messages); their resource names."""
-        from chat_grpc.fake.store.messages import MessageContent, NewMessage
+        from chat_grpc.fake.store.message_records import MessageContent, NewMessage
 
         space_id = self._space_id(space)
         actor = self._actor(self._principal(sender))

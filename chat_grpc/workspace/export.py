@@ -18,7 +18,7 @@ from google.protobuf import json_format
 
 from chat_grpc.fake.store import ChatStore, Membership, Space
 from chat_grpc.fake.store.availability import CustomStatus
-from chat_grpc.fake.store.messages import (
+from chat_grpc.fake.store.message_records import (
     SEQ_BITS,
     Message,
 )

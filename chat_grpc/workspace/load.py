@@ -46,7 +46,7 @@ from typing import Any
 from chat_grpc.fake.errors import ChatError
 from chat_grpc.fake.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, User
 from chat_grpc.fake.store.availability import CustomStatus
-from chat_grpc.fake.store.messages import (
+from chat_grpc.fake.store.message_records import (
     Message,
     MessageContent,
     NewMessage,

@@ -8,9 +8,7 @@ from datetime import datetime
 
 from chat_grpc.fake.store import App, Group, Space, User
 from chat_grpc.fake.store.emojis import CustomEmoji
-from chat_grpc.fake.store.messages import (
-    Message,
-)
+from chat_grpc.fake.store.message_records import Message
 
 
 @dataclass(frozen=True)

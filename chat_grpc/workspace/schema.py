@@ -38,7 +38,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from chat_grpc.fake.store.availability import MAX_STATUS_TEXT as STATUS_TEXT_MAX
-from chat_grpc.fake.store.messages import CLIENT_ID
+from chat_grpc.fake.store.message_records import CLIENT_ID
 from chat_grpc.fake.timestamps import TimestampError, parse_rfc3339
 
 FORMAT_VERSION = 1

@@ -14,7 +14,7 @@ from chat_grpc.fake.auth import APP_SCOPES, USER_SCOPES
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.errors import ChatError
 from chat_grpc.fake.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, SpaceChanges, User
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 from tests.server.test_custom_emojis import png
 
 

@@ -17,7 +17,7 @@ from chat_grpc.fake.errors import InvalidArgument as DomainInvalidArgument
 from chat_grpc.fake.errors import NotFound as DomainNotFound
 from chat_grpc.fake.rpc import Media
 from chat_grpc.fake.store import User
-from chat_grpc.fake.store.messages import MAX_UPLOAD_BYTES
+from chat_grpc.fake.store.message_records import MAX_UPLOAD_BYTES
 from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.server import ChatServer
 from tests.server.conftest import Workspace

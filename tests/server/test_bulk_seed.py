@@ -12,7 +12,7 @@ from chat_grpc.fake.clock import ClockProxy, ManualClock
 from chat_grpc.fake.errors import AlreadyExists, NotFound, PermissionDenied
 from chat_grpc.fake.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.fake.store import Actor, AuthKind, ChatStore, MemberRef, Space
-from chat_grpc.fake.store.messages import MessageContent, NewMessage, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, NewMessage, ThreadRequest
 from chat_grpc.workspace.seed import _SeedClock
 from tests.server.seed_helpers import as_app, as_user, observe
 

@@ -20,7 +20,7 @@ from google.chat.v1 import membership_pb2, message_pb2, reaction_pb2, space_even
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.core import PlainDoor
 from chat_grpc.fake.store import Actor, AuthKind, MemberRef, Space, SpaceChanges
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer, ManualClock
 from tests.server.test_custom_emojis import png
 

@@ -33,7 +33,7 @@ from google.chat.v1 import (
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from chat_grpc.fake.store import Actor, AuthKind
-from chat_grpc.fake.store.messages import MessageContent, NewMessage
+from chat_grpc.fake.store.message_records import MessageContent, NewMessage
 from chat_grpc.server import ChatServer, ManualClock
 from tests.server.conftest import Caller, Workspace, human, new_space
 from tests.server.rpc_details import assert_details

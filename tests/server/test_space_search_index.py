@@ -12,7 +12,7 @@ import pytest
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.space_query import SpaceQuery, parse_search_spaces_query
 from chat_grpc.fake.store import Actor, AuthKind, ChatStore, Space, SpaceChanges
-from chat_grpc.fake.store.messages import MessageContent, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer, ManualClock
 
 BASE = 'customer = "customers/my_customer" AND space_type = "SPACE"'

@@ -12,7 +12,7 @@ from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
-from chat_grpc.fake.store.messages import MessageContent, QuoteRequest, ThreadRequest
+from chat_grpc.fake.store.message_records import MessageContent, QuoteRequest, ThreadRequest
 
 MAX_MESSAGE_BYTES = 32_000
 MAX_THREAD_KEY = 4000

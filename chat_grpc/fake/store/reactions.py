@@ -29,7 +29,8 @@ from chat_grpc.fake.store.ordering import InsertionOrder, SecondaryIndex, Steps
 
 if TYPE_CHECKING:
     from chat_grpc.fake.store.emojis import CustomEmoji, CustomEmojiBook
-    from chat_grpc.fake.store.messages import Message, MessageBook
+    from chat_grpc.fake.store.message_records import Message
+    from chat_grpc.fake.store.messages import MessageBook
 
 
 class _Store(StoreCore, Protocol):

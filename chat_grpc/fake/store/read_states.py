@@ -17,7 +17,8 @@ from chat_grpc.fake.store.book import StoreCore
 from chat_grpc.fake.store.model import Actor
 
 if TYPE_CHECKING:
-    from chat_grpc.fake.store.messages import Message, MessageBook
+    from chat_grpc.fake.store.message_records import Message
+    from chat_grpc.fake.store.messages import MessageBook
 
 
 class _Store(StoreCore, Protocol):

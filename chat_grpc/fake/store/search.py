@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.search_query import SearchQuery, words
 from chat_grpc.fake.store.book import StoreCore
-from chat_grpc.fake.store.messages import SEQ_BITS, Message, _micros
+from chat_grpc.fake.store.message_records import SEQ_BITS, Message, _micros
 from chat_grpc.fake.store.model import Actor
 
 if TYPE_CHECKING:
