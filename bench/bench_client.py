@@ -7,11 +7,12 @@ bearer token and deadline (30 s, the facade's default); both build the request m
 as its users do (``stub.GetSpace(GetSpaceRequest(name=...), ...)``). The facade adds what it always adds: the
 routing header and ``x-goog-api-client`` (about 1% of a GetSpace here), its request building and retry bookkeeping.
 
-1. GetSpace, sequential unary calls. Goal: calls/s(facade) / calls/s(stub) >= 0.95.
+1. GetSpace, sequential unary calls. Goal: calls/s(facade) / calls/s(stub) >= 0.97 (issue 18).
 2. ListMemberships, one page of 100 items, iterated item by item (the facade's pager vs the response's repeated
    field). Goal: time(facade) / time(stub) <= 1.1.
-3. ``import chat_grpc`` vs ``import grpc``: wall time of the import statement in fresh interpreters, alternating,
-   medians (info; no goal).
+3. ``from chat_grpc import ChatClient`` vs ``import grpc``: wall time of the import statement in fresh
+   interpreters, alternating, medians. Goal: <= 1.2 (issue 18). (``import chat_grpc`` alone loads nothing until a
+   name is used.)
 4. When Google's google-apps-chat is installed in .venv-oracle (``make oracle``): the same GetSpace calls through
    its ``ChatServiceClient`` vs a raw call, in a process of its own (bench/oracle_get_space.py) against the same
    server (info).
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
@@ -43,7 +45,7 @@ from chat_grpc import ChatClient
 from chat_grpc.server import ChatServer
 
 MEMBERS = 100  # the space's memberships, the owner's included: exactly one page
-GET_GOAL, LIST_GOAL = 0.95, 1.1
+GET_GOAL, LIST_GOAL, IMPORT_GOAL = 0.97, 1.1, 1.2
 TIMEOUT = 30.0  # both sides' deadline per call (the facade's default)
 ROOT = Path(__file__).resolve().parent.parent
 ORACLE_PYTHON = ROOT / ".venv-oracle" / "bin" / "python"
@@ -160,27 +162,30 @@ def bench_rpcs(server: Server, budget: float) -> RpcResults:
 
 # ---------------------------------------------------------------------------------------------------- imports
 
-IMPORT_PROBE = "import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
+IMPORT_PROBE = "import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+CLIENT_IMPORT, GRPC_IMPORT = "from chat_grpc import ChatClient", "import grpc"
 
 
-def import_seconds(module: str) -> float:
-    """The wall time of ``import module`` in a fresh interpreter (the interpreter's own start-up excluded)."""
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORT_PROBE.format(module=module)], capture_output=True, text=True, check=True
-    )
+def import_seconds(statement: str) -> float:
+    """The wall time of an import ``statement`` in a fresh interpreter (the interpreter's own start-up excluded),
+    with bytecode caching on, as an installed package has it (PYTHONDONTWRITEBYTECODE would compile every module of
+    ours on every import, and not grpc's, which ships compiled)."""
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    probe = IMPORT_PROBE.format(statement=statement)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
     return float(done.stdout.strip())
 
 
 @dataclass
 class ImportResult:
-    ours: Paired  # ms: import chat_grpc (a), import grpc (b)
+    ours: Paired  # ms: from chat_grpc import ChatClient (a), import grpc (b)
 
 
 def bench_imports(budget: float) -> ImportResult:
-    import_seconds("chat_grpc"), import_seconds("grpc")  # warm the OS file cache
+    import_seconds(CLIENT_IMPORT), import_seconds(GRPC_IMPORT)  # warm the OS file cache
     paired = alternate(
-        lambda: import_seconds("chat_grpc") * 1000,
-        lambda: import_seconds("grpc") * 1000,
+        lambda: import_seconds(CLIENT_IMPORT) * 1000,
+        lambda: import_seconds(GRPC_IMPORT) * 1000,
         budget=budget,
         min_rounds=10,
         max_rounds=200,
@@ -231,9 +236,9 @@ def report(rpcs: RpcResults, imports: ImportResult, oracle: OracleResult | None)
     table = Table()
     get_ratio = table.paired("GetSpace", get, ("facade", "stub"), "calls/s", at_least(GET_GOAL))
     table.paired(f"List page of {MEMBERS}", page, ("facade", "stub"), "ms", at_most(LIST_GOAL))
-    table.value("import chat_grpc (fresh interpreter)", f"{med(imp.a):.1f} ms", spread(imp.a))
+    table.value("from chat_grpc import ChatClient (fresh interpreter)", f"{med(imp.a):.1f} ms", spread(imp.a))
     table.value("import grpc (fresh interpreter)", f"{med(imp.b):.1f} ms", spread(imp.b))
-    table.ratio("  ratio chat_grpc/grpc (info)", imp, digits=2)
+    table.ratio("  ratio ChatClient/grpc", imp, at_most(IMPORT_GOAL), digits=2)
     if oracle is not None:
         google_ratio = med(oracle.ratios)
         table.value(
@@ -269,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
         if oracle_available():
             print("GetSpace: google-apps-chat vs a raw call, in the oracle virtualenv ...", flush=True)
             oracle = bench_oracle(server, args.budget)
-    print("import chat_grpc vs import grpc, fresh interpreters ...", flush=True)
+    print("from chat_grpc import ChatClient vs import grpc, fresh interpreters ...", flush=True)
     imports = bench_imports(args.budget)
     report(rpcs, imports, oracle).print()
     print(f"total {time.perf_counter() - started:.0f} s")
