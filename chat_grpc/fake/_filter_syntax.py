@@ -25,8 +25,10 @@ problem, the offset and the offending text. Nothing else escapes, whatever the i
 from __future__ import annotations
 
 import enum
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn, TypeAlias
+from typing import NoReturn, ParamSpec, TypeAlias, TypeVar
 
 from chat_grpc.fake.errors import InvalidArgument
 
@@ -341,3 +343,16 @@ def comparisons(node: Node) -> list[Comparison | Call | Not]:
             leaves.extend(comparisons(item))
         return leaves
     return [node]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+PARSED_CACHE_SIZE = 512  # distinct filter texts kept per language
+
+
+def cache_parsed(parse: Callable[P, R]) -> Callable[P, R]:
+    """Remember what ``parse`` made of each text: a client pages through the same filter call after call, and
+    tokenizing it was about half of a filtered page. Only for parsers whose result is immutable (frozen, of
+    frozensets and tuples) and depends on nothing but their arguments; a text that fails is parsed (and fails) anew
+    each time, as errors are not cached."""
+    return functools.lru_cache(maxsize=PARSED_CACHE_SIZE)(parse)  # type: ignore[return-value]

@@ -33,6 +33,7 @@ from chat_grpc.fake._filter_syntax import (
     Not,
     Or,
     Source,
+    cache_parsed,
     conjuncts,
     describe,
     disjuncts,
@@ -190,6 +191,7 @@ class SpaceFilter:
         return space_type in self.space_types
 
 
+@cache_parsed
 def parse_space_filter(text: str) -> SpaceFilter | None:
     """ListSpaces ``filter``: ``space_type = "SPACE" OR spaceType = "GROUP_CHAT"`` ...; None when blank."""
     src, node = parse(text, "filter")
@@ -237,6 +239,7 @@ class MembershipFilter:
         return self.member_types == {"HUMAN"} or self.excluded_member_types == {"BOT"}
 
 
+@cache_parsed
 def parse_membership_filter(text: str, *, admin: bool = False) -> MembershipFilter | None:
     """ListMemberships ``filter``: role (``=``) and member.type (``=``/``!=``); with ``admin`` it is required and
     must restrict member.type to humans (``member.type = "HUMAN"`` or ``member.type != "BOT"``)."""
@@ -308,6 +311,7 @@ class MessageFilter:
         return self.thread_name is None or thread_name == self.thread_name
 
 
+@cache_parsed
 def parse_message_filter(text: str) -> MessageFilter | None:
     """ListMessages ``filter``: ``create_time > "…"``, ``create_time < "…"``, ``thread.name = spaces/S/threads/T``,
     joined with AND; None when blank."""
@@ -347,6 +351,7 @@ def parse_message_filter(text: str) -> MessageFilter | None:
     return MessageFilter(after, before, thread)
 
 
+@cache_parsed
 def parse_message_order_by(text: str) -> bool:
     """ListMessages ``order_by``: blank / ``create_time`` / ``create_time ASC`` -> False; ``create_time DESC`` ->
     True (the result is "descending")."""
@@ -383,6 +388,7 @@ class ReactionFilter:
         return not self.users or user_name in self.users
 
 
+@cache_parsed
 def parse_reaction_filter(text: str) -> ReactionFilter | None:
     """ListReactions ``filter``: emoji terms OR-ed, user terms OR-ed, the two groups AND-ed; None when blank."""
     src, node = parse(text, "filter")
@@ -435,6 +441,7 @@ class CustomEmojiFilter:
         return creator_is_caller == self.created_by_caller
 
 
+@cache_parsed
 def parse_custom_emoji_filter(text: str) -> CustomEmojiFilter | None:
     """ListCustomEmojis ``filter``: only ``creator("users/me")`` or ``NOT creator("users/me")``; None when blank."""
     src, node = parse(text, "filter")

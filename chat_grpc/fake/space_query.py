@@ -19,6 +19,7 @@ from chat_grpc.fake._filter_syntax import (
     Node,
     Or,
     Source,
+    cache_parsed,
     comparisons,
     conjuncts,
     disjuncts,
@@ -194,6 +195,7 @@ def _time_condition(src: Source, field: str, clauses: list[Node]) -> tuple[TimeR
     return (_time_range(src, field, clauses),)
 
 
+@cache_parsed
 def parse_search_spaces_query(text: str) -> SpaceQuery:
     """SearchSpaces ``query`` (admin search); required. See the module doc and chat-api-facts §5."""
     src, node = parse(text, "query")
@@ -254,6 +256,7 @@ def parse_search_spaces_query(text: str) -> SpaceQuery:
     )
 
 
+@cache_parsed
 def parse_search_order_by(text: str) -> tuple[str, bool]:
     """SearchSpaces ``order_by`` -> (field, descending); blank means ``create_time ASC``."""
     return _parse_order_by(text, _SEARCH_ORDER_FIELDS, ("create_time", False))

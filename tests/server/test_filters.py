@@ -832,3 +832,20 @@ def test_fuzz_never_crashes() -> None:
                 assert error.violations, text
                 outcomes["invalid"] += 1
     assert outcomes["ok"] > 0 and outcomes["invalid"] > 0
+
+
+def test_a_filter_text_is_parsed_once_and_a_bad_one_fails_every_time() -> None:
+    """Paging repeats the same filter call after call: its parse is kept (the values are immutable); errors are not
+    kept, so a bad filter answers INVALID_ARGUMENT with its message on every call."""
+    text = 'emoji.unicode = "🙂" OR emoji.unicode = "👍"'
+    assert parse_reaction_filter(text) is parse_reaction_filter(text)
+    assert parse_search_spaces_query('customer = "customers/my_customer" AND space_type = "SPACE"') is (
+        parse_search_spaces_query('customer = "customers/my_customer" AND space_type = "SPACE"')
+    )
+    member_filter = 'role = "ROLE_MANAGER"'
+    assert parse_membership_filter(member_filter) is parse_membership_filter(member_filter)
+    with pytest.raises(InvalidArgument, match="use_admin_access"):  # the arguments are the key, not the text alone
+        parse_membership_filter(member_filter, admin=True)
+    for _ in range(2):
+        with pytest.raises(InvalidArgument, match="filter"):
+            parse_reaction_filter('emoji.unicode = "🙂" AND OR')
