@@ -9,9 +9,10 @@ claimed) and which thread a new message goes to. ``MessageBook`` (messages.py) a
 
 from __future__ import annotations
 
-from chat_grpc.fake.errors import InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.fake.store.book import SpaceState, StoreCore
 from chat_grpc.fake.store.message_records import (
+    CLIENT_ID,
     MENTION,
     Attachment,
     Mention,
@@ -149,6 +150,30 @@ class MessageRules:
         for attachment in claimed:
             self._upload_tokens.pop(attachment.resource_name, None)
         return claimed
+
+    @staticmethod
+    def _check_new_ids(state: SpaceState, book: SpaceMessages, client_id: str, private_viewer_id: str) -> None:
+        """What a new message's own id and private viewer must be: a well-formed ``client-`` id the space does not
+        have yet, and a human member of the space (both optional)."""
+        if client_id:
+            if not CLIENT_ID.match(client_id):
+                raise InvalidArgument(
+                    "message_id must start with 'client-' and have at most 63 characters of a-z, 0-9 and '-'",
+                    field="message_id",
+                )
+            if client_id in book.client_ids:
+                raise AlreadyExists(
+                    f"a message with id {client_id!r} already exists in {state.space.name}",
+                    field="message_id",
+                    reason="MESSAGE_ID_TAKEN",
+                )
+        if private_viewer_id:
+            viewer = state.members.get(private_viewer_id)
+            if viewer is None or viewer.member_kind != "HUMAN":
+                raise InvalidArgument(
+                    "message.private_message_viewer must be a human member of the space",
+                    field="message.private_message_viewer",
+                )
 
     def _thread_for(
         self, actor: Actor, state: SpaceState, book: SpaceMessages, request: ThreadRequest

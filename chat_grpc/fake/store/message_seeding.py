@@ -7,9 +7,9 @@ import gc
 import itertools
 from collections.abc import Iterable, Iterator
 
-from chat_grpc.fake.errors import AlreadyExists, InvalidArgument
+from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.store.book import StoreCore
-from chat_grpc.fake.store.message_records import CLIENT_ID, CREATED, Message, NewMessage, ThreadRequest
+from chat_grpc.fake.store.message_records import CREATE_PATHS, CREATED, Message, NewMessage, ThreadRequest
 from chat_grpc.fake.store.message_rules import MessageRules
 from chat_grpc.fake.store.model import Actor
 
@@ -54,7 +54,6 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
         importing, is_space = space.import_mode, space.space_type == "SPACE"
         clock, log_event = core.clock, core.event_log.append  # what core._record does, one call less
         hooks = core.on_message_created
-        all_content = frozenset({"text", "fallback_text", "cards_v2", "accessory_widgets", "attachment"})
         made: list[str] = []
         newest: Message | None = None  # the latest of the batch: the space's last activity, if later
         # The cyclic garbage collector rests during the batch: it would walk every record made so far again
@@ -74,26 +73,7 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                 if item.reply_to is not None:
                     root = made[item.reply_to].partition(".")[0]
                     thread = ThreadRequest(name=root, reply_option="REPLY_MESSAGE_OR_FAIL")
-                client_id = item.client_id
-                if client_id:
-                    if not CLIENT_ID.match(client_id):
-                        raise InvalidArgument(
-                            "message_id must start with 'client-' and have at most 63 characters of a-z, 0-9 and '-'",
-                            field="message_id",
-                        )
-                    if client_id in book.client_ids:
-                        raise AlreadyExists(
-                            f"a message with id {client_id!r} already exists in {space.name}",
-                            field="message_id",
-                            reason="MESSAGE_ID_TAKEN",
-                        )
-                if item.private_viewer_id:
-                    viewer = state.members.get(item.private_viewer_id)
-                    if viewer is None or viewer.member_kind != "HUMAN":
-                        raise InvalidArgument(
-                            "message.private_message_viewer must be a human member of the space",
-                            field="message.private_message_viewer",
-                        )
+                rules._check_new_ids(state, book, item.client_id, item.private_viewer_id)
                 # The thread, as _thread_for decides it; the id part drawn here unless the batch gives it.
                 thread_id, reply, new_key = "", False, ""
                 option = thread.reply_option
@@ -122,14 +102,14 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                     sender_kind=sender_kind,
                     key=book.next_key(now),
                     thread_reply=reply,
-                    client_id=client_id,
+                    client_id=item.client_id,
                     private_viewer_id=item.private_viewer_id,
                 )
                 content = item.content
                 if content.attachment_tokens or content.quote or "<users/" in content.text:
                     if content.quote:
                         raise InvalidArgument("create_many does not quote messages", field="message")
-                    rules._set_content(message, content, all_content)
+                    rules._set_content(message, content, CREATE_PATHS)
                 else:  # what _set_content makes of text without mentions and of no attachments
                     message.text = message.formatted_text = message.argument_text = content.text
                     message.fallback_text = content.fallback_text

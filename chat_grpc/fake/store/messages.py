@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
-from chat_grpc.fake.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from chat_grpc.fake.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.fake.store.message_records import (
     CLIENT_ID,
     CREATE_PATHS,
@@ -121,25 +121,7 @@ class MessageBook(MessageRules):
                 seen = core.request_ids.get(("CreateMessage", space_id, actor.key, request_id))
                 if seen is not None and seen in book.by_id:
                     return clone(book.by_id[seen])
-            if client_id:
-                if not CLIENT_ID.match(client_id):
-                    raise InvalidArgument(
-                        "message_id must start with 'client-' and have at most 63 characters of a-z, 0-9 and '-'",
-                        field="message_id",
-                    )
-                if client_id in book.client_ids:
-                    raise AlreadyExists(
-                        f"a message with id {client_id!r} already exists in {state.space.name}",
-                        field="message_id",
-                        reason="MESSAGE_ID_TAKEN",
-                    )
-            if private_viewer_id:
-                viewer = state.members.get(private_viewer_id)
-                if viewer is None or viewer.member_kind != "HUMAN":
-                    raise InvalidArgument(
-                        "message.private_message_viewer must be a human member of the space",
-                        field="message.private_message_viewer",
-                    )
+            self._check_new_ids(state, book, client_id, private_viewer_id)
             thread_id, reply, new_key = self._thread_for(actor, state, book, thread)
             quote = self._quote(actor, space_id, thread_id, reply, content.quote) if content.quote else None
             message_id = f"{thread_id}.{core.ids.opaque_id(11) if reply else thread_id}"
