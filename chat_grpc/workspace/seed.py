@@ -9,22 +9,11 @@ The public entry (``load_workspace``, ``export_workspace``, ``dump``, ``SeedErro
 
 from __future__ import annotations
 
-from chat_grpc.workspace.check import Checker as _Checker
-from chat_grpc.workspace.check_people import _parse_time
-from chat_grpc.workspace.export import _compact, _Exporter, _time, dump, dumps, export_workspace
-from chat_grpc.workspace.load import (
-    IMPORT_MODE_LIFETIME,
-    IMPORT_SCOPES,
-    MAX_PROBLEMS,
-    _check,
-    _Loader,
-    load_workspace,
-)
+from chat_grpc.workspace.export import dump, dumps, export_workspace
+from chat_grpc.workspace.load import IMPORT_MODE_LIFETIME, IMPORT_SCOPES, MAX_PROBLEMS, load_workspace
 from chat_grpc.workspace.plan import Workspace
 from chat_grpc.workspace.read import MAX_DEPTH, SeedError, read_workspace_file, workspace_source
 from chat_grpc.workspace.schema import FORMAT_VERSION
-from chat_grpc.workspace.seeding import SeedClock as _SeedClock
-from chat_grpc.workspace.seeding import SeedIds as _SeedIds
 
 __all__ = [
     "FORMAT_VERSION",
@@ -34,15 +23,6 @@ __all__ = [
     "MAX_PROBLEMS",
     "SeedError",
     "Workspace",
-    "_Checker",
-    "_Exporter",
-    "_Loader",
-    "_SeedClock",
-    "_SeedIds",
-    "_check",
-    "_compact",
-    "_parse_time",
-    "_time",
     "dump",
     "dumps",
     "export_workspace",

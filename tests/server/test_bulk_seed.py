@@ -13,7 +13,7 @@ from chat_grpc.fake.errors import AlreadyExists, NotFound, PermissionDenied
 from chat_grpc.fake.ids import IdGenerator, IdGeneratorProxy
 from chat_grpc.fake.store import Actor, AuthKind, ChatStore, MemberRef, Space
 from chat_grpc.fake.store.message_records import MessageContent, NewMessage, ThreadRequest
-from chat_grpc.workspace.seed import _SeedClock
+from chat_grpc.workspace.seeding import SeedClock as _SeedClock
 from tests.server.seed_helpers import as_app, as_user, observe
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -9,7 +9,8 @@ import pytest
 from chat_grpc.doors.grpc import control
 from chat_grpc.fake import filters
 from chat_grpc.fake.timestamps import TimestampError, format_rfc3339, parse_rfc3339
-from chat_grpc.workspace import seed
+from chat_grpc.workspace.check_people import _parse_time
+from chat_grpc.workspace.export import _time
 
 
 @pytest.mark.parametrize(
@@ -50,10 +51,10 @@ def test_what_is_formatted_parses_back(when: datetime) -> None:
 def test_the_callers_share_the_parser_and_keep_their_words() -> None:
     text = "2026-01-05T10:00:00.5+01:00"
     expected = datetime(2026, 1, 5, 9, 0, 0, 500000, tzinfo=UTC)
-    assert filters.parse_timestamp(text) == control.parse_rfc3339(f" {text} ") == seed._parse_time(text) == expected
+    assert filters.parse_timestamp(text) == control.parse_rfc3339(f" {text} ") == _parse_time(text) == expected
     with pytest.raises(control.ControlError, match="needs a UTC offset"):
         control.parse_rfc3339("2026-01-05T10:00:00")
     with pytest.raises(control.ControlError, match="not an RFC-3339 time"):
         control.parse_rfc3339("soon")
-    assert str(seed._parse_time("2026-01-05T10:00:00")).startswith("needs a time zone")
-    assert control.rfc3339(expected) == seed._time(expected) == "2026-01-05T09:00:00.500000Z"
+    assert str(_parse_time("2026-01-05T10:00:00")).startswith("needs a time zone")
+    assert control.rfc3339(expected) == _time(expected) == "2026-01-05T09:00:00.500000Z"
