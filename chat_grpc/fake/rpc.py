@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from google.protobuf.message import Message
 
@@ -24,10 +24,9 @@ class Media:
     content_type: str = "application/octet-stream"
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """What a handler gets besides its request: who calls, the state, the page-token codec, and any
-    uploaded media."""
+    uploaded media (made on every call: an immutable named tuple, cheaper to build than a frozen dataclass)."""
 
     rpc: str
     actor: Actor

@@ -318,6 +318,29 @@ def test_display_name_must_be_free_in_the_customer(call: Caller, rpc_error: Erro
     assert call("UpdateSpace", same, as_=ws.alice).display_name == "Team"
 
 
+def test_a_display_name_is_taken_until_its_space_is_renamed_or_deleted(
+    call: Caller, rpc_error: ErrorCheck, ws: Workspace
+) -> None:
+    team = create(call, ws.alice, "Team")
+    # Compared without case and surrounding blanks.
+    rpc_error(EXISTS, "CreateSpace", space_pb2.CreateSpaceRequest(space=new_space(" TEAM ")), as_=ws.bob, match="TEAM")
+    call("UpdateSpace", _update(team, "display_name", display_name="Renamed"), as_=ws.alice)
+    assert create(call, ws.bob, "team").display_name == "team"  # the old name is free again
+    rpc_error(EXISTS, "CreateSpace", space_pb2.CreateSpaceRequest(space=new_space("renamed")), as_=ws.bob)
+    call("DeleteSpace", space_pb2.DeleteSpaceRequest(name=team.name), as_=ws.alice)
+    assert create(call, ws.bob, "renamed").display_name == "renamed"  # ... and so is a deleted space's
+    # A group chat that becomes a space takes a name like any space.
+    group = set_up(call, ws.alice, S(space_type=S.GROUP_CHAT), ws.bob.name, ws.erin.name)
+    grow = _update(group, "space_type", "display_name", space_type=S.SPACE, display_name="Renamed")
+    rpc_error(EXISTS, "UpdateSpace", grow, as_=ws.bob, match="Renamed")
+    call(
+        "UpdateSpace",
+        _update(group, "space_type", "display_name", space_type=S.SPACE, display_name="Grown"),
+        as_=ws.bob,
+    )
+    rpc_error(EXISTS, "CreateSpace", space_pb2.CreateSpaceRequest(space=new_space("grown")), as_=ws.alice)
+
+
 # ------------------------------------------------------------------ import mode and CompleteImportSpace
 
 

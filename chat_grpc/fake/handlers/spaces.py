@@ -176,7 +176,9 @@ def set_up_space(call: Call, request: space_setup_pb2.SetUpSpaceRequest) -> spac
 
 @handler("GetSpace")
 def get_space(call: Call, request: space_pb2.GetSpaceRequest) -> space_pb2.Space:
-    return render(call, call.store.get_space(call.actor, space_id(request.name)))
+    store = call.store
+    with store.lock:  # the live record, rendered before anyone can change it
+        return render(call, store.get_space(call.actor, space_id(request.name), copy=False))
 
 
 @handler("ListSpaces")

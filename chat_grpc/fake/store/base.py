@@ -48,6 +48,7 @@ from chat_grpc.fake.store.search import MessageSearch
 from chat_grpc.fake.store.sections import SectionBook
 from chat_grpc.fake.store.space_events import SpaceEventReader
 from chat_grpc.fake.store.space_index import SpaceSearchIndex
+from chat_grpc.fake.store.space_names import SpaceNames
 
 IMPORT = "chat.import"
 MEMBERSHIPS_APP = "chat.memberships.app"
@@ -76,6 +77,7 @@ class StoreBase:
         self.space_search = SpaceSearchIndex(
             lambda space_id: self._spaces[space_id].space if space_id in self._spaces else None, self.steps
         )
+        self.space_names = SpaceNames()  # display names taken, per customer
         # Components that keep their own state under this store's lock, and the hooks they listen on.
         self.on_space_deleted: list[Callable[[str], object]] = []
         self.on_message_created: list[Callable[[Actor, Any], object]] = []

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum, StrEnum
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 DEFAULT_CUSTOMER = "customers/C0demo00"
 
@@ -161,9 +161,9 @@ class Group:
 Principal = User | App
 
 
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who performs an operation: the principal, how it authenticated, what it may do.
+class Actor(NamedTuple):
+    """Who performs an operation: the principal, how it authenticated, what it may do (made on every call: an
+    immutable named tuple, built in a third of a frozen dataclass's time).
 
     ``granted_scopes`` are the short scope names (``chat.spaces``) of the caller's token that the RPC
     accepts; ``admin`` is True when the caller asked for administrator access and is entitled to it.

@@ -52,20 +52,12 @@ class SpaceOperations(StoreBase):
     CompleteImportSpace, FindDirectMessage and FindGroupChats do to the store."""
 
     def _check_display_name_free(self, customer: str | None, display_name: str, *, except_id: str = "") -> None:
-        wanted = display_name.strip().casefold()
-        for state in self._spaces.values():
-            space = state.space
-            if (
-                space.id != except_id
-                and space.space_type == "SPACE"
-                and space.customer == customer
-                and space.display_name.strip().casefold() == wanted
-            ):
-                raise AlreadyExists(
-                    f"a space named {display_name!r} already exists in {customer}",
-                    field="space.display_name",
-                    reason="DISPLAY_NAME_TAKEN",
-                )
+        if self.space_names.holders(customer, display_name) - {except_id}:
+            raise AlreadyExists(
+                f"a space named {display_name!r} already exists in {customer}",
+                field="space.display_name",
+                reason="DISPLAY_NAME_TAKEN",
+            )
 
     def _idempotent(self, actor: Actor, request_id: str) -> Space | None:
         if not request_id:
@@ -106,6 +98,7 @@ class SpaceOperations(StoreBase):
         state = SpaceState(space)
         self._spaces[space.id] = state
         self.space_search.index(space)
+        self.space_names.index(space)
         return state
 
     def create_space(self, actor: Actor, template: Space, *, predefined: str = "", request_id: str = "") -> Space:
@@ -212,9 +205,12 @@ class SpaceOperations(StoreBase):
         self._remember(actor, request_id, state.space)
         return clone(state.space)
 
-    def get_space(self, actor: Actor, space_id: str) -> Space:
+    def get_space(self, actor: Actor, space_id: str, *, copy: bool = True) -> Space:
+        """A space the actor may see. ``copy=False`` hands out the live record, read-only and only while the
+        caller holds ``lock`` (GetSpace renders it there: no copy on the hot path); everyone else gets a copy."""
         with self._lock:
-            return clone(self._state(actor, space_id).space)
+            space = self._state(actor, space_id).space
+            return clone(space) if copy else space
 
     def list_spaces(
         self, actor: Actor, accept: Callable[[Space], bool], *, after: tuple[str, str] | None, limit: int
@@ -320,6 +316,7 @@ class SpaceOperations(StoreBase):
             converting = "space_type" in paths and space.space_type != changes.space_type
             self._apply_space_changes(space, changes)
             self.space_search.index(space)
+            self.space_names.index(space)
             if converting and not actor.is_app:
                 # A group chat has no managers; whoever turns it into a space becomes its manager, so the new
                 # space can be administered (a choice: the reference does not say).
@@ -368,6 +365,7 @@ class SpaceOperations(StoreBase):
                 self._spaces_of.get(member_id, set()).discard(space_id)
             del self._spaces[space_id]
             self.space_search.remove(space_id)
+            self.space_names.remove(space_id)
             self.event_log.drop_space(space_id)
             for drop in self.on_space_deleted:
                 drop(space_id)
