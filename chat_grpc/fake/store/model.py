@@ -51,10 +51,11 @@ def _clone(value: Any) -> Any:
 
 
 def _copier(cls: type) -> Callable[[Any], Any]:
-    if cls is dict:
-        return lambda d: {k: _clone(v) for k, v in d.items()}
+    immutable = _IMMUTABLE
+    if cls is dict:  # immutable values (most are) are shared without a call each
+        return lambda d: {k: v if v.__class__ in immutable else _clone(v) for k, v in d.items()}
     if cls is list:
-        return lambda items: [_clone(v) for v in items]
+        return lambda items: [v if v.__class__ in immutable else _clone(v) for v in items]
     if cls is set:
         return lambda items: {_clone(v) for v in items}
     if cls is tuple:
@@ -204,10 +205,15 @@ PERMISSION_SETTINGS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class PermissionSetting:
+class PermissionSetting(NamedTuple):
+    """Who may do one thing in a space. A value (a named tuple: hashed and compared in C, shared by copies), part
+    of the key of every rendered space."""
+
     managers_allowed: bool = True
     members_allowed: bool = True
+
+
+_IMMUTABLE.add(PermissionSetting)
 
 
 def default_permission_settings(predefined: str) -> dict[str, PermissionSetting]:
