@@ -13,7 +13,9 @@ Loading happens in three steps, so that a bad file changes nothing:
 2. **dry run**: the workspace is built in a scratch store (holding copies of the people and custom emojis
    already in the target store) through the same operations as step 3, so that the store's own rules (a
    third person in a direct message, an external user where the space does not allow them, a reaction by
-   someone who has not joined, ...) are reported with the place of the item they refuse.
+   someone who has not joined, ...) are reported with the place of the item they refuse. A target store that
+   is still empty needs none: step 3 builds in it directly, and a failure empties it again (``rollback``) —
+   the same problems, the same untouched store, half the work.
 3. **load**: the workspace is built in the target store, under its lock, through the store's domain operations
    (``add_user``, ``create_space``, ``set_up_space``, ``create_membership``, ``messages.create``,
    ``reactions.create``, ...), so every rule, index, counter, read state and space event applies as if the
@@ -65,6 +67,7 @@ from chat_grpc.workspace.plan import (
     Workspace,
 )
 from chat_grpc.workspace.read import MAX_DEPTH, SeedError, nesting_depth, read_workspace_file
+from chat_grpc.workspace.rollback import empty_store_restore
 from chat_grpc.workspace.seeding import (
     SeedClock,
     SeedIds,
@@ -582,8 +585,8 @@ class _Loader:
         )
 
 
-def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any], *, dry_run: bool = True) -> Plan:
-    """Steps 1 and 2 (no change to ``store``): the checked plan, or SeedError."""
+def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any]) -> Plan:
+    """Step 1 (no change to ``store``): the checked plan, or SeedError."""
     if isinstance(source, Mapping):
         data, base_dir = dict(source), Path.cwd()
         if nesting_depth(data) > MAX_DEPTH:
@@ -600,20 +603,39 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any],
         raise SeedError(found[:MAX_PROBLEMS] + _more(found)) from None
     if shape:
         raise SeedError(shape[:MAX_PROBLEMS] + _more(shape))
-    if dry_run:
-        scratch = scratch_store(store)
-        with seeding(scratch) as (clock, ids):
-            _Loader(scratch, plan, clock, ids, dry_run=True).load()
     return plan
+
+
+def _dry_run(store: ChatStore, plan: Plan) -> None:
+    """Step 2 (no change to ``store``, but one reading of its clock: the scratch store's start)."""
+    scratch = scratch_store(store)
+    with seeding(scratch) as (clock, ids):
+        _Loader(scratch, plan, clock, ids, dry_run=True).load()
+
+
+def _build(store: ChatStore, plan: Plan) -> Workspace:
+    with seeding(store) as (clock, ids):
+        made = _Loader(store, plan, clock, ids).load()
+    assert made is not None
+    return made
 
 
 def load_workspace(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any]) -> Workspace:
     """Load a workspace file (a path to JSON or YAML, or the mapping itself) into ``store``.
 
-    Raises SeedError, naming the place of each problem, before anything is loaded."""
+    Raises SeedError, naming the place of each problem, before anything is loaded. An empty store is built
+    straight into, without the dry run: a failure empties it again (``rollback``)."""
     with store.lock, collector_resting():
         plan = _check(store, source)
-        with seeding(store) as (clock, ids):
-            made = _Loader(store, plan, clock, ids).load()
-        assert made is not None
-        return made
+        restore = empty_store_restore(store)
+        if restore is None:
+            _dry_run(store, plan)
+            return _build(store, plan)
+        store.clock.now()  # what the dry run reads of it, so the times are those of a load with one
+        restore = empty_store_restore(store)  # from this reading on
+        assert restore is not None
+        try:
+            return _build(store, plan)
+        except BaseException:
+            restore()
+            raise
