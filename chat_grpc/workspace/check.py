@@ -13,6 +13,7 @@ from chat_grpc.fake.store.model import PERMISSION_SETTINGS, default_permission_s
 from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.fake.store.reactions import check_unicode_emoji
 from chat_grpc.workspace.check_people import Node, PeopleChecker
+from chat_grpc.workspace.plain import plain_plan
 from chat_grpc.workspace.plan import (
     AttachmentPlan,
     MemberPlan,
@@ -294,8 +295,13 @@ class Checker(PeopleChecker):
         ids: set[str] = set()
         thread_keys: dict[tuple[Who | None, str], int] = {}  # (scope, key) -> root index
         checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
+        senders: dict[str, Who] = {}  # what the file writes -> the sender it names, once resolved
         for index, (path, value) in enumerate(node.items("messages")):
-            message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
+            message = plain_plan(path, value, index, plan, states, senders, thread_keys)
+            if message is None:
+                message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
+                if message is not None and message.via_app is None and type(value["sender"]) is str:
+                    senders[value["sender"]] = message.sender
             checked.append(message)
             if message is None:
                 continue

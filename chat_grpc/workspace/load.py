@@ -56,6 +56,7 @@ from chat_grpc.fake.store.message_records import (
 )
 from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.check import Checker
+from chat_grpc.workspace.plain import without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
     MemberPlan,
@@ -66,7 +67,7 @@ from chat_grpc.workspace.plan import (
     Who,
     Workspace,
 )
-from chat_grpc.workspace.read import MAX_DEPTH, SeedError, nesting_depth, read_workspace_file
+from chat_grpc.workspace.read import SeedError, read_source
 from chat_grpc.workspace.rollback import empty_store_restore
 from chat_grpc.workspace.seeding import (
     SeedClock,
@@ -587,13 +588,12 @@ class _Loader:
 
 def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any]) -> Plan:
     """Step 1 (no change to ``store``): the checked plan, or SeedError."""
-    if isinstance(source, Mapping):
-        data, base_dir = dict(source), Path.cwd()
-        if nesting_depth(data) > MAX_DEPTH:
-            raise SeedError([f"the workspace is nested too deeply (at most {MAX_DEPTH} levels)"])
-    else:
-        data, base_dir = read_workspace_file(source), Path(source).resolve().parent
-    shape, refused = workspace_schema.shape_problems(data)
+    return _checked(store, *read_source(source))
+
+
+def _checked(store: ChatStore, data: dict[str, Any], base_dir: Path) -> Plan:
+    # the shape pass sees what the quick check of plain messages does not clear (the same places, the same words)
+    shape, refused = workspace_schema.shape_problems(without_cleared_messages(data))
     if refused:
         data = workspace_schema.repaired(data, refused)
     try:
