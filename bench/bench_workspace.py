@@ -77,7 +77,7 @@ def workspace(messages: int) -> dict[str, Any]:
 
 
 def _empty_store() -> ChatStore:
-    return ChatStore(clock=ManualClock(START + timedelta(days=400)), ids=IdGenerator(1))
+    return ChatStore(clock=ManualClock(START + timedelta(days=400)), ids=IdGenerator())  # the emulator's default ids
 
 
 def _message_count(store: ChatStore) -> int:

@@ -295,9 +295,9 @@ class Checker(PeopleChecker):
         ids: set[str] = set()
         thread_keys: dict[tuple[Who | None, str], int] = {}  # (scope, key) -> root index
         checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
-        senders: dict[str, Who] = {}  # what the file writes -> the sender it names, once resolved
+        senders: dict[str, Who] = {}  # what the file writes -> who, once a message of theirs passed the checks
         for index, (path, value) in enumerate(node.items("messages")):
-            message = plain_plan(path, value, index, plan, states, senders, thread_keys)
+            message = plain_plan(path, value, index, plan, senders, thread_keys)
             if message is None:
                 message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
                 if message is not None and message.via_app is None and type(value["sender"]) is str:

@@ -271,33 +271,33 @@ class _Loader:
 
     def _batch(self, plan: SpacePlan, space: Space, batch: list[MessagePlan]) -> None:
         store = self.store
-        actors: dict[tuple[Who, Who | None], Actor] = {}  # one per sender: create_many checks each once
+        actors: dict[tuple[int, int], Actor] = {}  # one per sender (by its Who): create_many checks each once
         importer = self._importer(plan) if plan.import_mode else None
         position = {message.index: i for i, message in enumerate(batch)}
+        principals, new_thread = self.principals, ThreadRequest()  # frozen: one for every message that asks none
         items = []
         for message in batch:
-            actor = importer or actors.get((message.sender, message.via_app))
+            actor = importer or actors.get((id(message.sender), id(message.via_app)))
             if actor is None:
-                actor = actors[(message.sender, message.via_app)] = self.actor(message.sender, message.via_app)
-            thread, own = self._thread(space, message)
-            reply_to = position.get(message.reply_to) if message.reply_to is not None else None
-            if reply_to is not None:  # its thread starts in this batch: replied to by position
-                thread = ThreadRequest()
+                actor = self.actor(message.sender, message.via_app)
+                actors[(id(message.sender), id(message.via_app))] = actor
+            if message.reply_to is None and not message.thread_key and message.id is None:
+                thread, own, reply_to = new_thread, None, None  # what _thread answers, without asking it
+            else:
+                thread, own = self._thread(space, message)
+                reply_to = position.get(message.reply_to) if message.reply_to is not None else None
+                if reply_to is not None:  # its thread starts in this batch: replied to by position
+                    thread = new_thread
             items.append(
                 NewMessage(
-                    MessageContent(
-                        text=message.text,
-                        fallback_text=message.fallback_text,
-                        cards_v2=message.cards_v2,
-                        accessory_widgets=message.accessory_widgets,
-                    ),
+                    MessageContent(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
                     thread,
-                    client_id=message.client_id,
-                    private_viewer_id=self.principals[message.private_viewer].id if message.private_viewer else "",
-                    create_time=message.create_time,
-                    reply_to=reply_to,
-                    own_id=own,
-                    sender=actor,
+                    message.client_id,
+                    principals[message.private_viewer].id if message.private_viewer else "",
+                    message.create_time,
+                    reply_to,
+                    own,
+                    actor,
                 )
             )
         before = store.messages.count(space.id)
@@ -308,8 +308,9 @@ class _Loader:
         except ChatError as error:  # each message made before the failing one is one more in the space
             failed = batch[store.messages.count(space.id) - before]
             raise SeedError([f"{failed.path}: {error}"]) from None
+        message_ids, space_id = self.message_ids, space.id
         for message, message_id in zip(batch, made, strict=True):
-            self.message_ids[(space.id, message.index)] = message_id
+            message_ids[(space_id, message.index)] = message_id
 
     def _thread(self, space: Space, message: MessagePlan) -> tuple[ThreadRequest, str | None]:
         """How a message joins its thread (what create is asked), and the id part it brings, if any."""

@@ -10,7 +10,8 @@ can make a load faster, never more or less strict:
   a thread key within its length, a client id of its form, a time the shape pass reads); a space whose messages
   are all cleared is handed to pydantic without them (``without_cleared_messages``).
 * references and rules: :func:`plain_plan` makes the ``MessagePlan`` the general ``Checker._message`` makes for
-  a plain message of a known, joined sender (as a dict lookup, a time and a dataclass), else None.
+  a plain message from a sender the general pass already cleared in the same space (a dict lookup, a time and
+  a dataclass), else None.
 """
 
 from __future__ import annotations
@@ -67,12 +68,12 @@ def plain_plan(
     value: object,
     index: int,
     plan: SpacePlan,
-    states: dict[Who, str],
     senders: dict[str, Who],
     thread_keys: dict[tuple[Who | None, str], int],
 ) -> MessagePlan | None:
-    """The plan of a plain message whose sender is in ``senders`` (senders the general pass resolved before, by
-    what the file writes), when no problem can be found in it; else None (the general pass checks it)."""
+    """The plan of a plain message whose sender is in ``senders``, when no problem can be found in it; else
+    None (the general pass checks it). ``senders``: what the file writes for a sender -> who, for each sender
+    of a message of this space the general pass found no problem in (so they may post here)."""
     if type(value) is not dict or not PLAIN_KEYS.issuperset(value):
         return None
     raw_sender = value.get("sender")
@@ -81,24 +82,17 @@ def plain_plan(
         return None
     text, fallback = value.get("text", ""), value.get("fallback_text", "")
     thread_key, client_id, ref = value.get("thread_key", ""), value.get("client_id", ""), value.get("ref")
-    when = value.get("create_time")
     if not (type(text) is str and text and type(fallback) is str and type(thread_key) is str):
         return None  # an empty message (a problem), or text the general pass reads
     if type(client_id) is not str or (ref is not None and type(ref) is not str):
         return None
-    if plan.import_mode:
-        if sender != plan.creator:
-            return None
-    elif states.get(sender) != "JOINED":
-        return None
     root: int | None = None
-    new_key = ""
     if thread_key:
         if plan.space_type != "SPACE":
             return None
-        root = thread_keys.get((sender if sender.kind == "app" else None, thread_key))
-        if root is None:
-            new_key = thread_key
+        scope = sender if sender.kind == "app" else None
+        root = thread_keys.get((scope, thread_key))
+    when = value.get("create_time")
     create_time = None
     if when is not None:
         if type(when) is not str:
@@ -107,28 +101,28 @@ def plain_plan(
             create_time = parse_time(when)
         except PydanticCustomError:
             return None
-    if new_key:
-        thread_keys[(sender if sender.kind == "app" else None, new_key)] = index
+    if thread_key and root is None:
+        thread_keys[(scope, thread_key)] = index
     return MessagePlan(
-        path=path,
-        index=index,
-        ref=ref,
-        id=None,
-        sender=sender,
-        via_app=None,
-        text=text,
-        fallback_text=fallback,
-        cards_v2=(),
-        accessory_widgets=(),
-        thread_key=thread_key,
-        reply_to=root,
-        client_id=client_id,
-        private_viewer=None,
-        attachments=[],
-        create_time=create_time,
-        update_time=None,
-        delete_time=None,
-        deletion_type="",
-        reactions=[],
-        root=index if root is None else root,
+        path,
+        index,
+        ref,
+        None,  # id
+        sender,
+        None,  # via_app
+        text,
+        fallback,
+        (),  # cards_v2
+        (),  # accessory_widgets
+        thread_key,
+        root,  # reply_to
+        client_id,
+        None,  # private_viewer
+        [],  # attachments
+        create_time,
+        None,  # update_time
+        None,  # delete_time
+        "",  # deletion_type
+        [],  # reactions
+        index if root is None else root,
     )

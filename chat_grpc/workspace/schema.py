@@ -149,6 +149,11 @@ _CANONICAL_TIME = re.compile(
 
 def parse_time(value: object) -> datetime:
     """A workspace file's time (RFC 3339 text, or a datetime YAML read), aware; PydanticCustomError if not one."""
+    if type(value) is str and _CANONICAL_TIME.fullmatch(value):  # the common form, read by datetime's own parser
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass  # no such date or offset: the parser below words it
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise _problem(f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}")
@@ -157,11 +162,6 @@ def parse_time(value: object) -> datetime:
         raise _problem("must be a time (RFC 3339, e.g. 2026-01-05T09:00:00Z), not just a date")
     if not isinstance(value, str):
         raise _problem(f"must be an RFC 3339 time such as 2026-01-05T09:00:00Z; got {kind(value)}")
-    if _CANONICAL_TIME.fullmatch(value):  # the common form, read by datetime's own parser (a fifth of the time)
-        try:
-            return datetime.fromisoformat(value).astimezone(UTC)
-        except (ValueError, OverflowError):
-            pass  # no such date or offset: the parser below words it
     try:
         return parse_rfc3339(value.strip(), space=True)
     except TimestampError as error:
