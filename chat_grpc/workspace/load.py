@@ -275,21 +275,23 @@ class _Loader:
         importer = self._importer(plan) if plan.import_mode else None
         position = {message.index: i for i, message in enumerate(batch)}
         principals, new_thread = self.principals, ThreadRequest()  # frozen: one for every message that asks none
-        items = []
-        for message in batch:
+
+        def sender(message: MessagePlan) -> Actor:
             actor = importer or actors.get((id(message.sender), id(message.via_app)))
             if actor is None:
-                actor = self.actor(message.sender, message.via_app)
-                actors[(id(message.sender), id(message.via_app))] = actor
-            if message.reply_to is None and not message.thread_key and message.id is None:
-                thread, own, reply_to = new_thread, None, None  # what _thread answers, without asking it
-            else:
-                thread, own = self._thread(space, message)
-                reply_to = position.get(message.reply_to) if message.reply_to is not None else None
-                if reply_to is not None:  # its thread starts in this batch: replied to by position
-                    thread = new_thread
-            items.append(
-                NewMessage(
+                actor = actors[(id(message.sender), id(message.via_app))] = self.actor(message.sender, message.via_app)
+            return actor
+
+        def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
+            for message in batch:
+                if message.reply_to is None and not message.thread_key and message.id is None:
+                    thread, own, reply_to = new_thread, None, None  # what _thread answers, without asking it
+                else:
+                    thread, own = self._thread(space, message)
+                    reply_to = position.get(message.reply_to) if message.reply_to is not None else None
+                    if reply_to is not None:  # its thread starts in this batch: replied to by position
+                        thread = new_thread
+                yield NewMessage(
                     MessageContent(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
                     thread,
                     message.client_id,
@@ -297,14 +299,12 @@ class _Loader:
                     message.create_time,
                     reply_to,
                     own,
-                    actor,
+                    sender(message),
                 )
-            )
+
         before = store.messages.count(space.id)
         try:
-            lead = items[0].sender
-            assert lead is not None
-            made = store.messages.create_many(lead, space.id, items)
+            made = store.messages.create_many(sender(batch[0]), space.id, items())
         except ChatError as error:  # each message made before the failing one is one more in the space
             failed = batch[store.messages.count(space.id) - before]
             raise SeedError([f"{failed.path}: {error}"]) from None
