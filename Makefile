@@ -139,6 +139,7 @@ bench: setup
 	$(PY) bench/bench_filters.py
 	$(PY) bench/bench_rpcs.py
 	$(PY) bench/bench_concurrency.py
+	$(PY) bench/bench_workspace.py
 
 clean:
 	rm -rf $(VENV) $(ORACLE_VENV) $(COEXIST_VENV) node_modules build dist *.egg-info .pytest_cache \

@@ -13,6 +13,7 @@ from chat_grpc.fake.store.model import PERMISSION_SETTINGS, default_permission_s
 from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.fake.store.reactions import check_unicode_emoji
 from chat_grpc.workspace.check_people import Node, PeopleChecker
+from chat_grpc.workspace.plain import plain_plan
 from chat_grpc.workspace.plan import (
     AttachmentPlan,
     MemberPlan,
@@ -159,17 +160,15 @@ class Checker(PeopleChecker):
         return plan
 
     def _pins(self, node: Node, plan: SpacePlan) -> None:
+        raw = node.raw("pins")
+        if not isinstance(raw, list):
+            return  # none (or the shape pass says what is wrong): the space's messages are not looked up
         refs: dict[str, int] = {}
         for message in plan.messages:
             for label in (message.ref, message.id, message.client_id):
                 if label:
                     refs[label] = message.index
         by_index = {m.index: m for m in plan.messages}
-        raw = node.raw("pins")
-        if raw is None:
-            return
-        if not isinstance(raw, list):
-            return
         if plan.import_mode and raw:
             self.problem(node.at("pins"), "a space in import mode has no pins yet")
         if len(raw) > MAX_PINS_PER_SPACE:
@@ -294,8 +293,13 @@ class Checker(PeopleChecker):
         ids: set[str] = set()
         thread_keys: dict[tuple[Who | None, str], int] = {}  # (scope, key) -> root index
         checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
+        senders: dict[str, Who] = {}  # what the file writes -> who, once a message of theirs passed the checks
         for index, (path, value) in enumerate(node.items("messages")):
-            message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
+            message = plain_plan(path, value, index, plan, senders, thread_keys)
+            if message is None:
+                message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
+                if message is not None and message.via_app is None and type(value["sender"]) is str:
+                    senders[value["sender"]] = message.sender
             checked.append(message)
             if message is None:
                 continue
@@ -531,6 +535,9 @@ class Checker(PeopleChecker):
         return ReactionPlan(path, user, unicode, custom, self._id(node), node.time("create_time"))
 
     def _thread_read_states(self, node: Node, plan: SpacePlan) -> None:
+        items = node.items("thread_read_states")
+        if not items:
+            return  # the space's messages are not looked up
         states = self._joined(plan)
         refs: dict[str, int] = {}
         for message in plan.messages:
@@ -540,7 +547,7 @@ class Checker(PeopleChecker):
                         refs[label] = message.root
                 if message.id:
                     refs.setdefault(message.id.partition(".")[0], message.root)
-        for path, value in node.items("thread_read_states"):
+        for path, value in items:
             inner = Node(self, path, value)
             user = self.user(inner.at("user"), inner.raw("user")) if inner.has("user") else None
             thread = inner.text("thread")

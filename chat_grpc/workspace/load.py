@@ -13,7 +13,9 @@ Loading happens in three steps, so that a bad file changes nothing:
 2. **dry run**: the workspace is built in a scratch store (holding copies of the people and custom emojis
    already in the target store) through the same operations as step 3, so that the store's own rules (a
    third person in a direct message, an external user where the space does not allow them, a reaction by
-   someone who has not joined, ...) are reported with the place of the item they refuse.
+   someone who has not joined, ...) are reported with the place of the item they refuse. A target store that
+   is still empty needs none: step 3 builds in it directly, and a failure empties it again (``rollback``) —
+   the same problems, the same untouched store, half the work.
 3. **load**: the workspace is built in the target store, under its lock, through the store's domain operations
    (``add_user``, ``create_space``, ``set_up_space``, ``create_membership``, ``messages.create``,
    ``reactions.create``, ...), so every rule, index, counter, read state and space event applies as if the
@@ -54,6 +56,7 @@ from chat_grpc.fake.store.message_records import (
 )
 from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.check import Checker
+from chat_grpc.workspace.plain import without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
     MemberPlan,
@@ -64,7 +67,8 @@ from chat_grpc.workspace.plan import (
     Who,
     Workspace,
 )
-from chat_grpc.workspace.read import MAX_DEPTH, SeedError, nesting_depth, read_workspace_file
+from chat_grpc.workspace.read import SeedError, read_source
+from chat_grpc.workspace.rollback import empty_store_restore
 from chat_grpc.workspace.seeding import (
     SeedClock,
     SeedIds,
@@ -267,45 +271,46 @@ class _Loader:
 
     def _batch(self, plan: SpacePlan, space: Space, batch: list[MessagePlan]) -> None:
         store = self.store
-        actors: dict[tuple[Who, Who | None], Actor] = {}  # one per sender: create_many checks each once
+        actors: dict[tuple[int, int], Actor] = {}  # one per sender (by its Who): create_many checks each once
         importer = self._importer(plan) if plan.import_mode else None
         position = {message.index: i for i, message in enumerate(batch)}
-        items = []
-        for message in batch:
-            actor = importer or actors.get((message.sender, message.via_app))
+        principals, new_thread = self.principals, ThreadRequest()  # frozen: one for every message that asks none
+
+        def sender(message: MessagePlan) -> Actor:
+            actor = importer or actors.get((id(message.sender), id(message.via_app)))
             if actor is None:
-                actor = actors[(message.sender, message.via_app)] = self.actor(message.sender, message.via_app)
-            thread, own = self._thread(space, message)
-            reply_to = position.get(message.reply_to) if message.reply_to is not None else None
-            if reply_to is not None:  # its thread starts in this batch: replied to by position
-                thread = ThreadRequest()
-            items.append(
-                NewMessage(
-                    MessageContent(
-                        text=message.text,
-                        fallback_text=message.fallback_text,
-                        cards_v2=message.cards_v2,
-                        accessory_widgets=message.accessory_widgets,
-                    ),
+                actor = actors[(id(message.sender), id(message.via_app))] = self.actor(message.sender, message.via_app)
+            return actor
+
+        def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
+            for message in batch:
+                if message.reply_to is None and not message.thread_key and message.id is None:
+                    thread, own, reply_to = new_thread, None, None  # what _thread answers, without asking it
+                else:
+                    thread, own = self._thread(space, message)
+                    reply_to = position.get(message.reply_to) if message.reply_to is not None else None
+                    if reply_to is not None:  # its thread starts in this batch: replied to by position
+                        thread = new_thread
+                yield NewMessage(
+                    MessageContent(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
                     thread,
-                    client_id=message.client_id,
-                    private_viewer_id=self.principals[message.private_viewer].id if message.private_viewer else "",
-                    create_time=message.create_time,
-                    reply_to=reply_to,
-                    own_id=own,
-                    sender=actor,
+                    message.client_id,
+                    principals[message.private_viewer].id if message.private_viewer else "",
+                    message.create_time,
+                    reply_to,
+                    own,
+                    sender(message),
                 )
-            )
+
         before = store.messages.count(space.id)
         try:
-            lead = items[0].sender
-            assert lead is not None
-            made = store.messages.create_many(lead, space.id, items)
+            made = store.messages.create_many(sender(batch[0]), space.id, items())
         except ChatError as error:  # each message made before the failing one is one more in the space
             failed = batch[store.messages.count(space.id) - before]
             raise SeedError([f"{failed.path}: {error}"]) from None
+        message_ids, space_id = self.message_ids, space.id
         for message, message_id in zip(batch, made, strict=True):
-            self.message_ids[(space.id, message.index)] = message_id
+            message_ids[(space_id, message.index)] = message_id
 
     def _thread(self, space: Space, message: MessagePlan) -> tuple[ThreadRequest, str | None]:
         """How a message joins its thread (what create is asked), and the id part it brings, if any."""
@@ -582,15 +587,14 @@ class _Loader:
         )
 
 
-def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any], *, dry_run: bool = True) -> Plan:
-    """Steps 1 and 2 (no change to ``store``): the checked plan, or SeedError."""
-    if isinstance(source, Mapping):
-        data, base_dir = dict(source), Path.cwd()
-        if nesting_depth(data) > MAX_DEPTH:
-            raise SeedError([f"the workspace is nested too deeply (at most {MAX_DEPTH} levels)"])
-    else:
-        data, base_dir = read_workspace_file(source), Path(source).resolve().parent
-    shape, refused = workspace_schema.shape_problems(data)
+def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any]) -> Plan:
+    """Step 1 (no change to ``store``): the checked plan, or SeedError."""
+    return _checked(store, *read_source(source))
+
+
+def _checked(store: ChatStore, data: dict[str, Any], base_dir: Path) -> Plan:
+    # the shape pass sees what the quick check of plain messages does not clear (the same places, the same words)
+    shape, refused = workspace_schema.shape_problems(without_cleared_messages(data))
     if refused:
         data = workspace_schema.repaired(data, refused)
     try:
@@ -600,20 +604,39 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any],
         raise SeedError(found[:MAX_PROBLEMS] + _more(found)) from None
     if shape:
         raise SeedError(shape[:MAX_PROBLEMS] + _more(shape))
-    if dry_run:
-        scratch = scratch_store(store)
-        with seeding(scratch) as (clock, ids):
-            _Loader(scratch, plan, clock, ids, dry_run=True).load()
     return plan
+
+
+def _dry_run(store: ChatStore, plan: Plan) -> None:
+    """Step 2 (no change to ``store``, but one reading of its clock: the scratch store's start)."""
+    scratch = scratch_store(store)
+    with seeding(scratch) as (clock, ids):
+        _Loader(scratch, plan, clock, ids, dry_run=True).load()
+
+
+def _build(store: ChatStore, plan: Plan) -> Workspace:
+    with seeding(store) as (clock, ids):
+        made = _Loader(store, plan, clock, ids).load()
+    assert made is not None
+    return made
 
 
 def load_workspace(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any]) -> Workspace:
     """Load a workspace file (a path to JSON or YAML, or the mapping itself) into ``store``.
 
-    Raises SeedError, naming the place of each problem, before anything is loaded."""
+    Raises SeedError, naming the place of each problem, before anything is loaded. An empty store is built
+    straight into, without the dry run: a failure empties it again (``rollback``)."""
     with store.lock, collector_resting():
         plan = _check(store, source)
-        with seeding(store) as (clock, ids):
-            made = _Loader(store, plan, clock, ids).load()
-        assert made is not None
-        return made
+        restore = empty_store_restore(store)
+        if restore is None:
+            _dry_run(store, plan)
+            return _build(store, plan)
+        store.clock.now()  # what the dry run reads of it, so the times are those of a load with one
+        restore = empty_store_restore(store)  # from this reading on
+        assert restore is not None
+        try:
+            return _build(store, plan)
+        except BaseException:
+            restore()
+            raise

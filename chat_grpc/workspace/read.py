@@ -31,16 +31,17 @@ MAX_DEPTH = 100  # a workspace needs about 30 (cards inside messages inside spac
 
 
 def nesting_depth(data: Any) -> int:
-    """How deeply lists and mappings nest in ``data`` (without recursion: any depth is measured)."""
-    deepest, stack = 0, [(data, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                return deepest
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
-    return deepest
+    """How deeply lists and mappings nest in ``data`` (without recursion: any depth is measured), a level at a
+    time: the containers one level down, in one comprehension per level (a million messages are one level)."""
+    if not isinstance(data, dict | list):
+        return 0
+    depth, level = 1, [data]
+    while depth <= MAX_DEPTH:
+        level = [v for x in level for v in (x.values() if isinstance(x, dict) else x) if isinstance(v, dict | list)]
+        if not level:
+            return depth
+        depth += 1
+    return depth
 
 
 def read_workspace_file(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -76,6 +77,16 @@ def read_workspace_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SeedError([f"{where}: a workspace file holds a mapping (users, apps, groups, spaces, ...)"])
     return data
+
+
+def read_source(source: str | os.PathLike[str] | Mapping[str, Any]) -> tuple[dict[str, Any], Path]:
+    """The workspace mapping of a file or of a mapping, and the folder its image files are relative to."""
+    if isinstance(source, Mapping):
+        data = dict(source)
+        if nesting_depth(data) > MAX_DEPTH:
+            raise SeedError([f"the workspace is nested too deeply (at most {MAX_DEPTH} levels)"])
+        return data, Path.cwd()
+    return read_workspace_file(source), Path(source).resolve().parent
 
 
 def workspace_source(source: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:

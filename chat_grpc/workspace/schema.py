@@ -22,7 +22,7 @@ import json
 import re
 import types
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -139,8 +139,21 @@ MessageId = Annotated[str, _MESSAGEID[0], _MESSAGEID[1]]
 ClientId = Annotated[str, _CLIENTID[0], _CLIENTID[1]]
 
 
+# What parse_rfc3339 and datetime.fromisoformat read alike: a "T", seconds, up to 9 fraction digits, Z or ±hh:mm
+# (hh < 24, mm < 60).
+_CANONICAL_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])",
+    re.ASCII,
+)
+
+
 def parse_time(value: object) -> datetime:
     """A workspace file's time (RFC 3339 text, or a datetime YAML read), aware; PydanticCustomError if not one."""
+    if type(value) is str and _CANONICAL_TIME.fullmatch(value):  # the common form, read by datetime's own parser
+        try:
+            return datetime.fromisoformat(value).astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass  # no such date or offset: the parser below words it
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise _problem(f"needs a time zone (2026-01-05T09:00:00Z, or +01:00); got {value!s}")

@@ -1,0 +1,128 @@
+"""Workspace files, plain messages: the quick path of both checking passes for the common kind of message — text
+from a sender, perhaps with a create time, a thread key, a fallback text, a client id or a ref, and nothing else.
+A file of a million messages is mostly these, and each general pass spends several microseconds on every one.
+
+Each quick path only ever *clears* a message; anything it does not clear (another key, a value of another type,
+anything a problem could be found in) goes through the general pass, which words every problem. So a quick path
+can make a load faster, never more or less strict:
+
+* shape: :func:`shape_cleared` holds a message to what pydantic's ``MessageItem`` accepts (a sender, strings,
+  a thread key within its length, a client id of its form, a time the shape pass reads); a space whose messages
+  are all cleared is handed to pydantic without them (``without_cleared_messages``).
+* references and rules: :func:`plain_plan` makes the ``MessagePlan`` the general ``Checker._message`` makes for
+  a plain message from a sender the general pass already cleared in the same space (a dict lookup, a time and
+  a dataclass), else None.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+from chat_grpc.fake.store.message_records import CLIENT_ID
+from chat_grpc.workspace.plan import MessagePlan, SpacePlan, Who
+from chat_grpc.workspace.schema import THREAD_KEY_MAX, parse_time
+
+PLAIN_KEYS = frozenset({"sender", "text", "fallback_text", "thread_key", "client_id", "ref", "create_time"})
+_CLIENT_ID_SEARCH = CLIENT_ID.search  # as the shape pass checks it (``_patterned``: search)
+
+
+def shape_cleared(message: object) -> bool:
+    """Whether the shape pass would accept this message with no problem (a plain one: else False, and the
+    shape pass looks at it)."""
+    if type(message) is not dict or "sender" not in message or not PLAIN_KEYS.issuperset(message):
+        return False
+    for key, value in message.items():
+        if type(value) is not str:
+            return False
+        if key == "create_time":
+            try:
+                parse_time(value)
+            except PydanticCustomError:
+                return False
+        elif (key == "thread_key" and len(value) > THREAD_KEY_MAX) or (
+            key == "client_id" and not _CLIENT_ID_SEARCH(value)
+        ):
+            return False
+    return True
+
+
+def without_cleared_messages(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` (not changed) with the messages of each space whose messages ``shape_cleared`` all clears left
+    out: what the shape pass still needs to see. A space with any other message keeps all of them, so every
+    place pydantic names is the file's own."""
+    spaces = data.get("spaces")
+    if type(spaces) is not list:
+        return data
+    slim = list(spaces)
+    for i, space in enumerate(spaces):
+        messages = space.get("messages") if type(space) is dict else None
+        if type(messages) is list and messages and all(map(shape_cleared, messages)):
+            slim[i] = {**space, "messages": []}
+    return {**data, "spaces": slim}
+
+
+def plain_plan(
+    path: str,
+    value: object,
+    index: int,
+    plan: SpacePlan,
+    senders: dict[str, Who],
+    thread_keys: dict[tuple[Who | None, str], int],
+) -> MessagePlan | None:
+    """The plan of a plain message whose sender is in ``senders``, when no problem can be found in it; else
+    None (the general pass checks it). ``senders``: what the file writes for a sender -> who, for each sender
+    of a message of this space the general pass found no problem in (so they may post here)."""
+    if type(value) is not dict or not PLAIN_KEYS.issuperset(value):
+        return None
+    raw_sender = value.get("sender")
+    sender = senders.get(raw_sender) if type(raw_sender) is str else None
+    if sender is None:
+        return None
+    text, fallback = value.get("text", ""), value.get("fallback_text", "")
+    thread_key, client_id, ref = value.get("thread_key", ""), value.get("client_id", ""), value.get("ref")
+    if not (type(text) is str and text and type(fallback) is str and type(thread_key) is str):
+        return None  # an empty message (a problem), or text the general pass reads
+    if type(client_id) is not str or (ref is not None and type(ref) is not str):
+        return None
+    root: int | None = None
+    if thread_key:
+        if plan.space_type != "SPACE":
+            return None
+        scope = sender if sender.kind == "app" else None
+        root = thread_keys.get((scope, thread_key))
+    when = value.get("create_time")
+    create_time = None
+    if when is not None:
+        if type(when) is not str:
+            return None
+        try:
+            create_time = parse_time(when)
+        except PydanticCustomError:
+            return None
+    if thread_key and root is None:
+        thread_keys[(scope, thread_key)] = index
+    return MessagePlan(
+        path,
+        index,
+        ref,
+        None,  # id
+        sender,
+        None,  # via_app
+        text,
+        fallback,
+        (),  # cards_v2
+        (),  # accessory_widgets
+        thread_key,
+        root,  # reply_to
+        client_id,
+        None,  # private_viewer
+        [],  # attachments
+        create_time,
+        None,  # update_time
+        None,  # delete_time
+        "",  # deletion_type
+        [],  # reactions
+        index if root is None else root,
+    )
