@@ -243,10 +243,10 @@ _CLASSES: dict[str, type[Message]] = {}
 
 
 def _request_class(route: Route) -> type[Message]:
-    from google.protobuf import message_factory
-
     name = route.method.input_type.full_name
     found = _CLASSES.get(name)
     if found is None:
+        from google.protobuf import message_factory
+
         found = _CLASSES[name] = message_factory.GetMessageClass(route.method.input_type)
     return found
