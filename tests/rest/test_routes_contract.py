@@ -210,3 +210,36 @@ def test_more_specific_routes_win() -> None:
     assert found is not None and found.route.rpc == "CompleteImportSpace"
     found, allowed = table.find("PUT", "/v1/spaces/AAA")
     assert found is None and sorted(allowed) == ["DELETE", "GET", "PATCH"]
+
+
+def test_found_paths_are_kept_and_handed_out_fresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RouteTable.find keeps the paths it found (the table never changes): asked again, it answers what a new
+    table answers, also after a caller changed the match it was given and after the kept paths started over."""
+    from chat_grpc.doors.rest import routes
+
+    monkeypatch.setattr(routes, "FOUND_PATHS", 5)
+    table = RouteTable(service_routes(CHAT))
+    first, _ = table.find("GET", "/v1/spaces/AAA")
+    assert first is not None
+    first.bound["name"] = "spaces/changed"  # the caller's own copy
+    again, _ = table.find("GET", "/v1/spaces/AAA")
+    assert again is not None and again.route is first.route and again.bound == {"name": "spaces/AAA"}
+    again.bound.clear()
+    third, _ = table.find("GET", "/v1/spaces/AAA")
+    assert third is not None and third.bound == {"name": "spaces/AAA"}
+    calls = [
+        ("GET", "/v1/spaces/AAA"),
+        ("PATCH", "/v1/spaces/AAA"),
+        ("PUT", "/v1/spaces/AAA"),
+        ("GET", "/v1/spaces/AAA/messages/B.C"),
+        ("POST", "/v1/spaces/AAA/messages"),
+        ("GET", "/v1/spaces/AAA/members/users%2Fme"),
+        ("DELETE", "/v1/spaces/AAA/messages/B.C/reactions/R"),
+        ("GET", "/v1/nowhere"),
+        ("GET", "/v1/spaces:search"),
+    ]
+    for verb, path in calls * 3:
+        found, allowed = table.find(verb, path)
+        expected, expected_allowed = RouteTable(service_routes(CHAT)).find(verb, path)
+        assert (found, allowed) == (expected, expected_allowed), (verb, path)
+    assert len(table._found) <= 5

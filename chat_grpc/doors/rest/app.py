@@ -122,7 +122,7 @@ class RestApp:
                 await _respond(send, reply.code, reply.body, reply.headers)
                 return
             body = render.dumps(reply.body, pretty=reply.pretty)
-            await _respond(send, reply.code, body, [("content-type", render.JSON_TYPE), *reply.headers])
+            await _respond(send, reply.code, body, reply.headers, _JSON_HEADERS)
         except Exception as bug:  # never a traceback on the wire
             reply = error_reply(status.to_chat_error(bug, "REST request"))
             await _respond(
@@ -137,7 +137,7 @@ class RestApp:
         headers = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in scope.get("headers", ())]
         header_map = dict(headers)
         try:
-            params = parse_qsl(query, keep_blank_values=True, strict_parsing=False, errors="strict")
+            params = parse_qsl(query, keep_blank_values=True, strict_parsing=False, errors="strict") if query else []
         except UnicodeDecodeError:
             raise _Reply(error_reply(InvalidArgument("The query string is not valid UTF-8"))) from None
         override = header_map.get("x-http-method-override", "").upper()
@@ -276,8 +276,14 @@ def _too_large(limit: int) -> _Reply:
     return _Reply(Reply(413, render.plain_error(413, "INVALID_ARGUMENT", message), [("connection", "close")]))
 
 
-async def _respond(send: Send, code: int, body: bytes, headers: Sequence[tuple[str, str]]) -> None:
-    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers]
+_JSON_HEADERS = ((b"content-type", render.JSON_TYPE.encode("latin-1")),)
+
+
+async def _respond(
+    send: Send, code: int, body: bytes, headers: Sequence[tuple[str, str]], first: Sequence[tuple[bytes, bytes]] = ()
+) -> None:
+    """The response: the ``first`` headers (already bytes), ``headers``, its content-length, its body."""
+    raw = [*first, *((k.encode("latin-1"), v.encode("latin-1")) for k, v in headers)]
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": code, "headers": raw})
     await send({"type": "http.response.body", "body": body})

@@ -29,6 +29,7 @@ from chat_grpc.fake.store import Actor, App
 # The RPCs whose HTTP rule also has Google's media upload paths: one hand-kept fact, shared with the client's table.
 MEDIA_UPLOAD_RPCS = frozenset(name for name, semantics in SEMANTICS.items() if semantics.media_upload)
 DOWNLOAD = PathTemplate.parse("/v1/media/{resource_name=**}")
+_MEDIA_PREFIXES = ("/upload/", "/resumable/upload/", DOWNLOAD.text.split("{", 1)[0])
 DOWNLOAD_SCOPES = frozenset({"chat.bot", "chat.messages", "chat.messages.readonly"})
 MAX_SESSIONS = 256
 
@@ -64,6 +65,8 @@ class MediaRoutes:
         return cls([r for r in table.routes if r.rpc in MEDIA_UPLOAD_RPCS and r.verb == "POST"])
 
     def match(self, verb: str, raw_path: str) -> MediaCall | None:
+        if not raw_path.startswith(_MEDIA_PREFIXES):  # most calls: not media
+            return None
         for prefix in ("/upload", "/resumable/upload"):
             if raw_path.startswith(prefix + "/"):
                 inner = raw_path[len(prefix) :]

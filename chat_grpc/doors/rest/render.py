@@ -13,6 +13,7 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from chat_grpc.doors.grpc import status
+from chat_grpc.doors.rest import protojson
 from chat_grpc.fake.errors import ChatError, InvalidArgument
 
 # google/rpc/code.proto: the HTTP status each canonical code maps to.
@@ -122,12 +123,14 @@ def _key(key: Any) -> str:
 
 
 def to_json(message: Message, *, enums_as_ints: bool = False) -> dict[str, Any]:
-    return json_format.MessageToDict(message, use_integers_for_enums=enums_as_ints)
+    """The response in the proto3 JSON mapping (``json_format.MessageToDict``'s answer, compiled per type)."""
+    rendered: dict[str, Any] = protojson.to_json(message, enums_as_ints=enums_as_ints)
+    return rendered
 
 
 def from_json(value: dict[str, Any], message_type: type[Message]) -> Message:
     """The message a (cut) JSON response stands for (for ``alt=proto`` with ``fields``)."""
-    return json_format.ParseDict(value, message_type())
+    return protojson.parse_dict(value, message_type())
 
 
 def error_body(error: ChatError) -> tuple[int, dict[str, Any]]:

@@ -50,6 +50,9 @@ def service_routes(service: ServiceDescriptor) -> list[Route]:
     return routes
 
 
+FOUND_PATHS = 4096  # paths RouteTable.find keeps (then it starts again)
+
+
 @dataclass
 class Match:
     route: Route
@@ -79,22 +82,43 @@ class RouteTable:
                 self._buckets[(*key, slashes)] = [
                     r for r in self.routes if shapes[id(r)][0] is None or shapes[id(r)] in ((key, slashes), (key, None))
                 ]
+        # Each bucket again by HTTP method: a path tries the routes of its own method first (in the same order), and
+        # all of its bucket only when none matches, to say which methods it allows.
+        self._by_verb: dict[int, dict[str, list[Route]]] = {}
+        for bucket in [self._anywhere, *self._any_length.values(), *self._buckets.values()]:
+            by_verb: dict[str, list[Route]] = {}
+            for route in bucket:
+                by_verb.setdefault(route.verb, []).append(route)
+            self._by_verb[id(bucket)] = by_verb
+        # The paths found lately, with their route and bound fields: the table does not change, so neither do they.
+        self._found: dict[tuple[str, str], tuple[Route, dict[str, str]]] = {}
 
     def find(self, verb: str, raw_path: str) -> tuple[Match | None, list[str]]:
-        allowed: list[str] = []
+        """The route ``verb raw_path`` calls and its bound fields, or None and the methods the path allows."""
+        known = self._found.get((verb, raw_path))
+        if known is not None:
+            return Match(known[0], dict(known[1])), []
+        found, allowed = self._find(verb, raw_path)
+        if found is not None:
+            if len(self._found) >= FOUND_PATHS:
+                self._found.clear()
+            self._found[(verb, raw_path)] = (found.route, dict(found.bound))
+        return found, allowed
+
+    def _find(self, verb: str, raw_path: str) -> tuple[Match | None, list[str]]:
         parts = raw_path.split("/", 3)
         candidates = self._anywhere
         if len(parts) > 2:
             candidates = self._buckets.get((parts[1], parts[2], raw_path.count("/")), candidates)
             if candidates is self._anywhere:
                 candidates = self._any_length.get((parts[1], parts[2]), candidates)
-        for route in candidates:
+        for route in self._by_verb[id(candidates)].get(verb, ()):
             bound = route.template.match(raw_path)
-            if bound is None:
-                continue
-            if route.verb == verb:
+            if bound is not None:
                 return Match(route, bound), []
-            if route.verb not in allowed:
+        allowed: list[str] = []
+        for route in candidates:
+            if route.verb != verb and route.verb not in allowed and route.template.match(raw_path) is not None:
                 allowed.append(route.verb)
         return None, allowed
 

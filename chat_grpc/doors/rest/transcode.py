@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
+from chat_grpc.doors.rest import protojson
 from chat_grpc.doors.rest.routes import Route
 from chat_grpc.fake.errors import FieldViolation, InvalidArgument
 from chat_grpc.fake.wire_checks import is_repeated
@@ -58,15 +60,16 @@ def _field_by_name(descriptor: Descriptor, name: str) -> FieldDescriptor | None:
     return None
 
 
-def parse_into(message: Message, value: Any, where: str) -> None:
-    """Fill ``message`` from a JSON value (proto3 JSON mapping); errors name the field, like Google's."""
+def parse_into(message: Message, value: Any, where: str, reset: Callable[[], Message] | None = None) -> None:
+    """Fill ``message`` from a JSON value (proto3 JSON mapping); errors name the field, like Google's.
+    ``reset`` (see ``protojson.parse_dict``) when ``message`` is held by a parent."""
     if not isinstance(value, dict):
         raise RequestError(
             f"Invalid JSON payload received. Expected an object for {where!r}, got {type(value).__name__}.",
             field=where,
         )
     try:
-        json_format.ParseDict(value, message, ignore_unknown_fields=False, max_recursion_depth=64)
+        protojson.parse_dict(value, message, reset=reset, max_recursion_depth=64)
     except RecursionError:
         raise RequestError("Invalid JSON payload received. The JSON is nested too deeply.", field=where) from None
     except json_format.ParseError as error:
@@ -220,8 +223,14 @@ def build_request(route: Route, bound: dict[str, str], params: list[tuple[str, s
         if route.body == "*":
             parse_into(request, value, "")
         else:
-            target = getattr(request, route.body)
-            parse_into(target, value, route.body)
+            body_field = route.body
+
+            def reset() -> Message:  # the request is new: nothing but the body's field was set
+                request.ClearField(body_field)
+                target: Message = getattr(request, body_field)
+                return target
+
+            parse_into(getattr(request, body_field), value, body_field, reset)
     elif body.strip():
         raise RequestError(f"{route.verb} {route.path} takes no request body")
     for dotted, value in bound.items():  # path variables win over anything the body said
@@ -234,10 +243,10 @@ _CLASSES: dict[str, type[Message]] = {}
 
 
 def _request_class(route: Route) -> type[Message]:
-    from google.protobuf import message_factory
-
     name = route.method.input_type.full_name
     found = _CLASSES.get(name)
     if found is None:
+        from google.protobuf import message_factory
+
         found = _CLASSES[name] = message_factory.GetMessageClass(route.method.input_type)
     return found
