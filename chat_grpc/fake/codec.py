@@ -25,6 +25,7 @@ from google.chat.v1 import (
 from google.protobuf import timestamp_pb2
 
 from chat_grpc.fake.store import availability, emojis, message_records, model, pins, reactions, sections
+from chat_grpc.fake.store.events import event
 from chat_grpc.fake.store.notification_settings import NotificationSetting
 from chat_grpc.fake.store.read_states import ReadState
 from chat_grpc.fake.store.space_events import resource_kind
@@ -247,6 +248,45 @@ def message_to_proto(message: message_records.Message) -> message_pb2.Message:
     return result
 
 
+# Rendered messages by the stamp of the state they render (message_records.stamp): a page of messages is
+# mostly messages an earlier page rendered, and joining their bytes for protobuf to parse (in C) costs a tenth of
+# building them field by field. A stamp names one state of one message, so an entry is never stale; a message
+# without one (a copy nobody stamped) is rendered each time.
+_MESSAGE_FIELDS: dict[int, bytes] = {}
+_MESSAGE_FIELDS_MAX = 8192
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def framed(body: bytes) -> bytes:
+    """A serialized message as field 1 of the message that holds it: the tag (1, length-delimited), the length."""
+    return b"\x0a" + _varint(len(body)) + body
+
+
+def message_field(message: message_records.Message) -> bytes:
+    """The message serialized as field 1 of the message that holds it (tag, length, ``message_to_proto``'s
+    bytes): ListMessagesResponse.messages, SearchMessageResult.message and the message events' data all hold
+    their message as field 1, so a response or result parses these bytes (``MergeFromString``) into its field."""
+    version = message.version
+    if version:
+        found = _MESSAGE_FIELDS.get(version)
+        if found is not None:
+            return found
+    rendered = framed(message_to_proto(message).SerializeToString())
+    if version:
+        if len(_MESSAGE_FIELDS) >= _MESSAGE_FIELDS_MAX:
+            _MESSAGE_FIELDS.clear()
+        _MESSAGE_FIELDS[version] = rendered
+    return rendered
+
+
 def custom_emoji_to_proto(emoji: emojis.CustomEmoji, *, temporary_image_uri: str = "") -> reaction_pb2.CustomEmoji:
     """A custom emoji; ``temporary_image_uri`` is given on get and list, never on the create response. The
     payload is input only and never returned."""
@@ -281,17 +321,20 @@ def notification_setting_to_proto(
     )
 
 
-def space_event_to_proto(event: model.Event, payload: object | None) -> space_event_pb2.SpaceEvent:
+def space_event_to_proto(
+    event: model.Event, payload: object | None, *, member_counts: tuple[int, int] | None = None
+) -> space_event_pb2.SpaceEvent:
     """A space event with the payload case of its type; a missing payload (the resource is gone) is empty.
 
     Deleted resources are trimmed to what the reference says their ``deleted`` payloads carry: a membership
-    only its name and state, a message only its name, create and delete times and deletion metadata."""
+    only its name and state, a message only its name, create and delete times and deletion metadata. A space
+    payload is the space as GetSpace shows it (with ``member_counts``), minus permission settings (reference)."""
     kind, verb = resource_kind(event.event_type), event.event_type.rsplit(".", 1)[1]
     result = space_event_pb2.SpaceEvent(name=event.name, event_time=timestamp(event.time), event_type=event.event_type)
     data = getattr(result, f"{kind}_{verb}_event_data")
     if kind == "space":
         if isinstance(payload, model.Space):
-            data.space.CopyFrom(space_to_proto(payload, with_permission_settings=False))
+            data.space.CopyFrom(space_to_proto(payload, member_counts=member_counts, with_permission_settings=False))
     elif kind == "membership":
         if isinstance(payload, model.Membership):
             if verb == "deleted":
@@ -308,7 +351,7 @@ def space_event_to_proto(event: model.Event, payload: object | None) -> space_ev
                 data.message.delete_time.CopyFrom(timestamp(payload.delete_time))
                 data.message.deletion_metadata.deletion_type = payload.deletion_type
             else:
-                data.message.CopyFrom(message_to_proto(payload))
+                data.MergeFromString(message_field(payload))  # every message event data holds it as field 1
         else:
             data.message.SetInParent()
     elif isinstance(payload, reactions.Reaction):
@@ -316,6 +359,31 @@ def space_event_to_proto(event: model.Event, payload: object | None) -> space_ev
     else:
         data.reaction.SetInParent()
     return result
+
+
+# Rendered events of ListSpaceEvents whose payload is a stamped message (the live record), by everything the
+# rendering depends on: the event's space, log key (its id and time) and type, and the message's stamp.
+_EVENT_FIELDS: dict[tuple[str, int, str, int], bytes] = {}
+
+
+def space_event_field(
+    space_id: str, key: int, event_type: str, payload: object | None, *, member_counts: tuple[int, int] | None = None
+) -> bytes:
+    """The event of an event log entry (``events.EventLog.entries``) as ``space_event_to_proto`` renders it,
+    serialized as field 1 of the message holding it (ListSpaceEventsResponse.space_events)."""
+    version = payload.version if isinstance(payload, message_records.Message) else 0
+    cache_key = (space_id, key, event_type, version)
+    if version:
+        found = _EVENT_FIELDS.get(cache_key)
+        if found is not None:
+            return found
+    result = space_event_to_proto(event(space_id, key, event_type, "", False), payload, member_counts=member_counts)
+    rendered = framed(result.SerializeToString())
+    if version:
+        if len(_EVENT_FIELDS) >= _MESSAGE_FIELDS_MAX:
+            _EVENT_FIELDS.clear()
+        _EVENT_FIELDS[cache_key] = rendered
+    return rendered
 
 
 # ------------------------------------------------------------------ pins, sections, availability
