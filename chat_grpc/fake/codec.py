@@ -3,7 +3,11 @@ where their validation names the request fields."""
 
 from __future__ import annotations
 
+import dataclasses
+import operator
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from google.apps.card.v1 import card_pb2
 from google.chat.v1 import (
@@ -64,7 +68,7 @@ def _micros_time(micros: int) -> dict[str, int]:
 # and again, and parsing cached bytes (in C) costs a fraction of building the message field by field in Python.
 _RENDERED: dict[tuple[object, ...], bytes] = {}
 _RENDERED_MAX = 4096
-_SPACE_INPUTS = (
+_SPACE_INPUTS = operator.attrgetter(
     "id", "space_type", "display_name", "description", "guidelines", "external_user_allowed", "history_state",
     "import_mode", "import_mode_expire_time", "single_user_bot_dm", "create_time", "last_active_time", "customer",
     "access_state", "audience",
@@ -79,8 +83,11 @@ def space_to_proto(
     with_access_settings: bool = True,
 ) -> space_pb2.Space:
     key = (
-        *[getattr(space, name) for name in _SPACE_INPUTS],
-        tuple(space.permission_settings.items()) if with_permission_settings else None,
+        _SPACE_INPUTS(space),
+        # the settings' fields, not the settings: hashing and comparing eight dataclasses took longer than parsing
+        tuple([(s, v.managers_allowed, v.members_allowed) for s, v in space.permission_settings.items()])
+        if with_permission_settings
+        else None,
         member_counts,
         with_access_settings,
     )
@@ -248,15 +255,42 @@ def message_to_proto(message: message_records.Message) -> message_pb2.Message:
     return result
 
 
+K = TypeVar("K")
+
+
+class _Renderings(dict[K, bytes]):
+    """Rendered bytes by what they depend on, forgotten all at once past a number of entries or of bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        super().__init__()
+        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
+
+    def keep(self, key: K, rendered: bytes) -> None:
+        if len(self) >= self.max_entries or self.size + len(rendered) > self.max_bytes:
+            self.clear()
+        self[key] = rendered
+        self.size += len(rendered)
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
+
+
 # Rendered messages by the stamp of the state they render (message_records.stamp): a page of messages is
 # mostly messages an earlier page rendered, and joining their bytes for protobuf to parse (in C) costs a tenth of
 # building them field by field. A stamp names one state of one message, so an entry is never stale; a message
 # without one (a copy nobody stamped) is rendered each time.
-_MESSAGE_FIELDS: dict[int, bytes] = {}
-_MESSAGE_FIELDS_MAX = 8192
+_MESSAGE_FIELDS: _Renderings[int] = _Renderings(8192, 16 << 20)
+
+
+_SMALL = [bytes((n,)) for n in range(0x80)]
 
 
 def _varint(value: int) -> bytes:
+    if value < 0x80:
+        return _SMALL[value]
+    if value < 0x4000:
+        return bytes((value & 0x7F | 0x80, value >> 7))
     out = bytearray()
     while value > 0x7F:
         out.append(value & 0x7F | 0x80)
@@ -281,9 +315,7 @@ def message_field(message: message_records.Message) -> bytes:
             return found
     rendered = framed(message_to_proto(message).SerializeToString())
     if version:
-        if len(_MESSAGE_FIELDS) >= _MESSAGE_FIELDS_MAX:
-            _MESSAGE_FIELDS.clear()
-        _MESSAGE_FIELDS[version] = rendered
+        _MESSAGE_FIELDS.keep(version, rendered)
     return rendered
 
 
@@ -361,9 +393,15 @@ def space_event_to_proto(
     return result
 
 
-# Rendered events of ListSpaceEvents whose payload is a stamped message (the live record), by everything the
-# rendering depends on: the event's space, log key (its id and time) and type, and the message's stamp.
-_EVENT_FIELDS: dict[tuple[str, int, str, int], bytes] = {}
+# Rendered events of ListSpaceEvents, by everything the rendering depends on: the event's space, log key (its id
+# and time) and type, and its payload's state: a message's stamp, or the values of a membership or a reaction (all
+# of their fields, immutable values; tests/server/test_render_cache.py checks that they stay so). Other payloads
+# (spaces: their counts come with them) are rendered each time.
+_EVENT_FIELDS: _Renderings[tuple[str, int, str, object]] = _Renderings(8192, 16 << 20)
+_PAYLOAD_VALUES: dict[type, Callable[[object], object]] = {
+    cls: operator.attrgetter(*[f.name for f in dataclasses.fields(cls)])
+    for cls in (model.Membership, reactions.Reaction)
+}
 
 
 def space_event_field(
@@ -371,18 +409,21 @@ def space_event_field(
 ) -> bytes:
     """The event of an event log entry (``events.EventLog.entries``) as ``space_event_to_proto`` renders it,
     serialized as field 1 of the message holding it (ListSpaceEventsResponse.space_events)."""
-    version = payload.version if isinstance(payload, message_records.Message) else 0
-    cache_key = (space_id, key, event_type, version)
-    if version:
+    state: object = None
+    if isinstance(payload, message_records.Message):
+        state = payload.version or None
+    elif payload is not None:
+        values = _PAYLOAD_VALUES.get(payload.__class__)
+        state = values(payload) if values is not None else None
+    cache_key = (space_id, key, event_type, state)
+    if state is not None:
         found = _EVENT_FIELDS.get(cache_key)
         if found is not None:
             return found
     result = space_event_to_proto(event(space_id, key, event_type, "", False), payload, member_counts=member_counts)
     rendered = framed(result.SerializeToString())
-    if version:
-        if len(_EVENT_FIELDS) >= _MESSAGE_FIELDS_MAX:
-            _EVENT_FIELDS.clear()
-        _EVENT_FIELDS[cache_key] = rendered
+    if state is not None:
+        _EVENT_FIELDS.keep(cache_key, rendered)
     return rendered
 
 

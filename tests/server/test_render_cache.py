@@ -9,7 +9,12 @@ cached). (tests/render_checks.py also compares each cached rendering with a fres
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
+import hashlib
+import hmac
+import json
 import random
 import string
 from datetime import UTC, datetime, timedelta
@@ -31,6 +36,7 @@ from google.protobuf import field_mask_pb2
 
 from chat_grpc.fake import codec, filters
 from chat_grpc.fake.errors import InvalidArgument
+from chat_grpc.fake.pagination import PageTokens
 from chat_grpc.fake.search_query import parse_search_query
 from chat_grpc.fake.store import events
 from chat_grpc.fake.store.message_records import Attachment, Mention, Message, Quote, stamp
@@ -179,6 +185,47 @@ def test_a_cached_event_filter_is_checked_against_each_now() -> None:
             else:
                 with pytest.raises(InvalidArgument, match=error):
                     filters.parse_space_event_filter(text, now=moment)
+
+
+def test_value_keyed_payloads_are_values() -> None:
+    """Events about memberships and reactions are kept by the values of every field of their payload: exact only
+    while each field holds an immutable value."""
+    immutable = {"str", "int", "bool", "datetime", "datetime | None", "str | None", "int | None"}
+    for cls in codec._PAYLOAD_VALUES:
+        assert {f.type for f in dataclasses.fields(cls)} <= immutable, cls
+
+
+def test_page_tokens_are_the_tokens_of_their_definition() -> None:
+    """The fast paths of PageTokens (the bound hash kept by parameters, an int cursor written without json) give
+    the tokens the plain definition gives."""
+    secret = b"s" * 32
+    tokens = PageTokens(secret)
+
+    def reference(rpc: str, request: dict[str, Any], cursor: Any) -> str:
+        canonical = json.dumps([rpc, request], sort_keys=True, separators=(",", ":"), default=str)
+        bound = hashlib.sha256(canonical.encode()).hexdigest()[:24]
+        payload = json.dumps({"b": bound, "c": cursor}, separators=(",", ":")).encode()
+        mac = base64.urlsafe_b64encode(hmac.new(secret, payload, hashlib.sha256).digest()[:16]).decode()
+        return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + mac
+
+    requests = [
+        {"parent": "AAAA", "filter": "", "order_by": "", "deleted": False},
+        {"parent": "AAAA", "filter": "", "order_by": "", "deleted": True},
+        {"deleted": True},
+        {"deleted": 1},  # equal to True, and hashed alike: told apart by type
+        {"deleted": 1.0},
+        {"users": ["users/a", "users/b"], "view": 1},  # a list: not kept
+        {"order_by": "", "parent": "AAAA", "filter": "", "deleted": False},  # another order: the same hash
+    ]
+    cursors = [0, 7, -3, (1 << 60) + 5, 2**70, True, None, "x", [5, "AAAA"], {"k": 1}]
+    for _ in range(2):  # cold, then kept
+        for request in requests:
+            for cursor in cursors:
+                token = tokens.issue("ListMessages", request, cursor)
+                assert token == reference("ListMessages", request, cursor)
+                assert tokens.read(token, "ListMessages", request) == cursor
+    with pytest.raises(InvalidArgument, match="different request"):
+        tokens.read(tokens.issue("ListMessages", {"deleted": True}, 1), "ListMessages", {"deleted": 1})
 
 
 def test_a_parsed_search_query_is_immutable_and_shared() -> None:
@@ -338,6 +385,16 @@ def test_every_change_of_a_listed_message_is_listed(
     react(ws.bob, plan.name, reaction_pb2.Emoji(custom_emoji=reaction_pb2.CustomEmoji(uid=emoji.uid)))
     step()
     call("DeleteCustomEmoji", reaction_pb2.DeleteCustomEmojiRequest(name=emoji.name), as_=ws.alice)  # its reactions go
+    step()
+    bob_membership = f"{room}/members/{ws.bob.id}"
+    promote = membership_pb2.Membership(name=bob_membership, role=membership_pb2.Membership.ROLE_MANAGER)
+    call(
+        "UpdateMembership",
+        membership_pb2.UpdateMembershipRequest(
+            membership=promote, update_mask=field_mask_pb2.FieldMask(paths=["role"])
+        ),
+        as_=ws.alice,
+    )  # the membership.created event's payload is the membership as it is now
     step()
     call("DeleteMessage", message_pb2.DeleteMessageRequest(name=plan.name), as_=ws.alice)
     step()

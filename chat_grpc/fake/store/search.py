@@ -14,6 +14,7 @@ date from then on, so posting messages costs nothing extra until somebody search
 
 from __future__ import annotations
 
+import functools
 import heapq
 from bisect import bisect_left, insort
 from collections.abc import Callable, Iterator
@@ -42,6 +43,10 @@ class _Store(StoreCore, Protocol):
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SENDER = "\x00sender:"  # reserved index key: no word contains \x00
 MAX_DISPLAY_NAME_SPACES = 5  # space.display_name narrows to the five best matches, as documented
+
+
+# The words of the texts searches check, kept by text: a page checks the same few candidates call after call.
+_text_words = functools.lru_cache(maxsize=4096)(words)
 
 
 def _key(message: Message) -> int:
@@ -194,7 +199,7 @@ class MessageSearch:
             return False
         if not all(message.sender_id in group for group in senders):
             return False
-        return not (query.keywords or query.phrases) or query.matches_words(words(message.text))
+        return not (query.keywords or query.phrases) or query.matches_words(_text_words(message.text))
 
     def _hit(self, actor: Actor, message: Message, full_view: bool, view: HitView[T]) -> T:
         stamp(message)

@@ -109,25 +109,30 @@ class SpaceEventReader:
             entries = core.event_log.entries(
                 space_id, event_types, after=max(after, oldest), until=until, cursor=cursor
             )
+            messages = core.messages
             for key, event_type, resource, snapshot in entries:
-                kind = resource_kind(event_type)
-                name = resource if isinstance(resource, str) else resource.name  # type: ignore[attr-defined]
-                if snapshot:
-                    payload = resource
+                payload: object | None
+                if not snapshot and isinstance(resource, Message):
+                    # Most events are about messages: the payload is the live message, found by its id (the
+                    # resolver's answer, without making its name), and who may see it decides.
+                    live = messages.live(space_id, resource.id)
+                    if live is not None:
+                        if not messages._can_see(actor, live):
+                            continue
+                        stamp(live)
+                    payload = live
                 else:
-                    resolve = self.resolvers.get(kind)
-                    payload = resolve(space_id, name) if resolve else None
-                if kind in _PRIVATE_KINDS:
-                    if kind == "message" and not snapshot:  # the payload is the live message, or None
-                        visible = not isinstance(payload, Message) or self._core.messages._can_see(actor, payload)
+                    kind = resource_kind(event_type)
+                    name = resource if isinstance(resource, str) else resource.name  # type: ignore[attr-defined]
+                    if snapshot:
+                        payload = resource
                     else:
-                        visible = self._sees(actor, space_id, name)
-                    if not visible:
+                        resolve = self.resolvers.get(kind)
+                        payload = resolve(space_id, name) if resolve else None
+                    if kind in _PRIVATE_KINDS and not self._sees(actor, space_id, name):
                         continue
                 if len(page) == limit:
                     return page, position
-                if isinstance(payload, Message) and not snapshot:
-                    stamp(payload)
                 page.append(view(space_id, key, event_type, payload))
                 position = key
             return page, None
