@@ -11,6 +11,7 @@ from google.chat.v1 import message_pb2
 
 from chat_grpc.fake import codec
 from chat_grpc.fake.store.events import event
+from chat_grpc.fake.store.model import Membership
 
 
 def _fresh_message(message: Any) -> bytes:
@@ -23,8 +24,8 @@ def _fresh_event(space_id: str, key: int, event_type: str, payload: object | Non
 
 
 def _same(got: bytes, fresh: bytes) -> bool:
-    # Every rendering is field 1 of its container: compare them parsed (the field as a ListMessagesResponse's
-    # message or a ListSpaceEventsResponse's event: the same bytes either way).
+    # Every rendering is field 1 of its container: equal bytes, or equal once parsed (any message whose field 1
+    # is a message parses them; unknown fields compare too).
     as_list = message_pb2.ListMessagesResponse.FromString
     return got == fresh or as_list(got) == as_list(fresh)
 
@@ -32,7 +33,7 @@ def _same(got: bytes, fresh: bytes) -> bool:
 def install(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Wrap the cached renderers; returns the list the mismatches are reported in (also raised)."""
     mismatches: list[str] = []
-    message_field, space_event_field = codec.message_field, codec.space_event_field
+    message_field, space_event_field, record_field = codec.message_field, codec.space_event_field, codec.record_field
 
     def checked_message(message: Any) -> bytes:
         got = message_field(message)
@@ -48,6 +49,18 @@ def install(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             raise AssertionError(mismatches[-1])
         return got
 
+    def checked_record(record: Any) -> bytes:
+        got = record_field(record)
+        if isinstance(record, Membership):
+            fresh = codec.membership_to_proto(record).SerializeToString()
+        else:
+            fresh = codec.reaction_to_proto(record).SerializeToString()
+        if not _same(got, codec.framed(fresh)):
+            mismatches.append(f"stale rendering of {record.name}")
+            raise AssertionError(mismatches[-1])
+        return got
+
     monkeypatch.setattr(codec, "message_field", checked_message)
+    monkeypatch.setattr(codec, "record_field", checked_record)
     monkeypatch.setattr(codec, "space_event_field", checked_event)
     return mismatches

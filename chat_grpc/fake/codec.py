@@ -404,6 +404,23 @@ _PAYLOAD_VALUES: dict[type, Callable[[object], object]] = {
 }
 
 
+# Memberships and reactions rendered for their pages (ListMemberships, ListReactions), by class and values.
+_RECORD_FIELDS: _Renderings[tuple[type, object]] = _Renderings(8192, 16 << 20)
+
+
+def record_field(record: model.Membership | reactions.Reaction) -> bytes:
+    """A membership or a reaction as ``membership_to_proto`` or ``reaction_to_proto`` renders it, serialized as
+    field 1 of the message holding it (ListMembershipsResponse.memberships, ListReactionsResponse.reactions), kept
+    by the values of all its fields."""
+    cache_key = (record.__class__, _PAYLOAD_VALUES[record.__class__](record))
+    found = _RECORD_FIELDS.get(cache_key)
+    if found is None:
+        rendered = membership_to_proto(record) if isinstance(record, model.Membership) else reaction_to_proto(record)
+        found = framed(rendered.SerializeToString())
+        _RECORD_FIELDS.keep(cache_key, found)
+    return found
+
+
 def space_event_field(
     space_id: str, key: int, event_type: str, payload: object | None, *, member_counts: tuple[int, int] | None = None
 ) -> bytes:

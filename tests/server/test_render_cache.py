@@ -38,8 +38,9 @@ from chat_grpc.fake import codec, filters
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.pagination import PageTokens
 from chat_grpc.fake.search_query import parse_search_query
-from chat_grpc.fake.store import events
+from chat_grpc.fake.store import events, model
 from chat_grpc.fake.store.message_records import Attachment, Mention, Message, Quote, stamp
+from chat_grpc.fake.store.reactions import Reaction
 from chat_grpc.server import ChatServer, ManualClock
 from tests.server.conftest import Caller, Workspace
 
@@ -185,6 +186,34 @@ def test_a_cached_event_filter_is_checked_against_each_now() -> None:
             else:
                 with pytest.raises(InvalidArgument, match=error):
                     filters.parse_space_event_filter(text, now=moment)
+
+
+def test_a_record_field_is_the_membership_or_reaction_as_field_1() -> None:
+    when = datetime(2026, 1, 5, 9, 30, 15, 123456, tzinfo=UTC)
+    memberships = [
+        model.Membership("AAAA", "111", "HUMAN", create_time=when, seq=1),
+        model.Membership("AAAA", "222", "HUMAN", "ROLE_MANAGER", "INVITED", seq=2),
+        model.Membership("AAAA", "333", "GROUP", "MEMBERSHIP_ROLE_UNSPECIFIED", create_time=when, seq=3),
+        model.Membership("AAAA", "444", "BOT", create_time=when, delete_time=when, state="NOT_A_MEMBER", seq=4),
+    ]
+    reacted = [
+        Reaction("AAAA", "t1.t1", "r1", "111", "u:👍", when),
+        Reaction("AAAA", "t1.t1", "r2", "222", "c:uid-1", when, emoji_name=":ship-it:", seq=1),
+        Reaction("AAAA", "t1.t1", "r3", "222", "c:uid-2", when, seq=2),
+    ]
+    for _ in range(2):  # rendered, then kept
+        got = membership_pb2.ListMembershipsResponse.FromString(b"".join(codec.record_field(m) for m in memberships))
+        assert list(got.memberships) == [codec.membership_to_proto(m) for m in memberships]
+        found = reaction_pb2.ListReactionsResponse.FromString(b"".join(codec.record_field(r) for r in reacted))
+        assert list(found.reactions) == [codec.reaction_to_proto(r) for r in reacted]
+    changed = dataclasses.replace(memberships[0], role="ROLE_MANAGER")  # another value: another rendering
+    (promoted,) = membership_pb2.ListMembershipsResponse.FromString(codec.record_field(changed)).memberships
+    assert promoted.role == membership_pb2.Membership.ROLE_MANAGER
+    for container, field in [
+        (membership_pb2.ListMembershipsResponse, "memberships"),
+        (reaction_pb2.ListReactionsResponse, "reactions"),
+    ]:
+        assert container.DESCRIPTOR.fields_by_name[field].number == 1
 
 
 def test_value_keyed_payloads_are_values() -> None:
