@@ -84,10 +84,7 @@ def space_to_proto(
 ) -> space_pb2.Space:
     key = (
         _SPACE_INPUTS(space),
-        # the settings' fields, not the settings: hashing and comparing eight dataclasses took longer than parsing
-        tuple([(s, v.managers_allowed, v.members_allowed) for s, v in space.permission_settings.items()])
-        if with_permission_settings
-        else None,
+        tuple(space.permission_settings.items()) if with_permission_settings else None,
         member_counts,
         with_access_settings,
     )
