@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from google.protobuf import descriptor_pb2
 
 import chat_grpc
+from tests import render_checks
 from tests.oracle import descriptor_diff, oracle
 
 ROOT = Path(__file__).resolve().parents[1]
 # Conformance summaries (facts compared, differences) printed at the end of the run.
 CONFORMANCE_SUMMARY = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture(autouse=True)
+def _render_caches_checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every rendering served from the codec's caches is compared with a fresh one (tests/render_checks.py)."""
+    mismatches = render_checks.install(monkeypatch)
+    yield
+    assert not mismatches, mismatches
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,11 @@ where their validation names the request fields."""
 
 from __future__ import annotations
 
+import dataclasses
+import operator
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from google.apps.card.v1 import card_pb2
 from google.chat.v1 import (
@@ -25,6 +29,7 @@ from google.chat.v1 import (
 from google.protobuf import timestamp_pb2
 
 from chat_grpc.fake.store import availability, emojis, message_records, model, pins, reactions, sections
+from chat_grpc.fake.store.events import event
 from chat_grpc.fake.store.notification_settings import NotificationSetting
 from chat_grpc.fake.store.read_states import ReadState
 from chat_grpc.fake.store.space_events import resource_kind
@@ -63,7 +68,7 @@ def _micros_time(micros: int) -> dict[str, int]:
 # and again, and parsing cached bytes (in C) costs a fraction of building the message field by field in Python.
 _RENDERED: dict[tuple[object, ...], bytes] = {}
 _RENDERED_MAX = 4096
-_SPACE_INPUTS = (
+_SPACE_INPUTS = operator.attrgetter(
     "id", "space_type", "display_name", "description", "guidelines", "external_user_allowed", "history_state",
     "import_mode", "import_mode_expire_time", "single_user_bot_dm", "create_time", "last_active_time", "customer",
     "access_state", "audience",
@@ -78,7 +83,7 @@ def space_to_proto(
     with_access_settings: bool = True,
 ) -> space_pb2.Space:
     key = (
-        *[getattr(space, name) for name in _SPACE_INPUTS],
+        _SPACE_INPUTS(space),
         tuple(space.permission_settings.items()) if with_permission_settings else None,
         member_counts,
         with_access_settings,
@@ -247,6 +252,70 @@ def message_to_proto(message: message_records.Message) -> message_pb2.Message:
     return result
 
 
+K = TypeVar("K")
+
+
+class _Renderings(dict[K, bytes]):
+    """Rendered bytes by what they depend on, forgotten all at once past a number of entries or of bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        super().__init__()
+        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
+
+    def keep(self, key: K, rendered: bytes) -> None:
+        if len(self) >= self.max_entries or self.size + len(rendered) > self.max_bytes:
+            self.clear()
+        self[key] = rendered
+        self.size += len(rendered)
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
+
+
+# Rendered messages by the stamp of the state they render (message_records.stamp): a page of messages is
+# mostly messages an earlier page rendered, and joining their bytes for protobuf to parse (in C) costs a tenth of
+# building them field by field. A stamp names one state of one message, so an entry is never stale; a message
+# without one (a copy nobody stamped) is rendered each time.
+_MESSAGE_FIELDS: _Renderings[int] = _Renderings(8192, 16 << 20)
+
+
+_SMALL = [bytes((n,)) for n in range(0x80)]
+
+
+def _varint(value: int) -> bytes:
+    if value < 0x80:
+        return _SMALL[value]
+    if value < 0x4000:
+        return bytes((value & 0x7F | 0x80, value >> 7))
+    out = bytearray()
+    while value > 0x7F:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def framed(body: bytes) -> bytes:
+    """A serialized message as field 1 of the message that holds it: the tag (1, length-delimited), the length."""
+    return b"\x0a" + _varint(len(body)) + body
+
+
+def message_field(message: message_records.Message) -> bytes:
+    """The message serialized as field 1 of the message that holds it (tag, length, ``message_to_proto``'s
+    bytes): ListMessagesResponse.messages, SearchMessageResult.message and the message events' data all hold
+    their message as field 1, so a response or result parses these bytes (``MergeFromString``) into its field."""
+    version = message.version
+    if version:
+        found = _MESSAGE_FIELDS.get(version)
+        if found is not None:
+            return found
+    rendered = framed(message_to_proto(message).SerializeToString())
+    if version:
+        _MESSAGE_FIELDS.keep(version, rendered)
+    return rendered
+
+
 def custom_emoji_to_proto(emoji: emojis.CustomEmoji, *, temporary_image_uri: str = "") -> reaction_pb2.CustomEmoji:
     """A custom emoji; ``temporary_image_uri`` is given on get and list, never on the create response. The
     payload is input only and never returned."""
@@ -281,17 +350,20 @@ def notification_setting_to_proto(
     )
 
 
-def space_event_to_proto(event: model.Event, payload: object | None) -> space_event_pb2.SpaceEvent:
+def space_event_to_proto(
+    event: model.Event, payload: object | None, *, member_counts: tuple[int, int] | None = None
+) -> space_event_pb2.SpaceEvent:
     """A space event with the payload case of its type; a missing payload (the resource is gone) is empty.
 
     Deleted resources are trimmed to what the reference says their ``deleted`` payloads carry: a membership
-    only its name and state, a message only its name, create and delete times and deletion metadata."""
+    only its name and state, a message only its name, create and delete times and deletion metadata. A space
+    payload is the space as GetSpace shows it (with ``member_counts``), minus permission settings (reference)."""
     kind, verb = resource_kind(event.event_type), event.event_type.rsplit(".", 1)[1]
     result = space_event_pb2.SpaceEvent(name=event.name, event_time=timestamp(event.time), event_type=event.event_type)
     data = getattr(result, f"{kind}_{verb}_event_data")
     if kind == "space":
         if isinstance(payload, model.Space):
-            data.space.CopyFrom(space_to_proto(payload, with_permission_settings=False))
+            data.space.CopyFrom(space_to_proto(payload, member_counts=member_counts, with_permission_settings=False))
     elif kind == "membership":
         if isinstance(payload, model.Membership):
             if verb == "deleted":
@@ -308,7 +380,7 @@ def space_event_to_proto(event: model.Event, payload: object | None) -> space_ev
                 data.message.delete_time.CopyFrom(timestamp(payload.delete_time))
                 data.message.deletion_metadata.deletion_type = payload.deletion_type
             else:
-                data.message.CopyFrom(message_to_proto(payload))
+                data.MergeFromString(message_field(payload))  # every message event data holds it as field 1
         else:
             data.message.SetInParent()
     elif isinstance(payload, reactions.Reaction):
@@ -316,6 +388,57 @@ def space_event_to_proto(event: model.Event, payload: object | None) -> space_ev
     else:
         data.reaction.SetInParent()
     return result
+
+
+# Rendered events of ListSpaceEvents, by everything the rendering depends on: the event's space, log key (its id
+# and time) and type, and its payload's state: a message's stamp, or the values of a membership or a reaction (all
+# of their fields, immutable values; tests/server/test_render_cache.py checks that they stay so). Other payloads
+# (spaces: their counts come with them) are rendered each time.
+_EVENT_FIELDS: _Renderings[tuple[str, int, str, object]] = _Renderings(8192, 16 << 20)
+_PAYLOAD_VALUES: dict[type, Callable[[object], object]] = {
+    cls: operator.attrgetter(*[f.name for f in dataclasses.fields(cls)])
+    for cls in (model.Membership, reactions.Reaction)
+}
+
+
+# Memberships and reactions rendered for their pages (ListMemberships, ListReactions), by class and values.
+_RECORD_FIELDS: _Renderings[tuple[type, object]] = _Renderings(8192, 16 << 20)
+
+
+def record_field(record: model.Membership | reactions.Reaction) -> bytes:
+    """A membership or a reaction as ``membership_to_proto`` or ``reaction_to_proto`` renders it, serialized as
+    field 1 of the message holding it (ListMembershipsResponse.memberships, ListReactionsResponse.reactions), kept
+    by the values of all its fields."""
+    cache_key = (record.__class__, _PAYLOAD_VALUES[record.__class__](record))
+    found = _RECORD_FIELDS.get(cache_key)
+    if found is None:
+        rendered = membership_to_proto(record) if isinstance(record, model.Membership) else reaction_to_proto(record)
+        found = framed(rendered.SerializeToString())
+        _RECORD_FIELDS.keep(cache_key, found)
+    return found
+
+
+def space_event_field(
+    space_id: str, key: int, event_type: str, payload: object | None, *, member_counts: tuple[int, int] | None = None
+) -> bytes:
+    """The event of an event log entry (``events.EventLog.entries``) as ``space_event_to_proto`` renders it,
+    serialized as field 1 of the message holding it (ListSpaceEventsResponse.space_events)."""
+    state: object = None
+    if isinstance(payload, message_records.Message):
+        state = payload.version or None
+    elif payload is not None:
+        values = _PAYLOAD_VALUES.get(payload.__class__)
+        state = values(payload) if values is not None else None
+    cache_key = (space_id, key, event_type, state)
+    if state is not None:
+        found = _EVENT_FIELDS.get(cache_key)
+        if found is not None:
+            return found
+    result = space_event_to_proto(event(space_id, key, event_type, "", False), payload, member_counts=member_counts)
+    rendered = framed(result.SerializeToString())
+    if state is not None:
+        _EVENT_FIELDS.keep(cache_key, rendered)
+    return rendered
 
 
 # ------------------------------------------------------------------ pins, sections, availability

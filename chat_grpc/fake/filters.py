@@ -497,14 +497,46 @@ class SpaceEventFilter:
 
 def parse_space_event_filter(text: str, *, now: datetime) -> SpaceEventFilter:
     """ListSpaceEvents ``filter`` (required): ``event_types:"…"`` terms joined by OR, optional ``start_time="…"`` /
-    ``end_time="…"``, all groups joined by AND. ``now`` (aware; naive is taken as UTC) anchors the 28-day window."""
+    ``end_time="…"``, all groups joined by AND. ``now`` (aware; naive is taken as UTC) anchors the 28-day window.
+
+    What the text says is parsed once per text (``_event_terms``, without ``now``); ``now`` is applied to it
+    here. A text that fails is parsed again with ``now``, so that it fails as it always did: with the first error
+    met, the checks against ``now`` included."""
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+    try:
+        terms = _event_terms(text)
+    except InvalidArgument:
+        terms = _event_terms_at(text, now)
+    types, start, start_span, end = terms
+    if start is not None and start < now - MAX_EVENT_WINDOW:
+        Source(text, "filter").fail(_TOO_OLD, *start_span)
+    start = now - MAX_EVENT_WINDOW if start is None else start
+    end = now if end is None else end
+    if not start < end:
+        Source(text, "filter").fail(f"start_time ({start.isoformat()}) must be before end_time ({end.isoformat()})")
+    return SpaceEventFilter(types, start, end)
+
+
+_TOO_OLD = f"start_time can be at most {MAX_EVENT_WINDOW.days} days in the past"
+# event types, start_time (None: not given) and the offsets of its value, end_time (None: not given)
+_EventTerms = tuple[frozenset[str], datetime | None, tuple[int, int], datetime | None]
+
+
+@cache_parsed
+def _event_terms(text: str) -> _EventTerms:
+    return _event_terms_at(text, None)
+
+
+def _event_terms_at(text: str, now: datetime | None) -> _EventTerms:
+    """The terms of a ListSpaceEvents filter; with ``now``, a start_time older than the window fails where it is
+    met (without, the caller checks it)."""
     src, node = parse(text, "filter")
     if node is None:
         src.fail('filter is required: give at least one event type, e.g. event_types:"google.workspace.chat.…"')
     types: set[str] = set()
     type_clause: Node | None = None
     start: datetime | None = None
+    start_span = (0, 0)
     end: datetime | None = None
     for clause in conjuncts(node):
         terms = [_leaf(src, term, "a ListSpaceEvents filter") for term in disjuncts(clause)]
@@ -529,21 +561,13 @@ def parse_space_event_filter(text: str, *, now: datetime) -> SpaceEventFilter:
         if field == "start_time":
             if start is not None:
                 src.fail("start_time may appear only once", cmp.start, cmp.end)
-            start = when
-            if start < now - MAX_EVENT_WINDOW:
-                src.fail(
-                    f"start_time can be at most {MAX_EVENT_WINDOW.days} days in the past",
-                    cmp.value.start,
-                    cmp.value.end,
-                )
+            start, start_span = when, (cmp.value.start, cmp.value.end)
+            if now is not None and start < now - MAX_EVENT_WINDOW:
+                src.fail(_TOO_OLD, *start_span)
         else:
             if end is not None:
                 src.fail("end_time may appear only once", cmp.start, cmp.end)
             end = when
     if not types:
         src.fail('at least one event type is required, e.g. event_types:"google.workspace.chat.message.v1.created"')
-    start = now - MAX_EVENT_WINDOW if start is None else start
-    end = now if end is None else end
-    if not start < end:
-        src.fail(f"start_time ({start.isoformat()}) must be before end_time ({end.isoformat()})")
-    return SpaceEventFilter(frozenset(types), start, end)
+    return frozenset(types), start, start_span, end

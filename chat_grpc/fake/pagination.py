@@ -23,21 +23,42 @@ def page_size(requested: int, *, default: int, maximum: int) -> int:
     return default if requested == 0 else min(requested, maximum)
 
 
+_BOUND: dict[tuple[Any, ...], str] = {}  # _bind's answers by the request's parameters and their types
+_BOUND_MAX = 1024
+
+
 class PageTokens:
     def __init__(self, secret: bytes) -> None:
         self._secret = secret
 
     def _mac(self, payload: bytes) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._secret, payload, hashlib.sha256).digest()[:16]).decode()
+        return base64.urlsafe_b64encode(hmac.digest(self._secret, payload, "sha256")[:16]).decode()
 
     @staticmethod
     def _bind(rpc: str, request: dict[str, Any]) -> str:
-        canonical = json.dumps([rpc, request], sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(canonical.encode()).hexdigest()[:24]
+        """What binds a token to its request: a hash of the RPC and the parameters. A client pages through the
+        same request call after call: the hash is kept by the parameters (with their types: True == 1)."""
+        try:
+            key = (rpc, *[(name, value, value.__class__) for name, value in request.items()])
+            bound = _BOUND.get(key)
+        except TypeError:  # a parameter that is a list
+            key, bound = None, None
+        if bound is None:
+            canonical = json.dumps([rpc, request], sort_keys=True, separators=(",", ":"), default=str)
+            bound = hashlib.sha256(canonical.encode()).hexdigest()[:24]
+            if key is not None:
+                if len(_BOUND) >= _BOUND_MAX:
+                    _BOUND.clear()
+                _BOUND[key] = bound
+        return bound
 
     def issue(self, rpc: str, request: dict[str, Any], cursor: Any) -> str:
         """A token for the page after ``cursor`` (any JSON value) of this request."""
-        payload = json.dumps({"b": self._bind(rpc, request), "c": cursor}, separators=(",", ":")).encode()
+        bound = self._bind(rpc, request)
+        if cursor.__class__ is int:  # what json.dumps writes, without it (most cursors are a key)
+            payload = b'{"b":"%s","c":%d}' % (bound.encode(), cursor)
+        else:
+            payload = json.dumps({"b": bound, "c": cursor}, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(payload).decode().rstrip("=") + "." + self._mac(payload)
 
     def read(self, token: str, rpc: str, request: dict[str, Any]) -> Any:

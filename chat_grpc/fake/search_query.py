@@ -18,10 +18,10 @@ insensitively; a phrase matches its words in sequence. A query needs at least on
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from chat_grpc.fake._filter_syntax import Kind, Source, Token, tokenize
+from chat_grpc.fake._filter_syntax import Kind, Source, Token, cache_parsed, tokenize
 from chat_grpc.fake.filters import parse_timestamp
 
 FIELD = "filter"
@@ -36,23 +36,26 @@ OPERATORS = {
 SPACE_TYPES = ("SPACE", "GROUP_CHAT", "DIRECT_MESSAGE")
 
 
-def words(text: str) -> list[str]:
+def words(text: str) -> tuple[str, ...]:
     """The lower-cased words of a text, as the index keeps them."""
-    return [w.casefold() for w in WORD.findall(text)]
+    return tuple([w.casefold() for w in WORD.findall(text)])
 
 
-@dataclass
+Group = tuple[str, ...]  # values of one field joined by OR
+
+
+@dataclass(frozen=True)
 class SearchQuery:
-    keywords: list[str] = field(default_factory=list)  # every word that must occur
-    phrases: list[list[str]] = field(default_factory=list)  # word sequences that must occur in order
+    keywords: tuple[str, ...] = ()  # every word that must occur
+    phrases: tuple[tuple[str, ...], ...] = ()  # word sequences that must occur in order
     after: datetime | None = None  # create_time >= after
     before: datetime | None = None  # create_time < before
-    sender_groups: list[list[str]] = field(default_factory=list)  # users/{id or email}: any of a group, all groups
-    space_groups: list[list[str]] = field(default_factory=list)  # spaces/{space}
-    display_names: list[list[str]] = field(default_factory=list)
-    space_type_groups: list[list[str]] = field(default_factory=list)
+    sender_groups: tuple[Group, ...] = ()  # users/{id or email}: any of a group, all groups
+    space_groups: tuple[Group, ...] = ()  # spaces/{space}
+    display_names: tuple[Group, ...] = ()
+    space_type_groups: tuple[Group, ...] = ()
 
-    def matches_words(self, text_words: list[str]) -> bool:
+    def matches_words(self, text_words: tuple[str, ...]) -> bool:
         present = set(text_words)
         if not all(k in present for k in self.keywords):
             return False
@@ -68,7 +71,11 @@ class _Parser:
         self.src = Source(text, FIELD)
         self.tokens = tokenize(self.src)
         self.at = 0
-        self.query = SearchQuery()
+        self.keywords: list[str] = []
+        self.phrases: list[tuple[str, ...]] = []
+        self.after: datetime | None = None
+        self.before: datetime | None = None
+        self.groups: dict[str, list[Group]] = {name: [] for name in OPERATORS if name != "create_time"}
 
     def peek(self, offset: int = 0) -> Token:
         return self.tokens[min(self.at + offset, len(self.tokens) - 1)]
@@ -87,7 +94,17 @@ class _Parser:
                 self.take()
                 if self.peek().kind is Kind.EOF:
                     self.src.fail("AND needs a term after it", self.peek().start)
-        return self.query
+        groups = self.groups
+        return SearchQuery(
+            keywords=tuple(self.keywords),
+            phrases=tuple(self.phrases),
+            after=self.after,
+            before=self.before,
+            sender_groups=tuple(groups["sender.name"]),
+            space_groups=tuple(groups["space.name"]),
+            display_names=tuple(groups["space.display_name"]),
+            space_type_groups=tuple(groups["space.space_type"]),
+        )
 
     def term(self) -> None:
         token = self.peek()
@@ -108,15 +125,15 @@ class _Parser:
             self.add([self.condition()])
         elif token.kind is Kind.WORD:
             self.take()
-            self.query.keywords += words(token.value)
+            self.keywords += words(token.value)
         elif token.kind is Kind.STRING:
             self.take()
             phrase = words(token.value)
             if not phrase:
                 self.src.fail_at("a quoted phrase needs at least one word", token)
-            self.query.keywords += phrase
+            self.keywords += phrase
             if len(phrase) > 1:
-                self.query.phrases.append(phrase)
+                self.phrases.append(phrase)
         elif token.kind in (Kind.OR, Kind.NOT):
             self.src.fail_at(f"{token.value} is only supported between conditions on one field, in parentheses", token)
         else:
@@ -148,28 +165,26 @@ class _Parser:
             _, operator, value = conditions[0]
             when = parse_timestamp(value.value, field=FIELD)
             if operator == "<":
-                self.query.before = when if self.query.before is None else min(self.query.before, when)
+                self.before = when if self.before is None else min(self.before, when)
             else:
-                self.query.after = when if self.query.after is None else max(self.query.after, when)
-        elif name == "sender.name":
+                self.after = when if self.after is None else max(self.after, when)
+            return
+        if name == "sender.name":
             for value in values:
                 if not re.fullmatch(r"users/[^/\s]+", value.value):
                     self.src.fail_at("sender.name takes users/{user}", value)
-            self.query.sender_groups.append([v.value for v in values])
         elif name == "space.name":
             for value in values:
                 if not re.fullmatch(r"spaces/[^/\s]+", value.value):
                     self.src.fail_at("space.name takes spaces/{space}", value)
-            self.query.space_groups.append([v.value for v in values])
-        elif name == "space.display_name":
-            self.query.display_names.append([v.value for v in values])
-        else:
+        elif name == "space.space_type":
             for value in values:
                 if value.value not in SPACE_TYPES:
                     self.src.fail_at(f"space.space_type is one of {', '.join(SPACE_TYPES)}", value)
-            self.query.space_type_groups.append([v.value for v in values])
+        self.groups[name].append(tuple(v.value for v in values))
 
 
+@cache_parsed
 def parse_search_query(text: str) -> SearchQuery:
     return _Parser(text).parse()
 

@@ -96,10 +96,9 @@ def list_memberships(
     }
     after = call.page_cursor(request.page_token, query) or 0
     memberships, last = call.store.list_memberships(actor, parent, accept, after=after, limit=size)
-    return membership_pb2.ListMembershipsResponse(
-        memberships=[codec.membership_to_proto(m) for m in memberships],
-        next_page_token=call.next_page_token(query, last),
-    )
+    response = membership_pb2.ListMembershipsResponse(next_page_token=call.next_page_token(query, last))
+    response.MergeFromString(b"".join([codec.record_field(m) for m in memberships]))
+    return response
 
 
 @handler("UpdateMembership")

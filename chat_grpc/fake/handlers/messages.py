@@ -162,11 +162,11 @@ def list_messages(call: Call, request: message_pb2.ListMessagesRequest) -> messa
         show_deleted=request.show_deleted,
         cursor=cursor,
         limit=size,
+        view=codec.message_field,
     )
-    return message_pb2.ListMessagesResponse(
-        messages=[codec.message_to_proto(m) for m in found],
-        next_page_token=call.next_page_token(query, last),
-    )
+    response = message_pb2.ListMessagesResponse(next_page_token=call.next_page_token(query, last))
+    response.MergeFromString(b"".join(found))
+    return response
 
 
 @handler("UpdateMessage")

@@ -65,9 +65,9 @@ def list_reactions(call: Call, request: reaction_pb2.ListReactionsRequest) -> re
     found, last = call.store.reactions.list(
         call.actor, space, message, emoji_keys=emoji_keys, user_ids=user_ids, after=after, limit=size
     )
-    return reaction_pb2.ListReactionsResponse(
-        reactions=[codec.reaction_to_proto(r) for r in found], next_page_token=call.next_page_token(query, last)
-    )
+    response = reaction_pb2.ListReactionsResponse(next_page_token=call.next_page_token(query, last))
+    response.MergeFromString(b"".join([codec.record_field(r) for r in found]))
+    return response
 
 
 @handler("DeleteReaction")

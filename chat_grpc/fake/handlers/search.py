@@ -10,6 +10,7 @@ from chat_grpc.fake.names import require
 from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
 from chat_grpc.fake.search_query import parse_search_order_by, parse_search_query
+from chat_grpc.fake.store.message_records import Message
 
 VIEW = message_pb2.SearchMessagesRequest.SearchMessagesView
 
@@ -30,21 +31,28 @@ def search_messages(call: Call, request: message_pb2.SearchMessagesRequest) -> m
     full = request.view == VIEW.SEARCH_MESSAGES_VIEW_FULL
     bound = {"filter": request.filter, "order_by": request.order_by}
     cursor = call.page_cursor(request.page_token, bound)
-    hits, last = call.store.search.search(
+    found, last = call.store.search.search(
         call.actor,
         query,
         newest_first=newest_first,
         cursor=tuple(cursor) if cursor is not None else None,
         limit=size,
         full_view=full,
+        view=_full_result if full else _result,
     )
-    results = []
-    for hit in hits:
-        result = message_pb2.SearchMessageResult(message=codec.message_to_proto(hit.message))
-        if full:
-            result.read = bool(hit.read)
-            result.space_mute_setting = hit.mute_setting  # type: ignore[assignment]
-        results.append(result)
-    return message_pb2.SearchMessagesResponse(
-        results=results, next_page_token=call.next_page_token(bound, list(last) if last else None)
+    response = message_pb2.SearchMessagesResponse(
+        next_page_token=call.next_page_token(bound, list(last) if last else None)
     )
+    response.MergeFromString(b"".join(found))
+    return response
+
+
+def _result(message: Message, read: bool | None, mute_setting: str) -> bytes:
+    """A SearchMessageResult (its message is field 1) as field 1 of SearchMessagesResponse."""
+    return codec.framed(codec.message_field(message))
+
+
+def _full_result(message: Message, read: bool | None, mute_setting: str) -> bytes:
+    """The full view's result: also whether the caller read the message and their mute setting of its space."""
+    extra = message_pb2.SearchMessageResult(read=bool(read), space_mute_setting=mute_setting)
+    return codec.framed(codec.message_field(message) + extra.SerializeToString())

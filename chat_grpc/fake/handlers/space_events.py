@@ -10,9 +10,10 @@ from chat_grpc.fake.errors import PermissionDenied
 from chat_grpc.fake.names import parse_name, require, space_id
 from chat_grpc.fake.pagination import page_size
 from chat_grpc.fake.rpc import Call, handler
-from chat_grpc.fake.store.model import Event
+from chat_grpc.fake.store.model import Event, Space
 from chat_grpc.fake.store.space_events import resource_kind
 
+SPACE_UPDATED = "google.workspace.chat.space.v1.updated"
 # The scopes that let a caller read each kind of event (reactions are part of messages).
 EVENT_SCOPES = {
     "space": frozenset({"chat.spaces", "chat.spaces.readonly"}),
@@ -35,13 +36,16 @@ def require_scope_for(call: Call, event_types: frozenset[str]) -> None:
             )
 
 
+def _member_counts(call: Call, space_id: str, event_type: str, payload: object | None) -> tuple[int, int] | None:
+    """A space.updated event's space shows its membership counts, as GetSpace does (its other events' do not)."""
+    if event_type == SPACE_UPDATED and isinstance(payload, Space):
+        return call.store.joined_human_count(space_id)
+    return None
+
+
 def _event_to_proto(call: Call, event: Event, payload: object | None) -> space_event_pb2.SpaceEvent:
-    """The event; a Space payload is the space as GetSpace shows it, minus permission settings (reference)."""
-    result = codec.space_event_to_proto(event, payload)
-    if result.WhichOneof("payload") == "space_updated_event_data" and result.space_updated_event_data.space.name:
-        counts = result.space_updated_event_data.space.membership_count
-        counts.joined_direct_human_user_count, counts.joined_group_count = call.store.joined_human_count(event.space_id)
-    return result
+    counts = _member_counts(call, event.space_id, event.event_type, payload)
+    return codec.space_event_to_proto(event, payload, member_counts=counts)
 
 
 @handler("GetSpaceEvent")
@@ -63,6 +67,11 @@ def list_space_events(
     require_scope_for(call, wanted.event_types)
     query = {"parent": parent, "filter": request.filter}
     cursor = call.page_cursor(request.page_token, query)
+
+    def render(space_id: str, key: int, event_type: str, payload: object | None) -> bytes:
+        counts = _member_counts(call, space_id, event_type, payload)
+        return codec.space_event_field(space_id, key, event_type, payload, member_counts=counts)
+
     found, last = call.store.space_events.list(
         call.actor,
         parent,
@@ -71,8 +80,8 @@ def list_space_events(
         until=wanted.end_time,
         cursor=cursor,
         limit=size,
+        view=render,
     )
-    return space_event_pb2.ListSpaceEventsResponse(
-        space_events=[_event_to_proto(call, event, payload) for event, payload in found],
-        next_page_token=call.next_page_token(query, last),
-    )
+    response = space_event_pb2.ListSpaceEventsResponse(next_page_token=call.next_page_token(query, last))
+    response.MergeFromString(b"".join(found))
+    return response

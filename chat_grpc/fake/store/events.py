@@ -35,12 +35,21 @@ def _micros(when: datetime) -> int:
     return (when - _EPOCH) // _MICROSECOND
 
 
+_PAIRS = [a + b for a in _DIGITS for b in _DIGITS]  # the 3,844 two-digit numbers in base 62
+
+
 def event_id(key: int) -> str:
-    digits = []
-    while key:
-        key, digit = divmod(key, 62)
-        digits.append(_DIGITS[digit])
-    return "".join(reversed(digits)).rjust(12, "0")
+    """A key (64 bits: less than 62**12) as 12 base-62 digits, two at a time."""
+    key, f = divmod(key, 3844)
+    key, e = divmod(key, 3844)
+    key, d = divmod(key, 3844)
+    key, c = divmod(key, 3844)
+    a, b = divmod(key, 3844)
+    return _PAIRS[a] + _PAIRS[b] + _PAIRS[c] + _PAIRS[d] + _PAIRS[e] + _PAIRS[f]
+
+
+def event_time(key: int) -> datetime:
+    return _EPOCH + (key >> _SEQ_BITS) * _MICROSECOND
 
 
 def event_key(event_id: str) -> int | None:
@@ -51,6 +60,22 @@ def event_key(event_id: str) -> int | None:
             return None
         key = key * 62 + value
     return key
+
+
+Entry = tuple[int, str, object, bool]  # key, event type, resource (a record or a name) or snapshot, is a snapshot
+
+
+def event(space_id: str, key: int, event_type: str, resource: object, snapshot: bool) -> Event:
+    """The event of a log entry."""
+    name = resource if isinstance(resource, str) else resource.name  # type: ignore[attr-defined]
+    return Event(
+        id=event_id(key),
+        space_id=space_id,
+        time=event_time(key),
+        event_type=event_type,
+        resource_name=name,
+        snapshot=resource if snapshot else None,
+    )
 
 
 @dataclass
@@ -101,16 +126,8 @@ class EventLog:
         log.insert((_micros(when) << _SEQ_BITS) | log.next_seq, code * 2 + snapshot, resource)
 
     def _event(self, space_id: str, log: _SpaceLog, i: int) -> Event:
-        key, code, resource = log.keys[i], log.codes[i], log.resources[i]
-        name = resource if isinstance(resource, str) else resource.name  # type: ignore[attr-defined]
-        return Event(
-            id=event_id(key),
-            space_id=space_id,
-            time=_EPOCH + (key >> _SEQ_BITS) * _MICROSECOND,
-            event_type=self._types[code // 2],
-            resource_name=name,
-            snapshot=resource if code % 2 else None,
-        )
+        code = log.codes[i]
+        return event(space_id, log.keys[i], self._types[code // 2], log.resources[i], bool(code % 2))
 
     def drop_space(self, space_id: str) -> None:
         self._spaces.pop(space_id, None)
@@ -136,10 +153,30 @@ class EventLog:
         limit: int,
     ) -> tuple[list[Event], int | None]:
         """Events of ``event_types`` with ``after < time <= until`` that ``accept`` keeps, oldest first, resuming
-        after ``cursor`` (an entry key). Only entries of the wanted types are read (from their types' indexes)."""
+        after ``cursor`` (an entry key); the next cursor or None."""
+        page: list[Event] = []
+        position: int | None = None
+        for key, event_type, resource, snapshot in self.entries(
+            space_id, event_types, after=after, until=until, cursor=cursor
+        ):
+            found = event(space_id, key, event_type, resource, snapshot)
+            if not accept(found):
+                continue
+            if len(page) == limit:
+                return page, position
+            page.append(found)
+            position = key
+        return page, None
+
+    def entries(
+        self, space_id: str, event_types: frozenset[str], *, after: datetime, until: datetime, cursor: int | None
+    ) -> Iterator[Entry]:
+        """The entries of ``event_types`` with ``after < time <= until`` after ``cursor`` (an entry key), oldest
+        first, as (key, event type, resource, whether it is a snapshot); ``event`` makes one an ``Event``. Only
+        entries of the wanted types are read (from their types' indexes)."""
         log = self._spaces.get(space_id)
         if log is None:
-            return [], None
+            return
         low = max(0, ((_micros(after) + 1) << _SEQ_BITS) - 1)  # keys > low
         if cursor is not None:
             low = max(low, cursor)
@@ -149,18 +186,12 @@ class EventLog:
             for t in sorted(event_types)
             if t in self._codes and (keys := log.by_type.get(self._codes[t])) is not None
         ]
-        page: list[Event] = []
-        position: int | None = None
+        steps, keys, codes, resources, types = self._steps, log.keys, log.codes, log.resources, self._types
         for key in streams[0] if len(streams) == 1 else heapq.merge(*streams):
-            self._steps.count += 1
-            event = self._event(space_id, log, bisect_left(log.keys, key))
-            if not accept(event):
-                continue
-            if len(page) == limit:
-                return page, position
-            page.append(event)
-            position = key
-        return page, None
+            steps.count += 1
+            i = bisect_left(keys, key)
+            code = codes[i]
+            yield key, types[code >> 1], resources[i], code & 1 == 1
 
     @staticmethod
     def _keys_between(keys: array[int], low: int, high: int) -> Iterator[int]:

@@ -9,8 +9,9 @@ messages, so records stay lean (see bench/README.md): no per-message empty conta
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from chat_grpc.fake.store.model import Actor
@@ -101,6 +102,8 @@ class Message:
     deletion_type: str = ""
     reaction_counts: dict[str, int] | None = None  # emoji key -> count, kept by reactions (None: never reacted)
     quote: Quote | None = None  # the message it quotes (set on create, may be removed by an update)
+    # This state's stamp (see ``stamp``): 0 until a reader stamps it, back to 0 on every change. Not compared.
+    version: int = field(default=0, compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -121,6 +124,24 @@ class Message:
     @property
     def sender_name(self) -> str:
         return f"users/{self.sender_id}"
+
+
+_STAMPS = itertools.count(1)
+
+
+def stamp(message: Message) -> int:
+    """The number of the message's current state, unique in the process (no other state of any message has it):
+    what the codec's rendering cache is keyed by. Readers stamp the live record (under the store's lock) before
+    they hand out copies, which carry the stamp; every change of a record calls ``changed`` first."""
+    if not message.version:
+        message.version = next(_STAMPS)
+    return message.version
+
+
+def changed(message: Message) -> None:
+    """Mark a live message as changing: its stamp no longer names its state (a new one is drawn when it is next
+    read). Call it before the change, so a copy taken during the change (a snapshot) carries no stamp either."""
+    message.version = 0
 
 
 @dataclass(frozen=True)

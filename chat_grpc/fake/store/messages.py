@@ -12,6 +12,7 @@ import builtins
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from typing import TypeVar
 
 from chat_grpc.fake.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.fake.store.message_records import (
@@ -29,10 +30,14 @@ from chat_grpc.fake.store.message_records import (
     ThreadRequest,
     _by_key,
     _micros,
+    changed,
+    stamp,
 )
 from chat_grpc.fake.store.message_rules import MessageRules
 from chat_grpc.fake.store.message_seeding import create_many as _create_many
 from chat_grpc.fake.store.model import Actor, clone
+
+T = TypeVar("T")
 
 
 class MessageBook(MessageRules):
@@ -225,22 +230,29 @@ class MessageBook(MessageRules):
         show_deleted: bool,
         cursor: int | None,
         limit: int,
-    ) -> tuple[list[Message], int | None]:
-        """A page of messages in create-time order within (after, before), resuming after ``cursor``."""
+        view: Callable[[Message], T],
+    ) -> tuple[builtins.list[T], int | None]:
+        """A page of messages in create-time order within (after, before), resuming after ``cursor``; each
+        message as ``view`` makes it of the live record, stamped (message_records.stamp), under the store's lock:
+        ``clone`` for a copy, or the codec's rendering (cached by the stamp). ``view`` must not keep or change
+        the record."""
         core = self._core
         with core.lock:
             state = core._state(actor, space_id)
             core._require_import_space_if_import_only(actor, state.space)
             book = self._space(space_id)
             timeline = book.thread(thread_id) if thread_id is not None else book.timeline
-            page: list[Message] = []
+            page: builtins.list[T] = []
+            last = 0
             for message in self._window(timeline, after, before, cursor, descending):
                 core.steps.count += 1
                 if (message.delete_time and not show_deleted) or not self._can_see(actor, message):
                     continue
                 if len(page) == limit:
-                    return page, page[-1].key
-                page.append(clone(message))
+                    return page, last
+                stamp(message)
+                page.append(view(message))
+                last = message.key
             return page, None
 
     @staticmethod
@@ -303,6 +315,7 @@ class MessageBook(MessageRules):
             if message.sender_id != actor.principal.id:
                 raise PermissionDenied(f"only the sender can edit {message.name}", reason="NOT_THE_SENDER")
             before = message.text
+            changed(message)
             self._set_content(message, content, paths)
             message.last_update_time = core.clock.now()
             core._record(space_id, "google.workspace.chat.message.v1.updated", message)
@@ -352,6 +365,7 @@ class MessageBook(MessageRules):
             self._soft_delete(message, deletion_type)
 
     def _soft_delete(self, message: Message, deletion_type: str) -> None:
+        changed(message)
         snapshot = clone(message)
         message.delete_time = self._core.clock.now()
         message.deletion_type = deletion_type

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from chat_grpc.fake.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
 from chat_grpc.fake.store.book import SpaceState, StoreCore
+from chat_grpc.fake.store.message_records import Message, changed
 from chat_grpc.fake.store.model import Actor, clone
 from chat_grpc.fake.store.ordering import InsertionOrder, SecondaryIndex, Steps
 
 if TYPE_CHECKING:
     from chat_grpc.fake.store.emojis import CustomEmoji, CustomEmojiBook
-    from chat_grpc.fake.store.message_records import Message
     from chat_grpc.fake.store.messages import MessageBook
 
 
@@ -273,6 +273,7 @@ class ReactionBook:
     def _remove(self, message: Message, reactions: _MessageReactions, reaction: Reaction) -> None:
         reactions.remove(reaction)
         self._unindex([reaction])
+        changed(message)
         counts = message.reaction_counts or {}
         count = counts.get(reaction.emoji_key, 0) - 1
         if count > 0:
@@ -343,6 +344,7 @@ class ReactionBook:
                 self._by_custom_emoji.setdefault(custom_emoji_uid, set()).add(
                     (reaction.space_id, reaction.message_id, reaction.id)
                 )
+            changed(message)
             counts = message.reaction_counts = message.reaction_counts or {}  # made on the first reaction
             counts[key] = counts.get(key, 0) + 1
             core._record(reaction.space_id, CREATED, reaction)

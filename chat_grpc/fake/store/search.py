@@ -14,16 +14,16 @@ date from then on, so posting messages costs nothing extra until somebody search
 
 from __future__ import annotations
 
+import functools
 import heapq
 from bisect import bisect_left, insort
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from chat_grpc.fake.search_query import SearchQuery, words
 from chat_grpc.fake.store.book import StoreCore
-from chat_grpc.fake.store.message_records import SEQ_BITS, Message, _micros
+from chat_grpc.fake.store.message_records import SEQ_BITS, Message, _micros, stamp
 from chat_grpc.fake.store.model import Actor
 
 if TYPE_CHECKING:
@@ -45,15 +45,18 @@ SENDER = "\x00sender:"  # reserved index key: no word contains \x00
 MAX_DISPLAY_NAME_SPACES = 5  # space.display_name narrows to the five best matches, as documented
 
 
+# The words of the texts searches check, kept by text: a page checks the same few candidates call after call.
+_text_words = functools.lru_cache(maxsize=4096)(words)
+
+
 def _key(message: Message) -> int:
     return message.key
 
 
-@dataclass(frozen=True)
-class Hit:
-    message: Message  # a copy
-    read: bool | None
-    mute_setting: str
+T = TypeVar("T")
+# What a search hands out of a hit: made of the live message (stamped, message_records.stamp), whether the caller
+# has read it and the caller's mute setting of its space (both None/"" unless full_view), under the store's lock.
+HitView = Callable[[Message, bool | None, str], T]
 
 
 class MessageSearch:
@@ -158,9 +161,11 @@ class MessageSearch:
         cursor: tuple[int, str] | None,
         limit: int,
         full_view: bool,
-    ) -> tuple[list[Hit], tuple[int, str] | None]:
+        view: HitView[T],
+    ) -> tuple[list[T], tuple[int, str] | None]:
         """A page of matches after ``cursor`` (the previous page's last (order key, space id), the order key being
-        the timeline key, negated when newest first); the next cursor or None."""
+        the timeline key, negated when newest first), each as ``view`` makes it (it must not keep or change the
+        message: ``clone`` it for a copy); the next cursor or None."""
         core = self._core
         with core.lock:
             senders = self._senders(query)
@@ -175,7 +180,7 @@ class MessageSearch:
                 self._stream(s, query, senders, newest_first=newest_first, low=low, high=high)
                 for s in self._spaces(actor, query)
             ]
-            hits: list[Hit] = []
+            hits: list[T] = []
             last: tuple[int, str] | None = None
             for order_key, space_id, message in heapq.merge(*streams):
                 core.steps.count += 1
@@ -185,7 +190,7 @@ class MessageSearch:
                     continue
                 if len(hits) == limit:
                     return hits, last
-                hits.append(self._hit(actor, message, full_view))
+                hits.append(self._hit(actor, message, full_view, view))
                 last = (order_key, space_id)
             return hits, None
 
@@ -194,13 +199,12 @@ class MessageSearch:
             return False
         if not all(message.sender_id in group for group in senders):
             return False
-        return not (query.keywords or query.phrases) or query.matches_words(words(message.text))
+        return not (query.keywords or query.phrases) or query.matches_words(_text_words(message.text))
 
-    def _hit(self, actor: Actor, message: Message, full_view: bool) -> Hit:
-        from chat_grpc.fake.store.model import clone
-
+    def _hit(self, actor: Actor, message: Message, full_view: bool, view: HitView[T]) -> T:
+        stamp(message)
         if not full_view:
-            return Hit(clone(message), None, "")
+            return view(message, None, "")
         core = self._core
         user = actor.principal.id
         if message.sender_id == user:
@@ -209,4 +213,4 @@ class MessageSearch:
             thread = message.thread_id if message.thread_reply else ""
             last = core.read_states.read_time(user, message.space_id, thread)
             read = last is not None and message.create_time <= last
-        return Hit(clone(message), read, core.notification_settings.mute_setting(user, message.space_id))
+        return view(message, read, core.notification_settings.mute_setting(user, message.space_id))

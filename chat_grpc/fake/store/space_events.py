@@ -11,12 +11,14 @@ Events are kept for 28 days, like Chat's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from chat_grpc.fake.errors import NotFound, PermissionDenied
 from chat_grpc.fake.store.book import StoreCore
+from chat_grpc.fake.store.message_records import Message, stamp
 from chat_grpc.fake.store.model import Actor, Event, clone
 
 if TYPE_CHECKING:
@@ -33,6 +35,12 @@ RETENTION = timedelta(days=28)
 Resolver = Callable[[str, str], object | None]  # (space id, resource name) -> live record or None
 
 
+_PRIVATE_KINDS = ("message", "reaction")  # events as private as the message they are about
+T = TypeVar("T")
+EventView = Callable[[str, int, str, object | None], T]
+
+
+@functools.lru_cache(maxsize=256)  # a few dozen event types
 def resource_kind(event_type: str) -> str:
     """google.workspace.chat.<kind>.v1.<verb> -> kind (message, membership, reaction, space)."""
     return event_type.split(".")[3]
@@ -50,11 +58,14 @@ class SpaceEventReader:
             raise PermissionDenied(f"only members of {state.space.name} can read its events", reason="NOT_A_MEMBER")
 
     def _visible(self, actor: Actor, event: Event) -> bool:
+        return resource_kind(event.event_type) not in _PRIVATE_KINDS or self._sees(
+            actor, event.space_id, event.resource_name
+        )
+
+    def _sees(self, actor: Actor, space_id: str, resource_name: str) -> bool:
         """Events about a private message, and about its reactions, exist only for those who see the message
         (its viewer and the app that sent it), as GetMessage answers NOT_FOUND to everyone else."""
-        if resource_kind(event.event_type) not in ("message", "reaction"):
-            return True
-        message = self._core.messages.live(event.space_id, event.resource_name.split("/")[3])
+        message = self._core.messages.live(space_id, resource_name.split("/")[3])
         return message is None or self._core.messages._can_see(actor, message)
 
     def _payload(self, event: Event) -> object | None:
@@ -83,18 +94,45 @@ class SpaceEventReader:
         until: datetime,
         cursor: int | None,
         limit: int,
-    ) -> tuple[list[tuple[Event, object | None]], int | None]:
+        view: EventView[T],
+    ) -> tuple[list[T], int | None]:
+        """A page of the events of ``event_types`` with ``after < time <= until``, resuming after ``cursor``; each
+        as ``view`` makes it, under the store's lock, of (space id, log key, event type, payload): the payload is
+        the live record (a message is stamped, message_records.stamp) or the deletion snapshot, or None.
+        ``view`` must not keep or change the payload; ``events.event`` makes the ``Event`` of an entry."""
         core = self._core
         with core.lock:
             self._member(actor, space_id)
             oldest = core.clock.now() - RETENTION
-            events, last = core.event_log.page(
-                space_id,
-                event_types,
-                lambda e: self._visible(actor, e),
-                after=max(after, oldest),
-                until=until,
-                cursor=cursor,
-                limit=limit,
+            page: list[T] = []
+            position: int | None = None
+            entries = core.event_log.entries(
+                space_id, event_types, after=max(after, oldest), until=until, cursor=cursor
             )
-            return [(clone(e), self._payload(e)) for e in events], last
+            messages = core.messages
+            for key, event_type, resource, snapshot in entries:
+                payload: object | None
+                if not snapshot and isinstance(resource, Message):
+                    # Most events are about messages: the payload is the live message, found by its id (the
+                    # resolver's answer, without making its name), and who may see it decides.
+                    live = messages.live(space_id, resource.id)
+                    if live is not None:
+                        if not messages._can_see(actor, live):
+                            continue
+                        stamp(live)
+                    payload = live
+                else:
+                    kind = resource_kind(event_type)
+                    name = resource if isinstance(resource, str) else resource.name  # type: ignore[attr-defined]
+                    if snapshot:
+                        payload = resource
+                    else:
+                        resolve = self.resolvers.get(kind)
+                        payload = resolve(space_id, name) if resolve else None
+                    if kind in _PRIVATE_KINDS and not self._sees(actor, space_id, name):
+                        continue
+                if len(page) == limit:
+                    return page, position
+                page.append(view(space_id, key, event_type, payload))
+                position = key
+            return page, None
