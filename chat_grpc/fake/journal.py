@@ -1,13 +1,16 @@
 """The call journal: every ChatService call a server answered, for tests to assert on and for people to read.
 
-Each entry holds the method, the request (the object the handler got: the fake never changes a request, so
-no copy is made on the hot path), the caller (``users/{id}``, or None when the call was
+Each entry holds the method, the request, the caller (``users/{id}``, or None when the call was
 not authenticated), the metadata (``authorization`` redacted, binary values base64), the status code name,
 the status message, the latency in milliseconds (injected delays included) and the wall-clock time the
 call arrived. A call is recorded before its answer leaves the server, so a test sees it as soon as the
 call returns. The journal keeps the last ``max_calls`` calls (10,000 by default) within ``max_bytes`` (64 MiB
 by default: large requests push out old calls sooner; the latest call is always kept) and counts the rest in
 ``dropped``, so a long-running emulator cannot grow without limit.
+
+A kept call holds its request and response as serialized bytes, parsed again when the call is first read: no
+Python message objects stay alive per call (10,000 kept pages of messages would otherwise be objects the garbage
+collector walks again and again), and serializing costs what measuring the size for ``max_bytes`` did.
 """
 
 from __future__ import annotations
@@ -172,16 +175,19 @@ class Journal:
         if self.max_calls == 0 or self.max_bytes == 0:
             return None
         metadata = tuple(metadata)
-        size = _ENTRY_OVERHEAD + request.ByteSize() + len(details)
+        sent = (request.__class__, request.SerializeToString())
+        size = _ENTRY_OVERHEAD + len(sent[1]) + len(details)
         for key, value in metadata:
             size += len(key) + len(value)
+        answered = None
         if response is not None:
-            size += response.ByteSize()
+            answered = (response.__class__, response.SerializeToString())
+            size += len(answered[1])
         calls = self._calls
         with self._lock:
             seq = next(self._seq)
             slot = [
-                (seq, method, request, principal, metadata, code, details, latency_ms, time, fault, face, response),
+                (seq, method, sent, principal, metadata, code, details, latency_ms, time, fault, face, answered),
                 size,
                 method,
             ]
@@ -247,9 +253,11 @@ def _entry(slot: list[Any]) -> RecordedCall:
     """The RecordedCall of a journal slot ([entry or its fields, size, method]), made on first read (lock held)."""
     entry = slot[0]
     if type(entry) is tuple:
-        seq, method, request, principal, metadata, code, details, latency_ms, when, fault, face, response = entry
+        seq, method, sent, principal, metadata, code, details, latency_ms, when, fault, face, answered = entry
         if type(when) is float:
             when = datetime.fromtimestamp(when, UTC)
+        request = sent[0].FromString(sent[1])
+        response = answered[0].FromString(answered[1]) if answered is not None else None
         entry = slot[0] = RecordedCall(
             seq, method, request, principal, metadata, code, details, latency_ms, when, fault, face, response
         )

@@ -157,6 +157,6 @@ def test_the_journal_is_bounded_in_bytes() -> None:
     assert journal.size_bytes <= 100_000
     huge = message_pb2.CreateMessageRequest(message=message_pb2.Message(text="y" * 200_000))
     journal.record("CreateMessage", huge, principal=None, metadata=(), code="OK", details="", latency_ms=1.0, time=_NOW)
-    assert journal.count() == 1 and journal.last().request is huge  # the latest call is always kept
+    assert journal.count() == 1 and journal.last().request == huge  # the latest call is always kept
     journal.clear()
     assert journal.size_bytes == 0
