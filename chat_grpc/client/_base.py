@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, cas
 import grpc
 from google.protobuf.message import Message
 
-from chat_grpc.api.rpcs import Rpc
 from chat_grpc.client._core import AuthMetadata, CallOptions, CallPlan, Metadata, build_request
 from chat_grpc.client.retry import DEFAULT_TIMEOUT, Default, RetryPolicy
 
@@ -28,6 +27,8 @@ if TYPE_CHECKING:
     from typing import Self, Unpack  # 3.11+; annotations only, so 3.10 runs this module
 
     import google.auth.credentials  # imported where credentials are first needed: google-auth is slow to import
+
+    from chat_grpc.api.rpcs import Rpc
 
 ChannelT = TypeVar("ChannelT")
 

@@ -18,7 +18,6 @@ import grpc
 import grpc.aio
 from google.protobuf.message import Message
 
-from chat_grpc.api.rpcs import Rpc
 from chat_grpc.client._base import ClientBase, Connection
 from chat_grpc.client._core import CallPlan, Metadata, build_request
 from chat_grpc.client.pagers import AsyncPager, Pager
@@ -29,6 +28,7 @@ from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy
 if TYPE_CHECKING:
     from google.chat.v1 import attachment_pb2
 
+    from chat_grpc.api.rpcs import Rpc
     from chat_grpc.client import _media as media
     from chat_grpc.client._rest import AsyncRest, HttpCall, RestAuth, SyncRest
 
