@@ -373,11 +373,11 @@ class CallPlan:
     def __init__(
         self,
         request: Message,
-        *,
         metadata: Metadata,
         auth_metadata: AuthMetadata | None,
         timeout: float | None,
         retry: RetryPolicy | None,
+        *,
         retry_unsent: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         rand: Callable[[], float] = uniform,
@@ -399,7 +399,11 @@ class CallPlan:
     def timeout(self) -> float | None:
         """The gRPC timeout of the next attempt: whatever is left of the call's deadline. Counts the attempt."""
         self.attempts += 1
-        return None if self.deadline is None else max(self.deadline - self._clock(), 0.0)
+        deadline = self.deadline
+        if deadline is None:
+            return None
+        left = deadline - self._clock()
+        return left if left > 0.0 else 0.0  # max(left, 0.0) without the call: this runs on every attempt
 
     def metadata(self) -> Metadata:
         if self._auth_metadata is None:
@@ -463,18 +467,16 @@ class CallOptions:
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> CallPlan:
-        seconds = self.timeout if timeout is DEFAULT else timeout
-        if seconds is not None and seconds <= 0:
-            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
+        # Every call runs this: the common one (the client's timeout, retry and metadata, a routed request) takes
+        # the first branch of each test (the client's own timeout was checked when it was set).
+        seconds = self.timeout if timeout is DEFAULT else self._seconds(timeout)
         policy = self.retry if retry is DEFAULT else retry
-        headers = self.metadata
         if rpc.media_upload:  # not idempotent: sent again only when it never reached the server
-            return CallPlan(
-                request, metadata=(*headers, *metadata) if metadata else headers, auth_metadata=self.auth_metadata,
-                timeout=seconds, retry=None, retry_unsent=policy,
-            )  # fmt: skip
-        path = rpc.routing
+            headers = (*self.metadata, *metadata) if metadata else self.metadata
+            return CallPlan(request, headers, self.auth_metadata, seconds, None, retry_unsent=policy)
         if not metadata:
+            headers = self.metadata
+            path = rpc.routing
             if path is not None and not self._routing_preset:
                 value = getattr(request, path) if "." not in path else field_value(request, path)
                 if isinstance(value, str) and value:
@@ -485,17 +487,11 @@ class CallOptions:
                         routed = self._routed[path, value] = (*headers, _routing_entry(path, value))
                     headers = routed
         else:
-            headers = (*headers, *metadata)
+            headers = (*self.metadata, *metadata)
             routing = routing_metadata(rpc, request)
             if routing is not None and not any(key == ROUTING_HEADER for key, _ in headers):
                 headers = (*headers, routing)
-        return CallPlan(
-            request,
-            metadata=headers,
-            auth_metadata=self.auth_metadata,
-            timeout=seconds,
-            retry=policy if rpc.retryable else None,
-        )
+        return CallPlan(request, headers, self.auth_metadata, seconds, policy if rpc.retryable else None)
 
     def plan_http(
         self,
@@ -509,9 +505,7 @@ class CallOptions:
         deadline, retried by the policy. ``request`` is what the request was made from (kept for errors)."""
         headers = (*self.metadata, *metadata) if metadata else self.metadata
         policy = self.retry if retry is DEFAULT else retry
-        return CallPlan(
-            request, metadata=headers, auth_metadata=self.auth_metadata, timeout=self._seconds(timeout), retry=policy
-        )
+        return CallPlan(request, headers, self.auth_metadata, self._seconds(timeout), policy)
 
     def _seconds(self, timeout: float | Default | None) -> float | None:
         seconds = self.timeout if timeout is DEFAULT else timeout
