@@ -122,7 +122,7 @@ class Connection(NamedTuple):
     media_url: str | None = None
     """Where media uploads and downloads go (HTTP, whatever the transport); None with transport "rest": its URL."""
     media_auth: Any = None
-    """How media requests authenticate when the call metadata does not (``_rest.RestAuth`` / ``TokenAuth``)."""
+    """How media requests authenticate when the call metadata does not (``_http.RestAuth`` / ``TokenAuth``)."""
 
 
 def google_credentials(
@@ -196,13 +196,13 @@ def emulator_connection(
     transport: Transport = "grpc",
     media_url: str | None = None,
 ) -> Connection:
-    from chat_grpc.client._rest import RestAuth, TokenAuth, base_url
+    from chat_grpc.client._http import RestAuth, TokenAuth, base_url
 
     if token is not None and credentials is not None:
         raise ValueError("pass token= or credentials=, not both")
     media = base_url(media_url, secure=False) if media_url else None
     if _check_transport(transport) == "rest":
-        from chat_grpc.client._rest import check_options
+        from chat_grpc.client._http import check_options
 
         check_options({"channel_options": channel_options})
         if not address:
@@ -294,11 +294,11 @@ class ClientBase(Generic[ChannelT]):
         downloads go, over HTTP whatever the transport (default: ``https://`` + ``target``'s host, as Google's
         API; with an injected ``channel``, none unless given: those requests then carry only ``metadata``).
         """
-        from chat_grpc.client._rest import RestAuth, base_url
+        from chat_grpc.client._http import RestAuth, base_url
 
         media = base_url(media_url, secure=True) if media_url else None
         if _check_transport(transport) == "rest":
-            from chat_grpc.client._rest import check_options
+            from chat_grpc.client._http import check_options
 
             check_options({"channel": channel, "ssl_credentials": ssl_credentials, "channel_options": channel_options})
             creds = google_credentials(credentials, scopes)

@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from chat_grpc.api.rpcs import Rpc
     from chat_grpc.client import _media as media
-    from chat_grpc.client._rest import AsyncRest, HttpCall, RestAuth, SyncRest
+    from chat_grpc.client._http import RestAuth
+    from chat_grpc.client._rest import AsyncRest, HttpCall, SyncRest
 
 Req = TypeVar("Req", bound=Message)
 ChannelT = TypeVar("ChannelT")
@@ -38,7 +39,7 @@ Resp = TypeVar("Resp", bound=Message)
 
 
 def _rest_auth(connection: Connection) -> RestAuth | None:
-    from chat_grpc.client._rest import RestAuth
+    from chat_grpc.client._http import RestAuth
 
     return RestAuth(connection.credentials) if connection.credentials is not None else None
 

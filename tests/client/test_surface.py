@@ -118,6 +118,30 @@ def test_importing_the_client_leaves_protobufs_runtime_and_the_rpc_table_unloade
     assert completed.stdout.strip() == "", f"imported with ChatClient: {completed.stdout.strip()}"
 
 
+def test_making_a_grpc_client_leaves_the_rest_transport_unloaded() -> None:
+    """A gRPC client's constructors settle its HTTP side (media URL, auth) from ``_http`` alone: the REST
+    transport (``_rest``, httpx, the error hierarchy) loads when the client first sends over HTTP."""
+    import subprocess
+    import sys
+
+    unwanted = ["chat_grpc.client._rest", "httpx", "chat_grpc.client.errors", "google.protobuf.json_format"]
+    probe = (
+        "import sys, grpc; from chat_grpc import ChatClient\n"
+        "ChatClient.for_emulator('127.0.0.1:1', token='t', media_url='http://127.0.0.1:2').close()\n"
+        "ChatClient.for_emulator('10.0.0.1:1', token='t').close()\n"
+        "ChatClient(channel=grpc.insecure_channel('127.0.0.1:1')).close()\n"
+        f"print(','.join(m for m in {unwanted!r} if m in sys.modules))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "", f"imported by the constructors: {completed.stdout.strip()}"
+
+
+def test_the_rest_transport_still_names_its_http_helpers() -> None:
+    from chat_grpc.client import _http, _rest
+
+    assert (_rest.RestAuth, _rest.TokenAuth, _rest.base_url) == (_http.RestAuth, _http.TokenAuth, _http.base_url)
+
+
 def test_the_rpc_tables_names_are_the_same_objects_through_rpcs() -> None:
     """``chat_grpc.api.rpcs`` hands out rpc_table's classes and one table, built once."""
     from chat_grpc.api import rpc_table, rpcs
