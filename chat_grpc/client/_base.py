@@ -14,13 +14,11 @@ import functools
 import ipaddress
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypedDict, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, Literal, NamedTuple, TypedDict, TypeVar, cast
 
 import grpc
 from google.protobuf.message import Message
 
-from chat_grpc.api.rpcs import Rpc
 from chat_grpc.client._core import AuthMetadata, CallOptions, CallPlan, Metadata, build_request
 from chat_grpc.client.retry import DEFAULT_TIMEOUT, Default, RetryPolicy
 
@@ -28,6 +26,8 @@ if TYPE_CHECKING:
     from typing import Self, Unpack  # 3.11+; annotations only, so 3.10 runs this module
 
     import google.auth.credentials  # imported where credentials are first needed: google-auth is slow to import
+
+    from chat_grpc.api.rpcs import Rpc
 
 ChannelT = TypeVar("ChannelT")
 
@@ -107,10 +107,11 @@ def _check_transport(transport: object) -> Transport:
     return transport
 
 
-@dataclass(frozen=True)
-class Connection:
+class Connection(NamedTuple):
     """How to open the channel: TLS (or local) channel credentials, or plaintext when None. With ``transport``
-    "rest", ``target`` is the base URL and google-auth ``credentials`` (if any) sign each HTTP request."""
+    "rest", ``target`` is the base URL and google-auth ``credentials`` (if any) sign each HTTP request.
+
+    A NamedTuple, not a frozen dataclass: as immutable, and it costs the client's import a fifth as much."""
 
     target: str
     channel_credentials: grpc.ChannelCredentials | None
@@ -121,7 +122,7 @@ class Connection:
     media_url: str | None = None
     """Where media uploads and downloads go (HTTP, whatever the transport); None with transport "rest": its URL."""
     media_auth: Any = None
-    """How media requests authenticate when the call metadata does not (``_rest.RestAuth`` / ``TokenAuth``)."""
+    """How media requests authenticate when the call metadata does not (``_http.RestAuth`` / ``TokenAuth``)."""
 
 
 def google_credentials(
@@ -195,13 +196,13 @@ def emulator_connection(
     transport: Transport = "grpc",
     media_url: str | None = None,
 ) -> Connection:
-    from chat_grpc.client._rest import RestAuth, TokenAuth, base_url
+    from chat_grpc.client._http import RestAuth, TokenAuth, base_url
 
     if token is not None and credentials is not None:
         raise ValueError("pass token= or credentials=, not both")
     media = base_url(media_url, secure=False) if media_url else None
     if _check_transport(transport) == "rest":
-        from chat_grpc.client._rest import check_options
+        from chat_grpc.client._http import check_options
 
         check_options({"channel_options": channel_options})
         if not address:
@@ -293,11 +294,11 @@ class ClientBase(Generic[ChannelT]):
         downloads go, over HTTP whatever the transport (default: ``https://`` + ``target``'s host, as Google's
         API; with an injected ``channel``, none unless given: those requests then carry only ``metadata``).
         """
-        from chat_grpc.client._rest import RestAuth, base_url
+        from chat_grpc.client._http import RestAuth, base_url
 
         media = base_url(media_url, secure=True) if media_url else None
         if _check_transport(transport) == "rest":
-            from chat_grpc.client._rest import check_options
+            from chat_grpc.client._http import check_options
 
             check_options({"channel": channel, "ssl_credentials": ssl_credentials, "channel_options": channel_options})
             creds = google_credentials(credentials, scopes)

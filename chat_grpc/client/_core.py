@@ -10,20 +10,23 @@ one call's request, metadata, deadline and retry state. The clients only send ``
 from __future__ import annotations
 
 import functools
-import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 from urllib.parse import urlencode
 
-from google.protobuf import field_mask_pb2, message_factory
-from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
-from chat_grpc.api.rpcs import Rpc
-from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy, next_sleep
+from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy, next_sleep, uniform
 
+# protobuf's runtime (descriptors, message_factory, the well-known types) is imported where it is used, not here:
+# it costs more to import than the rest of the client, and a client loads it with its first call anyway (the RPC
+# table), not with ``from chat_grpc import ChatClient``. Message above is a plain Python module of protobuf.
 if TYPE_CHECKING:
+    from google.protobuf import field_mask_pb2
+    from google.protobuf.descriptor import FieldDescriptor
+
+    from chat_grpc.api.rpcs import Rpc
     from chat_grpc.client.errors import ChatApiError
 
 Req = TypeVar("Req", bound=Message)
@@ -56,11 +59,12 @@ class _Shape:
         # Fields whose value may go straight to the message constructor when it has exactly this Python type:
         # singular strings, bools and integers that are not enums (those take names, resources, masks, ...).
         self.plain: dict[str, type] = {}
+        plain_types = _plain_types()
         for name in rpc.params:
-            field = cast(FieldDescriptor, rpc.request.DESCRIPTOR.fields_by_name[name])
+            field = cast("FieldDescriptor", rpc.request.DESCRIPTOR.fields_by_name[name])
             if is_repeated(field) or field.enum_type is not None or field.message_type is not None:
                 continue
-            kind = _PLAIN_TYPES.get(field.type)
+            kind = plain_types.get(field.type)
             if kind is not None:
                 self.plain[name] = kind
         # Singular string fields: a value of another type is a resource (``.name``) or a TypeError naming the
@@ -69,12 +73,18 @@ class _Shape:
         self.refs = frozenset(rpc.refs)
 
 
-_PLAIN_TYPES: dict[int, type] = {
-    FieldDescriptor.TYPE_STRING: str,
-    FieldDescriptor.TYPE_BOOL: bool,
-    FieldDescriptor.TYPE_INT32: int,
-    FieldDescriptor.TYPE_INT64: int,
-}
+@functools.cache
+def _plain_types() -> dict[int, type]:
+    from google.protobuf.descriptor import FieldDescriptor
+
+    return {
+        FieldDescriptor.TYPE_STRING: str,
+        FieldDescriptor.TYPE_BOOL: bool,
+        FieldDescriptor.TYPE_INT32: int,
+        FieldDescriptor.TYPE_INT64: int,
+    }
+
+
 _SHAPES: dict[str, _Shape] = {}
 
 
@@ -203,7 +213,7 @@ def _from_dict(cls: type[Message], values: Mapping[str, Any], target: str) -> Me
         sub = field.message_type
         if sub is None or sub.GetOptions().map_entry:
             continue
-        sub_cls = message_factory.GetMessageClass(sub)
+        sub_cls = _message_class(sub)
         if isinstance(value, Mapping):
             named[name] = _from_dict(sub_cls, value, f"{target}.{name}")
         elif is_repeated(field) and isinstance(value, Sequence) and not isinstance(value, str | bytes):
@@ -215,7 +225,7 @@ def _from_dict(cls: type[Message], values: Mapping[str, Any], target: str) -> Me
 
 def assign(message: Message, name: str, value: object) -> None:
     """Set one field from a keyword argument, accepting what the client documents for each kind of field."""
-    field = cast(FieldDescriptor, message.DESCRIPTOR.fields_by_name[name])
+    field = cast("FieldDescriptor", message.DESCRIPTOR.fields_by_name[name])
     target = f"{message.DESCRIPTOR.name}.{name}"
     if field.message_type is not None and field.message_type.full_name == "google.protobuf.FieldMask":
         getattr(message, name).CopyFrom(field_mask(value))
@@ -238,13 +248,21 @@ def is_repeated(field: FieldDescriptor) -> bool:
     """``field.is_repeated`` where protobuf has it (``label`` is deprecated there), ``label`` before."""
     if hasattr(type(field), "is_repeated"):
         return bool(field.is_repeated)
+    from google.protobuf.descriptor import FieldDescriptor
+
     return bool(getattr(field, "label", None) == FieldDescriptor.LABEL_REPEATED)
+
+
+def _message_class(descriptor: Any) -> type[Message]:
+    from google.protobuf import message_factory
+
+    return message_factory.GetMessageClass(descriptor)
 
 
 def _message_value(field: FieldDescriptor, value: object, target: str) -> Message:
     descriptor = field.message_type
     assert descriptor is not None
-    cls = message_factory.GetMessageClass(descriptor)
+    cls = _message_class(descriptor)
     if isinstance(value, cls):
         return value
     if isinstance(value, Mapping):
@@ -253,6 +271,8 @@ def _message_value(field: FieldDescriptor, value: object, target: str) -> Messag
 
 
 def _scalar_value(field: FieldDescriptor, value: object, target: str) -> object:
+    from google.protobuf.descriptor import FieldDescriptor
+
     if field.enum_type is not None:
         if isinstance(value, str):
             found = field.enum_type.values_by_name.get(value)
@@ -276,6 +296,8 @@ def resource_name(value: Message, target: str = "name") -> str:
 
 def field_mask(value: object) -> field_mask_pb2.FieldMask:
     """A FieldMask from a FieldMask, a list of paths or a comma-separated string."""
+    from google.protobuf import field_mask_pb2
+
     if isinstance(value, field_mask_pb2.FieldMask):
         return value
     if isinstance(value, str):
@@ -351,14 +373,14 @@ class CallPlan:
     def __init__(
         self,
         request: Message,
-        *,
         metadata: Metadata,
         auth_metadata: AuthMetadata | None,
         timeout: float | None,
         retry: RetryPolicy | None,
+        *,
         retry_unsent: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
-        rand: Callable[[], float] = random.random,
+        rand: Callable[[], float] = uniform,
     ) -> None:
         self.request = request
         self.retry_unsent = retry_unsent  # for calls that are not idempotent: the policy when nothing was sent
@@ -377,7 +399,11 @@ class CallPlan:
     def timeout(self) -> float | None:
         """The gRPC timeout of the next attempt: whatever is left of the call's deadline. Counts the attempt."""
         self.attempts += 1
-        return None if self.deadline is None else max(self.deadline - self._clock(), 0.0)
+        deadline = self.deadline
+        if deadline is None:
+            return None
+        left = deadline - self._clock()
+        return left if left > 0.0 else 0.0  # max(left, 0.0) without the call: this runs on every attempt
 
     def metadata(self) -> Metadata:
         if self._auth_metadata is None:
@@ -441,18 +467,16 @@ class CallOptions:
         metadata: Metadata | None,
         retry: RetryPolicy | Default | None,
     ) -> CallPlan:
-        seconds = self.timeout if timeout is DEFAULT else timeout
-        if seconds is not None and seconds <= 0:
-            raise ValueError(f"timeout must be positive seconds or None, got {seconds!r}")
+        # Every call runs this: the common one (the client's timeout, retry and metadata, a routed request) takes
+        # the first branch of each test (the client's own timeout was checked when it was set).
+        seconds = self.timeout if timeout is DEFAULT else self._seconds(timeout)
         policy = self.retry if retry is DEFAULT else retry
-        headers = self.metadata
         if rpc.media_upload:  # not idempotent: sent again only when it never reached the server
-            return CallPlan(
-                request, metadata=(*headers, *metadata) if metadata else headers, auth_metadata=self.auth_metadata,
-                timeout=seconds, retry=None, retry_unsent=policy,
-            )  # fmt: skip
-        path = rpc.routing
+            headers = (*self.metadata, *metadata) if metadata else self.metadata
+            return CallPlan(request, headers, self.auth_metadata, seconds, None, retry_unsent=policy)
         if not metadata:
+            headers = self.metadata
+            path = rpc.routing
             if path is not None and not self._routing_preset:
                 value = getattr(request, path) if "." not in path else field_value(request, path)
                 if isinstance(value, str) and value:
@@ -463,17 +487,11 @@ class CallOptions:
                         routed = self._routed[path, value] = (*headers, _routing_entry(path, value))
                     headers = routed
         else:
-            headers = (*headers, *metadata)
+            headers = (*self.metadata, *metadata)
             routing = routing_metadata(rpc, request)
             if routing is not None and not any(key == ROUTING_HEADER for key, _ in headers):
                 headers = (*headers, routing)
-        return CallPlan(
-            request,
-            metadata=headers,
-            auth_metadata=self.auth_metadata,
-            timeout=seconds,
-            retry=policy if rpc.retryable else None,
-        )
+        return CallPlan(request, headers, self.auth_metadata, seconds, policy if rpc.retryable else None)
 
     def plan_http(
         self,
@@ -487,9 +505,7 @@ class CallOptions:
         deadline, retried by the policy. ``request`` is what the request was made from (kept for errors)."""
         headers = (*self.metadata, *metadata) if metadata else self.metadata
         policy = self.retry if retry is DEFAULT else retry
-        return CallPlan(
-            request, metadata=headers, auth_metadata=self.auth_metadata, timeout=self._seconds(timeout), retry=policy
-        )
+        return CallPlan(request, headers, self.auth_metadata, self._seconds(timeout), policy)
 
     def _seconds(self, timeout: float | Default | None) -> float | None:
         seconds = self.timeout if timeout is DEFAULT else timeout

@@ -18,7 +18,6 @@ import grpc
 import grpc.aio
 from google.protobuf.message import Message
 
-from chat_grpc.api.rpcs import Rpc
 from chat_grpc.client._base import ClientBase, Connection
 from chat_grpc.client._core import CallPlan, Metadata, build_request
 from chat_grpc.client.pagers import AsyncPager, Pager
@@ -29,8 +28,10 @@ from chat_grpc.client.retry import DEFAULT, Default, RetryPolicy
 if TYPE_CHECKING:
     from google.chat.v1 import attachment_pb2
 
+    from chat_grpc.api.rpcs import Rpc
     from chat_grpc.client import _media as media
-    from chat_grpc.client._rest import AsyncRest, HttpCall, RestAuth, SyncRest
+    from chat_grpc.client._http import RestAuth
+    from chat_grpc.client._rest import AsyncRest, HttpCall, SyncRest
 
 Req = TypeVar("Req", bound=Message)
 ChannelT = TypeVar("ChannelT")
@@ -38,7 +39,7 @@ Resp = TypeVar("Resp", bound=Message)
 
 
 def _rest_auth(connection: Connection) -> RestAuth | None:
-    from chat_grpc.client._rest import RestAuth
+    from chat_grpc.client._http import RestAuth
 
     return RestAuth(connection.credentials) if connection.credentials is not None else None
 

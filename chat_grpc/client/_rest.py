@@ -21,7 +21,7 @@ import base64
 import functools
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -34,10 +34,10 @@ from google.protobuf.message import Message
 from chat_grpc.api.http_rules import PathTemplate, bindings
 from chat_grpc.api.rpcs import SERVICE, Rpc
 from chat_grpc.client._core import ROUTING_HEADER, CallPlan, field_value
+from chat_grpc.client._http import API_CLIENT_HEADER, RestAuth, TokenAuth, base_url, check_options
 from chat_grpc.client.errors import ChatApiError, error_class, from_http_response
 
 if TYPE_CHECKING:
-    import google.auth.credentials
     import httpx
 
 Resp = TypeVar("Resp", bound=Message)
@@ -46,7 +46,6 @@ Resp = TypeVar("Resp", bound=Message)
 # not know yet survives as its number instead of failing the parse.
 SYSTEM_QUERY = (("$alt", "json;enum-encoding=int"),)
 JSON_TYPE = "application/json"
-API_CLIENT_HEADER = "x-goog-api-client"
 
 
 # ------------------------------------------------------------------------------------------------ transcoding
@@ -194,59 +193,7 @@ def unsent(error: Exception) -> bool:
     return isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
 
 
-# ------------------------------------------------------------------------------------------------ auth
-
-
-class RestAuth:
-    """google-auth credentials on HTTP requests: ``credentials.before_request`` (refreshing through google-auth's
-    requests transport when the token is missing or expired) adds ``Authorization: Bearer ...``."""
-
-    def __init__(self, credentials: google.auth.credentials.Credentials) -> None:
-        self.credentials = credentials
-        self._request: Any = None
-
-    @property
-    def fresh(self) -> bool:
-        """Whether applying needs no network call (a valid token)."""
-        return bool(self.credentials.valid)
-
-    def apply(self, verb: str, url: str, out: list[tuple[str, str]]) -> None:
-        if self._request is None:
-            import google.auth.transport.requests
-
-            self._request = google.auth.transport.requests.Request()
-        # google-auth appends its metrics (``cred-type/u``) to an existing x-goog-api-client: hand it ours.
-        found = {key: value for key, value in out if key == API_CLIENT_HEADER}
-        self.credentials.before_request(self._request, verb, url, found)  # type: ignore[no-untyped-call]
-        out[:] = [(key, value) for key, value in out if key not in found]
-        out.extend((key.lower(), value) for key, value in found.items())
-
-
-class TokenAuth:
-    """A fixed bearer token on HTTP requests (an emulator token), with :class:`RestAuth`'s interface."""
-
-    fresh = True
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def apply(self, verb: str, url: str, out: list[tuple[str, str]]) -> None:
-        out.append(("authorization", f"Bearer {self.token}"))
-
-
 # ------------------------------------------------------------------------------------------------ the two senders
-
-
-def base_url(target: str, *, secure: bool) -> str:
-    """``https://host[:port]`` for a gRPC-style ``host:port`` target (``:443`` dropped); URLs stay as they are."""
-    if target.startswith(("http://", "https://")):
-        return target.rstrip("/")
-    host, _, port = target.rpartition(":")
-    if not host or not port.isdigit():
-        host, port = target, ""
-    scheme = "https" if secure else "http"
-    default = "443" if secure else "80"
-    return f"{scheme}://{host}" if port in ("", default) else f"{scheme}://{host}:{port}"
 
 
 class _RestBase:
@@ -345,13 +292,7 @@ class AsyncRest(_RestBase):
         await self.client.aclose()
 
 
-def check_options(options: Mapping[str, object]) -> None:
-    """gRPC-only options passed with ``transport="rest"`` are an error, not silently ignored."""
-    given = sorted(name for name, value in options.items() if value)
-    if given:
-        raise ValueError(f"{', '.join(given)}: gRPC options, not used by transport='rest'")
-
-
 __all__ = [
-    "AsyncRest", "HttpCall", "RestAuth", "SyncRest", "TokenAuth", "parse_response", "rest_bindings", "transcode",
+    "API_CLIENT_HEADER", "AsyncRest", "HttpCall", "RestAuth", "SyncRest", "TokenAuth", "base_url", "check_options",
+    "parse_response", "rest_bindings", "transcode",
 ]  # fmt: skip

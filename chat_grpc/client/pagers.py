@@ -9,11 +9,12 @@ A pager is a single pass: items or pages already consumed are not fetched again.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from google.protobuf.message import Message
 
-from chat_grpc.api.rpcs import Rpc
+if TYPE_CHECKING:
+    from chat_grpc.api.rpcs import Rpc
 
 T = TypeVar("T", bound=Message)
 P = TypeVar("P", bound=Message)

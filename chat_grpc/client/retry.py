@@ -12,7 +12,6 @@ is never shorter. When the next sleep would reach past the deadline, the last er
 from __future__ import annotations
 
 import enum
-import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -33,6 +32,14 @@ DEFAULT: Final = _DefaultType.DEFAULT
 """Sentinel for ``timeout=`` / ``retry=``: use the client's setting (``None`` means "none at all")."""
 
 Default = Literal[_DefaultType.DEFAULT]
+
+
+def uniform() -> float:
+    """``random.random()``, the default jitter source; ``random`` is imported at the first retry, not with the
+    client (it is among the modules that make ``from chat_grpc import ChatClient`` slower than ``import grpc``)."""
+    import random
+
+    return random.random()
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ class RetryPolicy:
         """The un-jittered delay before retry number ``retry`` (1 = the second attempt)."""
         return min(self.initial * self.multiplier ** (retry - 1), self.maximum)
 
-    def backoff(self, rand: Callable[[], float] = random.random) -> Iterator[float]:
+    def backoff(self, rand: Callable[[], float] = uniform) -> Iterator[float]:
         """The sleeps before attempts 2, 3, ... ``max_attempts``: jittered, capped, exponential."""
         for retry in range(1, self.max_attempts):
             nominal = self.nominal_delay(retry)

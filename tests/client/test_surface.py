@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import chat_grpc
 
 PUBLIC = [
@@ -95,6 +97,63 @@ def test_importing_the_client_leaves_the_server_rest_and_auth_stacks_unloaded() 
     )
     completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "", f"imported with ChatClient: {completed.stdout.strip()}"
+
+
+def test_importing_the_client_leaves_protobufs_runtime_and_the_rpc_table_unloaded() -> None:
+    """Beyond grpc, ``from chat_grpc import ChatClient`` loads protobuf's plain ``message`` module only: its
+    runtime (descriptor pool, message classes, text format, the well-known types), the RPC table's classes and
+    ``random`` (retry jitter) load at the first call or first retry. Then the client works as ever."""
+    import subprocess
+    import sys
+
+    unwanted = [
+        "google.protobuf.descriptor", "google.protobuf.descriptor_pool", "google.protobuf.message_factory",
+        "google.protobuf.text_format", "google.protobuf.field_mask_pb2", "chat_grpc.api.rpc_table", "random",
+    ]  # fmt: skip
+    probe = (
+        "import sys, grpc; before = set(sys.modules); from chat_grpc import ChatClient; "
+        f"print(','.join(m for m in {unwanted!r} if m in sys.modules and m not in before))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "", f"imported with ChatClient: {completed.stdout.strip()}"
+
+
+def test_making_a_grpc_client_leaves_the_rest_transport_unloaded() -> None:
+    """A gRPC client's constructors settle its HTTP side (media URL, auth) from ``_http`` alone: the REST
+    transport (``_rest``, httpx, the error hierarchy) loads when the client first sends over HTTP."""
+    import subprocess
+    import sys
+
+    unwanted = ["chat_grpc.client._rest", "httpx", "chat_grpc.client.errors", "google.protobuf.json_format"]
+    probe = (
+        "import sys, grpc; from chat_grpc import ChatClient\n"
+        "ChatClient.for_emulator('127.0.0.1:1', token='t', media_url='http://127.0.0.1:2').close()\n"
+        "ChatClient.for_emulator('10.0.0.1:1', token='t').close()\n"
+        "ChatClient(channel=grpc.insecure_channel('127.0.0.1:1')).close()\n"
+        f"print(','.join(m for m in {unwanted!r} if m in sys.modules))"
+    )
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "", f"imported by the constructors: {completed.stdout.strip()}"
+
+
+def test_the_rest_transport_still_names_its_http_helpers() -> None:
+    from chat_grpc.client import _http, _rest
+
+    assert (_rest.RestAuth, _rest.TokenAuth, _rest.base_url) == (_http.RestAuth, _http.TokenAuth, _http.base_url)
+
+
+def test_the_rpc_tables_names_are_the_same_objects_through_rpcs() -> None:
+    """``chat_grpc.api.rpcs`` hands out rpc_table's classes and one table, built once."""
+    from chat_grpc.api import rpc_table, rpcs
+
+    assert rpcs.Rpc is rpc_table.Rpc and rpcs.Semantics is rpc_table.Semantics
+    assert rpcs.SEMANTICS is rpc_table.SEMANTICS and rpcs.SERVICE == rpc_table.SERVICE == "google.chat.v1.ChatService"
+    assert rpcs.snake("CreateSpace") == "create_space"
+    assert rpcs.BY_NAME["GetSpace"] is rpcs.BY_METHOD["get_space"] is rpcs.RPCS[8]
+    assert rpcs.RpcRef("GetSpace").get() is rpcs.BY_NAME["GetSpace"]
+    assert all(isinstance(rpc, rpcs.Rpc) for rpc in rpcs.RPCS)
+    with pytest.raises(AttributeError):
+        rpcs.NOT_A_NAME  # noqa: B018
 
 
 def test_the_default_host_is_the_one_the_service_declares() -> None:
