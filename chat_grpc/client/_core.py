@@ -366,8 +366,8 @@ class CallPlan:
     """One call in progress: its request and metadata, its deadline, and whether a failure is retried."""
 
     __slots__ = (
-        "_auth_metadata", "_backoff", "_clock", "_metadata", "_rand", "attempts", "deadline", "request", "retry",
-        "retry_unsent",
+        "_auth_metadata", "_backoff", "_clock", "_last", "_metadata", "_rand", "attempts", "deadline", "request",
+        "retry", "retry_unsent",
     )  # fmt: skip
 
     def __init__(
@@ -391,19 +391,28 @@ class CallPlan:
         self.deadline = clock() + timeout if timeout is not None else None
         self.retry = retry
         self._backoff: Iterator[float] | None = None  # made on the first failure: most calls never need it
+        self._last: tuple[ChatApiError, Exception] | None = None  # the failure a retry is waiting to repeat
         self.attempts = 0
 
     def remaining(self) -> float | None:
         return None if self.deadline is None else max(self.deadline - self._clock(), 0.0)
 
     def timeout(self) -> float | None:
-        """The gRPC timeout of the next attempt: whatever is left of the call's deadline. Counts the attempt."""
+        """The gRPC timeout of the next attempt: whatever is left of the call's deadline. Counts the attempt.
+
+        A retry whose deadline passed during the sleep before it (a sleep ends late on a busy machine) is not
+        sent: the failure it was to repeat is raised, as when the sleep itself would have passed the deadline."""
         self.attempts += 1
         deadline = self.deadline
         if deadline is None:
             return None
         left = deadline - self._clock()
-        return left if left > 0.0 else 0.0  # max(left, 0.0) without the call: this runs on every attempt
+        if left > 0.0:
+            return left
+        if self._last is not None:
+            mapped, error = self._last
+            raise mapped from error
+        return 0.0
 
     def metadata(self) -> Metadata:
         if self._auth_metadata is None:
@@ -433,6 +442,7 @@ class CallPlan:
             )
         if delay is None:
             raise mapped from error
+        self._last = (mapped, error)
         return delay
 
 

@@ -6,7 +6,8 @@ call (:data:`DEFAULT_TIMEOUT`, set on the client) that bounds all attempts and s
 
 A failed attempt is retried when the RPC is idempotent (see ``chat_grpc.api.rpcs``) and the status is
 UNAVAILABLE, or RESOURCE_EXHAUSTED carrying ``google.rpc.RetryInfo``. A RetryInfo delay is a floor: the sleep
-is never shorter. When the next sleep would reach past the deadline, the last error is raised instead.
+is never shorter. When the next sleep would reach past the deadline, the last error is raised instead (so it is
+when a sleep ended late, past the deadline: that retry is not sent).
 """
 
 from __future__ import annotations

@@ -140,6 +140,22 @@ def test_a_plan_stops_when_the_next_sleep_would_pass_the_deadline() -> None:
         call.failed(error)  # 1.3 s more would end after the 2 s deadline
 
 
+def test_a_retry_is_not_sent_once_its_sleep_ended_past_the_deadline() -> None:
+    now = [0.0]
+    call = plan(2.0, RetryPolicy(), lambda: now[0])
+    assert call.timeout() == 2.0
+    error = FakeRpcError(UNAVAILABLE, "still down")
+    assert call.failed(error) == 1.0  # 1 s of sleep fits in the 2 s left...
+    now[0] = 2.01  # ... but the sleep ended late, past the deadline
+    with pytest.raises(Unavailable, match="still down") as raised:
+        call.timeout()
+    assert raised.value.__cause__ is error and call.attempts == 2
+    # A first attempt with no time left is sent (and fails with DEADLINE_EXCEEDED on the wire, as gRPC does).
+    late = plan(0.5, RetryPolicy(), lambda: now[0])
+    now[0] += 1.0
+    assert late.timeout() == 0.0
+
+
 def test_a_plan_without_policy_raises_at_once() -> None:
     call = plan(None, None, time.monotonic)
     with pytest.raises(Unavailable):
