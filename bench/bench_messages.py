@@ -38,6 +38,7 @@ from runner import Paired, Table, arguments, at_least, at_most, banner, compare
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.store import Actor, ChatStore
 from chat_grpc.fake.store.message_records import MessageContent, NewMessage
+from chat_grpc.fake.store.model import clone
 from chat_grpc.server import ChatServer
 
 SMALL, LARGE, PAGE = 1_000, 1_000_000, 100
@@ -159,6 +160,7 @@ def bench_store_list(
                 show_deleted=False,
                 cursor=None,
                 limit=PAGE,
+                view=clone,  # each message copied, as the store handed them out before views
             )
         elapsed = time.perf_counter() - start
         if len(page) != PAGE or last is None or (after is not None and page[0].create_time <= after):
