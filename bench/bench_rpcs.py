@@ -14,7 +14,9 @@ RPC, >= 0.9 for the reads (Get, List, Search, Find).
 
 ``--only GetSpace,ListSpaces`` runs some of them; ``--profile N`` instead runs N direct calls of each chosen RPC
 through ``ChatCore.serve`` (no gRPC) under cProfile in this process and prints the top frames; ``--direct N``
-times them (no profiler) and prints the µs per call of each RPC.
+times them (no profiler) and prints the µs per call of each RPC. ``--situ N`` runs N calls of each chosen RPC
+through each server, several times, and prints where the server process's CPU went per call (``situ.py``): each
+event-loop thread's, and the core's own measured between real calls.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import cProfile
+import json
+import os
 import pstats
 import statistics
 import sys
@@ -32,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import grpc
+import situ
 from bench_server import new_space, server_process
 from google.chat.v1 import chat_service_pb2_grpc
 from google.protobuf.message import Message
@@ -47,6 +52,7 @@ from chat_grpc.server.server import DEFAULT_MAX_CONCURRENT_RPCS, DEFAULT_MAX_REQ
 READ_GOAL, WRITE_GOAL = 0.9, 0.85
 READS = ("Get", "List", "Search", "Find")
 PRIME = "/bench.Echo/Prime"
+SITU = "/bench.Echo/Situ"
 
 
 def is_read(rpc: str) -> bool:
@@ -107,7 +113,9 @@ async def start_echo(echo: Echo) -> tuple[grpc.aio.Server, int]:
     }
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE.full_name, handlers),))
     prime = grpc.unary_unary_rpc_method_handler(lambda data, context: echo.prime(data))
-    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("bench.Echo", {"Prime": prime}),))
+    counters = grpc.unary_unary_rpc_method_handler(lambda data, context: situ.snapshot(data))
+    bench_service = grpc.method_handlers_generic_handler("bench.Echo", {"Prime": prime, "Situ": counters})
+    server.add_generic_rpc_handlers((bench_service,))
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     return server, port
@@ -137,6 +145,8 @@ def servers(chat: ChatServer | None = None) -> Iterator[People]:
     with contextlib.ExitStack() as stack:
         if chat is None:
             chat = stack.enter_context(ChatServer(seed=18, rest=False))
+        if situ.ENABLED:
+            situ.install(chat.core)
         store = chat.store
         alice = store.add_user("alice@example.com", "Alice", is_admin=True)
         bob = store.add_user("bob@example.com", "Bob")
@@ -240,6 +250,33 @@ class Bench:
         self.rows.append(row)
         return row
 
+    def situ(self, rpc: str, calls: int, rounds: int = 5) -> dict[str, dict[str, float]]:
+        """Per call, medians over ``rounds``: wall µs and the server's CPU µs (``situ.py``) for ours and the echo."""
+        self.run(rpc, 0.2)  # primes the echo with ours' answer, and warms both up
+        case = self.world.cases[rpc]
+        metadata = self.world.metadata(case.who)
+        read = self.echo.unary_unary(SITU)
+        found: dict[str, list[dict[str, float]]] = {"ours": [], "echo": []}
+        for _ in range(rounds):
+            for kind, channel in (("ours", self.ours), ("echo", self.echo)):
+                stub_call = getattr(chat_service_pb2_grpc.ChatServiceStub(channel), rpc)
+                requests = case.make(calls) if kind == "ours" else case.make(1) * calls
+                before = json.loads(read(b"", timeout=30))
+                start = time.perf_counter()
+                answers = []
+                for request in requests:
+                    try:
+                        answers.append(stub_call(request, metadata=metadata, timeout=30))
+                    except grpc.RpcError as error:
+                        if error.code() != case.fails:
+                            raise RuntimeError(f"{rpc} failed: {error.code()} {error.details()}") from None
+                wall = (time.perf_counter() - start) / calls * 1e6
+                measured = situ.per_call(before, json.loads(read(b"", timeout=30)), calls)
+                found[kind].append({"wall": wall, **measured})
+                if kind == "ours" and case.after:
+                    case.after(answers)
+        return {kind: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for kind, runs in found.items()}
+
 
 def report(rows: list[Row], seconds: float) -> Table:
     table = Table()
@@ -339,11 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated RPC names (default: every RPC of the service)")
     parser.add_argument("--profile", type=int, metavar="N", help="profile N direct calls per RPC instead")
     parser.add_argument("--direct", type=int, metavar="N", help="time N direct calls per RPC (no gRPC) instead")
+    parser.add_argument("--situ", type=int, metavar="N", help="the server's CPU per call, N calls a round, instead")
     args = parser.parse_args(argv)
     names = chosen(args.only)
     if args.profile or args.direct:
         direct(names, args.profile or args.direct, profiled=bool(args.profile))
         return 0
+    if args.situ:
+        os.environ["BENCH_SITU"] = "1"  # the spawned server process counts (situ.py)
     started = time.perf_counter()
     banner("chat-grpc: every RPC, ours vs echo on the same server stack")
     with (
@@ -358,11 +398,31 @@ def main(argv: list[str] | None = None) -> int:
             if missing:
                 raise RuntimeError(f"RPCs without a case: {sorted(missing)}")
             bench = Bench(world, ours, echo)
+            if args.situ:
+                print(situ_report({rpc: bench.situ(rpc, args.situ) for rpc in names}, args.situ))
+                return 0
             for i, rpc in enumerate(names, 1):
                 row = bench.run(rpc, args.budget)
                 print(f"[{i}/{len(names)}] {rpc}: {row.paired.ratio:.3f}", flush=True)
     report(bench.rows, time.perf_counter() - started).print()
     return 0
+
+
+def situ_report(found: dict[str, dict[str, dict[str, float]]], calls: int) -> str:
+    lines = [
+        f"µs per call, median of 5 rounds of {calls} calls; CPU of the server process's threads (situ.py)",
+        f"{'RPC':<22} {'wall ours':>9} {'wall echo':>9} {'loop ours':>9} {'loop echo':>9} {'core':>6}"
+        f" {'door+gRPC extra':>15}",
+    ]
+    for rpc, kinds in found.items():
+        ours, echo = kinds["ours"], kinds["echo"]
+        # ours' loop thread on our calls, minus the echo's loop thread on the echo's calls, minus the core's part
+        extra = ours["loop_ours"] - echo["loop_echo"] - ours["core"]
+        lines.append(
+            f"{rpc:<22} {ours['wall']:>9.1f} {echo['wall']:>9.1f} {ours['loop_ours']:>9.1f} {echo['loop_echo']:>9.1f}"
+            f" {ours['core']:>6.1f} {extra:>15.1f}"
+        )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
