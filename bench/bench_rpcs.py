@@ -185,6 +185,18 @@ def prime(echo: grpc.Channel, rpc: str, answer: Message | status_pb2.Status) -> 
     return len(body)
 
 
+def send(rpc: str, stub_call: Any, requests: list[Message], metadata: Any, case: Case) -> list[Any]:
+    """Make each call; the answers (a call failing as the case expects has none); any other failure raises."""
+    out = []
+    for request in requests:
+        try:
+            out.append(stub_call(request, metadata=metadata, timeout=30))
+        except grpc.RpcError as error:
+            if error.code() != case.fails:
+                raise RuntimeError(f"{rpc} failed: {error.code()} {error.details()}") from None
+    return out
+
+
 @dataclass
 class Bench:
     world: World
@@ -218,14 +230,7 @@ class Bench:
         size = self.prime(rpc, answer)
 
         def call(stub_call: Any, requests: list[Message]) -> list[Any]:
-            out = []
-            for request in requests:
-                try:
-                    out.append(stub_call(request, metadata=metadata, timeout=30))
-                except grpc.RpcError as error:
-                    if error.code() != case.fails:
-                        raise RuntimeError(f"{rpc} failed: {error.code()} {error.details()}") from None
-            return out
+            return send(rpc, stub_call, requests, metadata, case)
 
         def ours(n: int) -> float:
             requests = case.make(n)
@@ -263,13 +268,7 @@ class Bench:
                 requests = case.make(calls) if kind == "ours" else case.make(1) * calls
                 before = json.loads(read(b"", timeout=30))
                 start = time.perf_counter()
-                answers = []
-                for request in requests:
-                    try:
-                        answers.append(stub_call(request, metadata=metadata, timeout=30))
-                    except grpc.RpcError as error:
-                        if error.code() != case.fails:
-                            raise RuntimeError(f"{rpc} failed: {error.code()} {error.details()}") from None
+                answers = send(rpc, stub_call, requests, metadata, case)
                 wall = (time.perf_counter() - start) / calls * 1e6
                 measured = situ.per_call(before, json.loads(read(b"", timeout=30)), calls)
                 found[kind].append({"wall": wall, **measured})
