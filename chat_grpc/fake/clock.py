@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+Restore = Callable[[], None]
 
 
 class Clock(Protocol):
@@ -16,6 +19,11 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    def checkpoint(self) -> Restore | None:
+        """A function that sets the clock back to where it is now (real time: nothing to set back); None for a
+        subclass, which may hold state of its own (so for each clock below)."""
+        return (lambda: None) if type(self) is SystemClock else None
 
 
 class ManualClock:
@@ -43,6 +51,14 @@ class ManualClock:
     def set(self, when: datetime) -> None:
         with self._lock:
             self._now = when
+
+    def checkpoint(self) -> Restore | None:
+        """A function that sets the clock back to where it is now."""
+        if type(self) is not ManualClock:
+            return None
+        with self._lock:
+            now = self._now
+        return lambda: self.set(now)
 
 
 class ServerClock:
@@ -91,6 +107,24 @@ class ServerClock:
         """Back to real time (which may be earlier than the frozen time was)."""
         with self._lock:
             self._clock = SystemClock()
+
+    def checkpoint(self) -> Restore | None:
+        """A function that sets the clock back to where it is now (the clock it wraps, and where that one
+        stands); None when the wrapped clock cannot say (a clock of the caller's own)."""
+        if type(self) is not ServerClock:
+            return None
+        inner = self._clock
+        checkpoint = getattr(inner, "checkpoint", None)
+        restore_inner = checkpoint() if checkpoint is not None else None
+        if restore_inner is None:
+            return None
+
+        def restore() -> None:
+            with self._lock:
+                self._clock = inner
+            restore_inner()
+
+        return restore
 
 
 class ClockProxy(ServerClock):

@@ -96,6 +96,24 @@ class IdGenerator:
             return os.urandom(32)
         return bytes(self._random.getrandbits(8) for _ in range(32))
 
+    def checkpoint(self) -> Callable[[], None] | None:
+        """A function that sets the generator back to where it is now: the ids it has issued and, when seeded,
+        its stream (a random one has nothing to set back: every draw is new). None for a subclass, which may
+        hold state of its own that this cannot set back."""
+        if type(self) is not IdGenerator:
+            return None
+        issued, stream = set(self._issued), self._random
+        state = stream.getstate() if type(stream) is random.Random else None
+
+        def restore() -> None:
+            with self._lock:
+                self._issued = issued
+                self._random = stream
+                if state is not None:
+                    stream.setstate(state)
+
+        return restore
+
     def reserve(self, *values: str) -> None:
         """Never issue these ids (made elsewhere: a workspace file, a replayed journal)."""
         with self._lock:

@@ -4,19 +4,16 @@ that build fails, the store is put back exactly as it was — empty, with its cl
 stood — so a bad file still leaves it untouched.
 
 A store is *pristine* when every part of it (its state and its books, walked attribute by attribute) holds what a
-newly made ``ChatStore`` holds; its clock and id generator must be kinds whose position can be read and set again
-(``SystemClock``, ``ManualClock``, ``ServerClock`` over those; ``IdGenerator``). Anything else (a store with
-content, a state file's recording clock and ids) keeps the dry run."""
+newly made ``ChatStore`` holds; its clock and id generator must be able to set themselves back (their
+``checkpoint``: ``SystemClock``, ``ManualClock``, ``ServerClock`` over those; ``IdGenerator``). Anything else (a
+store with content, a state file's recording clock and ids, a clock of the caller's own) keeps the dry run."""
 
 from __future__ import annotations
 
-import random
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from chat_grpc.fake.clock import ManualClock, ServerClock, SystemClock
-from chat_grpc.fake.ids import IdGenerator
 from chat_grpc.fake.store import ChatStore
 
 _STORE_MODULES = "chat_grpc.fake.store"
@@ -51,61 +48,19 @@ def _attributes(obj: object) -> dict[str, Any]:
     return found
 
 
-def _clock_restore(clock: object) -> Restore | None:
-    """A function that sets the clock back to where it is now; None for a clock of another kind."""
-    if type(clock) is SystemClock:
-        return lambda: None
-    if type(clock) is ManualClock:
-        manual, now = clock, clock._now
-        return lambda: manual.set(now)
-    if type(clock) is ServerClock:
-        server, inner = clock, clock._clock
-        restore_inner = _clock_restore(inner)
-        if restore_inner is None:
-            return None
-
-        def restore() -> None:
-            server._clock = inner
-            restore_inner()
-
-        return restore
-    return None
-
-
-def _ids_restore(ids: object) -> Restore | None:
-    """A function that sets the id generator back to where it is now; None for a generator of another kind."""
-    if type(ids) is not IdGenerator:
-        return None
-    generator, issued, stream = ids, set(ids._issued), ids._random
-    if type(stream) is random.SystemRandom:  # nothing to put back: every draw is new
-        state = None
-    elif type(stream) is random.Random:
-        state = stream.getstate()
-    else:
-        return None
-
-    def restore() -> None:
-        generator._issued = issued
-        generator._random = stream
-        if state is not None:
-            stream.setstate(state)
-
-    return restore
-
-
 def empty_store_restore(store: ChatStore) -> Restore | None:
     """For a pristine store, a function that empties it again and sets its clock and ids back to where they
     are now (call it holding the store's lock, with no seeding clock or ids installed); None otherwise."""
-    restore_clock, restore_ids = _clock_restore(store.clock), _ids_restore(store.ids)
+    clock_checkpoint = getattr(store.clock, "checkpoint", None)
+    restore_clock = clock_checkpoint() if clock_checkpoint is not None else None
+    restore_ids = store.ids.checkpoint()
     if restore_clock is None or restore_ids is None:
         return None
     if _fingerprint(store, set()) != _fingerprint(ChatStore(clock=store.clock, ids=store.ids), set()):
         return None
 
     def restore() -> None:
-        lock, clock, ids = store._lock, store.clock, store.ids
-        ChatStore.__init__(store, clock=clock, ids=ids)  # every book and index made anew, bound to this store
-        store._lock = lock  # the lock the caller holds (the books read it through the store at each call)
+        store.reset()
         restore_clock()
         restore_ids()
 

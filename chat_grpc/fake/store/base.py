@@ -350,3 +350,11 @@ class StoreBase:
     def lock(self) -> threading.RLock:
         """For later parts that compose operations over several stores under the same lock."""
         return self._lock
+
+    def reset(self) -> None:
+        """Empty the store in place (every book and index made anew, bound to this store), keeping its clock,
+        id generator and lock: the lock a caller may hold (the books read it through the store at each call).
+        Call it holding the lock."""
+        lock, clock, ids = self._lock, self.clock, self.ids
+        type(self).__init__(self, clock=clock, ids=ids)
+        self._lock = lock
