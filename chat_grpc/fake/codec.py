@@ -64,10 +64,30 @@ def _micros_time(micros: int) -> dict[str, int]:
     return {"seconds": seconds, "nanos": micro * 1000}
 
 
+K = TypeVar("K")
+
+
+class _Renderings(dict[K, bytes]):
+    """Rendered bytes by what they depend on, forgotten all at once past a number of entries or of bytes."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        super().__init__()
+        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
+
+    def keep(self, key: K, rendered: bytes) -> None:
+        if len(self) >= self.max_entries or self.size + len(rendered) > self.max_bytes:
+            self.clear()
+        self[key] = rendered
+        self.size += len(rendered)
+
+    def clear(self) -> None:
+        super().clear()
+        self.size = 0
+
+
 # Rendered spaces by everything that goes into them: GetSpace and ListSpaces render the same few spaces again
 # and again, and parsing cached bytes (in C) costs a fraction of building the message field by field in Python.
-_RENDERED: dict[tuple[object, ...], bytes] = {}
-_RENDERED_MAX = 4096
+_RENDERED: _Renderings[tuple[object, ...]] = _Renderings(4096, 16 << 20)
 _SPACE_INPUTS = operator.attrgetter(
     "id", "space_type", "display_name", "description", "guidelines", "external_user_allowed", "history_state",
     "import_mode", "import_mode_expire_time", "single_user_bot_dm", "create_time", "last_active_time", "customer",
@@ -90,10 +110,8 @@ def space_to_proto(
     )
     rendered = _RENDERED.get(key)
     if rendered is None:
-        if len(_RENDERED) >= _RENDERED_MAX:
-            _RENDERED.clear()
         message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
-        _RENDERED[key] = message.SerializeToString()
+        _RENDERED.keep(key, message.SerializeToString())
         return message
     return space_pb2.Space.FromString(rendered)
 
@@ -250,27 +268,6 @@ def message_to_proto(message: message_records.Message) -> message_pb2.Message:
             quoted.forwarded_metadata.space = quote.forwarded_space
             quoted.forwarded_metadata.space_display_name = quote.forwarded_space_display_name
     return result
-
-
-K = TypeVar("K")
-
-
-class _Renderings(dict[K, bytes]):
-    """Rendered bytes by what they depend on, forgotten all at once past a number of entries or of bytes."""
-
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
-        super().__init__()
-        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
-
-    def keep(self, key: K, rendered: bytes) -> None:
-        if len(self) >= self.max_entries or self.size + len(rendered) > self.max_bytes:
-            self.clear()
-        self[key] = rendered
-        self.size += len(rendered)
-
-    def clear(self) -> None:
-        super().clear()
-        self.size = 0
 
 
 # Rendered messages by the stamp of the state they render (message_records.stamp): a page of messages is
