@@ -7,7 +7,6 @@ import dataclasses
 import operator
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TypeVar
 
 from google.apps.card.v1 import card_pb2
 from google.chat.v1 import (
@@ -28,6 +27,7 @@ from google.chat.v1 import (
 )
 from google.protobuf import timestamp_pb2
 
+from chat_grpc.fake.renderings import Renderings
 from chat_grpc.fake.store import availability, emojis, message_records, model, pins, reactions, sections
 from chat_grpc.fake.store.events import event
 from chat_grpc.fake.store.notification_settings import NotificationSetting
@@ -64,30 +64,9 @@ def _micros_time(micros: int) -> dict[str, int]:
     return {"seconds": seconds, "nanos": micro * 1000}
 
 
-K = TypeVar("K")
-
-
-class _Renderings(dict[K, bytes]):
-    """Rendered bytes by what they depend on, forgotten all at once past a number of entries or of bytes."""
-
-    def __init__(self, max_entries: int, max_bytes: int) -> None:
-        super().__init__()
-        self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, 0
-
-    def keep(self, key: K, rendered: bytes) -> None:
-        if len(self) >= self.max_entries or self.size + len(rendered) > self.max_bytes:
-            self.clear()
-        self[key] = rendered
-        self.size += len(rendered)
-
-    def clear(self) -> None:
-        super().clear()
-        self.size = 0
-
-
 # Rendered spaces by everything that goes into them: GetSpace and ListSpaces render the same few spaces again
 # and again, and parsing cached bytes (in C) costs a fraction of building the message field by field in Python.
-_RENDERED: _Renderings[tuple[object, ...]] = _Renderings(4096, 16 << 20)
+_RENDERED: Renderings[tuple[object, ...]] = Renderings(4096, 16 << 20)
 _SPACE_INPUTS = operator.attrgetter(
     "id", "space_type", "display_name", "description", "guidelines", "external_user_allowed", "history_state",
     "import_mode", "import_mode_expire_time", "single_user_bot_dm", "create_time", "last_active_time", "customer",
@@ -274,7 +253,7 @@ def message_to_proto(message: message_records.Message) -> message_pb2.Message:
 # mostly messages an earlier page rendered, and joining their bytes for protobuf to parse (in C) costs a tenth of
 # building them field by field. A stamp names one state of one message, so an entry is never stale; a message
 # without one (a copy nobody stamped) is rendered each time.
-_MESSAGE_FIELDS: _Renderings[int] = _Renderings(8192, 16 << 20)
+_MESSAGE_FIELDS: Renderings[int] = Renderings(8192, 16 << 20)
 
 
 _SMALL = [bytes((n,)) for n in range(0x80)]
@@ -391,7 +370,7 @@ def space_event_to_proto(
 # and time) and type, and its payload's state: a message's stamp, or the values of a membership or a reaction (all
 # of their fields, immutable values; tests/server/test_render_cache.py checks that they stay so). Other payloads
 # (spaces: their counts come with them) are rendered each time.
-_EVENT_FIELDS: _Renderings[tuple[str, int, str, object]] = _Renderings(8192, 16 << 20)
+_EVENT_FIELDS: Renderings[tuple[str, int, str, object]] = Renderings(8192, 16 << 20)
 _PAYLOAD_VALUES: dict[type, Callable[[object], object]] = {
     cls: operator.attrgetter(*[f.name for f in dataclasses.fields(cls)])
     for cls in (model.Membership, reactions.Reaction)
@@ -399,7 +378,7 @@ _PAYLOAD_VALUES: dict[type, Callable[[object], object]] = {
 
 
 # Memberships and reactions rendered for their pages (ListMemberships, ListReactions), by class and values.
-_RECORD_FIELDS: _Renderings[tuple[type, object]] = _Renderings(8192, 16 << 20)
+_RECORD_FIELDS: Renderings[tuple[type, object]] = Renderings(8192, 16 << 20)
 
 
 def record_field(record: model.Membership | reactions.Reaction) -> bytes:
