@@ -212,6 +212,9 @@ class RestApp:
     def answer(self, response: Message | ChatError, system: SystemParameters) -> Reply:
         if isinstance(response, ChatError):
             return error_reply(response, system)
+        if system.fields is None and system.alt != "proto":  # the whole answer, as JSON: kept by its bytes
+            written = render.answer_json(response, enums_as_ints=system.enums_as_ints, pretty=system.pretty)
+            return Reply(200, written, [("content-type", render.JSON_TYPE)])
         body: Any = render.to_json(response, enums_as_ints=system.enums_as_ints)
         if system.fields is not None:
             body = render.select(body, system.fields)
