@@ -3,8 +3,8 @@
 Run by bench_client.py as ``.venv-oracle/bin/python bench/oracle_get_space.py ADDRESS TOKEN SPACE --budget S``
 against the same server process it measures our client on. Google's packages register the same protobuf symbols
 as ours, so this runs in its own process and imports nothing from chat_grpc (nor from bench_server.py, which
-does): ``alternate`` below repeats bench_server.alternate (ABBA slots, paired ratios). Prints one JSON object:
-``{"google": [calls/s per slot], "raw": [...], "ratios": [google/raw per round], "calls_per_slot": n,
+does); it times with the shared runner (``runner.py``, which imports neither), smoke mode included. Prints one
+JSON object: ``{"google": [calls/s per slot], "raw": [...], "ratios": [google/raw per round], "calls_per_slot": n,
 "version": "..."}``.
 
 The raw call is what a generated stub does (``channel.unary_unary`` with the protobuf class's
@@ -13,44 +13,22 @@ The raw call is what a generated stub does (``channel.unary_unary`` with the pro
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from importlib.metadata import version
 
 import grpc
 from google.apps import chat_v1
 from google.apps.chat_v1.services.chat_service.transports import ChatServiceGrpcTransport
-
-SLOT = 0.1  # seconds per variant per round, as in bench_server.py
-
-
-def alternate(run_a: Callable[[], float], run_b: Callable[[], float], *, budget: float) -> tuple[list[float], ...]:
-    a_values: list[float] = []
-    b_values: list[float] = []
-    ratios: list[float] = []
-    deadline = time.perf_counter() + budget
-    for round_no in range(2000):
-        if round_no >= 6 and time.perf_counter() >= deadline:
-            break
-        if round_no % 2 == 0:
-            a, b = run_a(), run_b()
-        else:
-            b, a = run_b(), run_a()
-        a_values.append(a)
-        b_values.append(b)
-        ratios.append(a / b)
-    return a_values, b_values, ratios
+from runner import arguments, compare
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser()
+    parser = arguments(__doc__, 20.0)
     parser.add_argument("address")
     parser.add_argument("token")
     parser.add_argument("space")
-    parser.add_argument("--budget", type=float, default=20.0)
     args = parser.parse_args(argv)
     metadata = (("authorization", f"Bearer {args.token}"),)
 
@@ -85,14 +63,12 @@ def main(argv: list[str] | None = None) -> int:
                 raise RuntimeError("the raw call answered another space")
             return calls / elapsed
 
-        google_slot(300), raw_slot(300)  # warm-up
-        calls = max(20, int(raw_slot(300) * SLOT))
-        google, raw_rates, ratios = alternate(lambda: google_slot(calls), lambda: raw_slot(calls), budget=args.budget)
+        paired = compare(google_slot, raw_slot, budget=args.budget, probe=300, min_calls=20)
     result = {
-        "google": google,
-        "raw": raw_rates,
-        "ratios": ratios,
-        "calls_per_slot": calls,
+        "google": paired.a,
+        "raw": paired.b,
+        "ratios": paired.ratios,
+        "calls_per_slot": paired.calls,
         "version": version("google-apps-chat"),
     }
     print(json.dumps(result))
