@@ -73,6 +73,7 @@ def server_process() -> Iterator[Server]:
     client_end, server_end = context.Pipe()
     process = context.Process(target=serve, args=(server_end,), name="bench-server", daemon=True)
     process.start()
+    server_end.close()  # the child's end is the child's alone: if it dies, the client reads EOF
     try:
         if not client_end.poll(120):
             raise RuntimeError("the server process did not report its address within 120 s")

@@ -43,13 +43,13 @@ from bench_rpcs import echo_server, prime
 from bench_server import echo_server as thread_echo_server
 from bench_server import new_space, server_process, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, space_pb2
-from runner import Paired, Table, arguments, at_least, at_most, banner, compare
+from runner import SMOKE, Paired, Table, arguments, at_least, at_most, banner, compare, sized
 
 from chat_grpc.doors.grpc.service import add_to_server
 from chat_grpc.fake.store import MemberRef
 from chat_grpc.server import ChatServer
 
-CLIENTS = 8
+CLIENTS = sized(8, smoke=2)
 GOAL = 0.9
 WORKERS = 16
 
@@ -215,6 +215,7 @@ class Processes:
             ours, theirs = context.Pipe()
             proc = context.Process(target=client_process, args=(address, token, space, theirs), name=f"client-{i}")
             proc.start()
+            theirs.close()  # the client process holds the only other end: EOF here if it dies
             self.conns.append(ours)
             self.procs.append(proc)
         self(5)  # every process is up and connected
@@ -349,7 +350,7 @@ def report(results: list[Result], errors: Errors) -> Table:
 def profile(seconds: float) -> None:
     """8 client threads for ``seconds`` plus a warm-up, the server process profiling its event loop meanwhile."""
     path = f"/tmp/bench-concurrency-{time.time_ns()}.prof.txt"
-    delay = 3.0
+    delay = sized(3.0, smoke=0.5)
     with server_process(functools.partial(stacks, profile=(delay, seconds, path)), "bench-concurrency-prof") as found:
         errors = Errors()
         clients = Threads(found.ours, found.token, found.space, errors)
@@ -375,7 +376,12 @@ def threads_stacks() -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     parser = arguments(__doc__, 8.0, "per row (4 rows: ~5x that in all)")
-    parser.add_argument("--stacks", action="store_true", help="also compare the aio and thread-pool stacks")
+    parser.add_argument(
+        "--stacks",
+        action="store_true",
+        default=SMOKE,  # a smoke run runs every row
+        help="also compare the aio and thread-pool stacks (on with --smoke)",
+    )
     parser.add_argument("--profile", type=float, metavar="SECONDS", help="profile the server process instead")
     args = parser.parse_args(argv)
     if args.profile:

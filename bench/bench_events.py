@@ -19,7 +19,6 @@ that dies) exits non-zero.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
 import statistics
 import sys
@@ -32,7 +31,7 @@ from multiprocessing.connection import Connection
 import grpc
 from bench_server import WORKERS, new_space, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, space_event_pb2
-from runner import SLOT, Paired, alternate, format_table, spread, verdict
+from runner import SLOT, Paired, alternate, arguments, format_table, sized, spread, verdict
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.filters import parse_space_event_filter
@@ -40,7 +39,8 @@ from chat_grpc.fake.store import Actor, ChatStore, MemberRef, Space
 from chat_grpc.fake.store.message_records import MessageContent, ThreadRequest
 from chat_grpc.server import ChatServer
 
-SMALL, LARGE, PAGE = 1_000, 1_000_000, 100  # messages per space; the log holds 2 membership events more
+# Messages per space (the log holds 2 membership events more), and the page.
+SMALL, LARGE, PAGE = sized(1_000, smoke=150), sized(1_000_000, smoke=300), 100
 LIST_GOAL = 1.5
 MESSAGE_CREATED = "google.workspace.chat.message.v1.created"
 MEMBERSHIP_CREATED = "google.workspace.chat.membership.v1.created"
@@ -153,6 +153,7 @@ def server_process(budget: float) -> Iterator[Connection]:
     client_end, server_end = context.Pipe()
     process = context.Process(target=serve, args=(server_end, budget), name="bench-events", daemon=True)
     process.start()
+    server_end.close()  # the child's end is the child's alone: if it dies, the client reads EOF
     try:
         yield client_end
     finally:
@@ -275,13 +276,7 @@ def report(seeded: Seeded, lst: ListResult) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument(
-        "--budget",
-        type=float,
-        default=30.0,
-        help="seconds of measurement (default 30); seeding 1M messages adds about half a minute",
-    )
+    parser = arguments(__doc__, 30.0, "in all; seeding 1M messages adds about half a minute")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     print(f"chat-grpc space event benchmarks (Python {sys.version.split()[0]}, grpcio {grpc.__version__})", flush=True)

@@ -36,7 +36,7 @@ from datetime import timedelta
 from typing import Any
 
 from google.chat.v1 import membership_pb2, message_pb2, reaction_pb2, space_event_pb2, space_pb2
-from runner import Paired, Table, arguments, at_most, banner, compare
+from runner import Paired, Table, arguments, at_most, banner, compare, sized
 
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.core import PlainDoor
@@ -381,8 +381,8 @@ def run_case(case: Case, small: World, large: World, *, budget: float) -> Paired
 
 def main(argv: list[str] | None = None) -> int:
     parser = arguments(__doc__.splitlines()[0] if __doc__ else None, 1.0, "per case")
-    parser.add_argument("--small", type=int, default=1_000)
-    parser.add_argument("--large", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=sized(1_000, smoke=120))  # a full page of 100 at least
+    parser.add_argument("--large", type=int, default=sized(1_000_000, smoke=250))
     parser.add_argument("--only", default="", help="run the cases whose name contains this text")
     args = parser.parse_args(argv)
     cases = [c for c in CASES if args.only in c.name]

@@ -33,7 +33,7 @@ from pathlib import Path
 import grpc
 from bench_server import WORKERS, echo_server, new_space, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2, space_pb2, user_pb2
-from runner import Paired, Table, arguments, at_least, at_most, banner, compare
+from runner import Paired, Table, arguments, at_least, at_most, banner, compare, sized
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.store import Actor, ChatStore
@@ -41,8 +41,8 @@ from chat_grpc.fake.store.message_records import MessageContent, NewMessage
 from chat_grpc.fake.store.model import clone
 from chat_grpc.server import ChatServer
 
-SMALL, LARGE, PAGE = 1_000, 1_000_000, 100
-SAMPLE = 10_000  # messages created under tracemalloc for the per-file breakdown
+SMALL, LARGE, PAGE = sized(1_000, smoke=250), sized(1_000_000, smoke=400), 100  # smoke: > 2 pages
+SAMPLE = sized(10_000, smoke=200)  # messages created under tracemalloc for the per-file breakdown
 TEXT_BYTES = 500
 CREATE_GOAL, LIST_GOAL, MEMORY_GOAL_MIB = 0.8, 1.5, 1024.0
 LOREM = (
@@ -249,6 +249,7 @@ def server_process(budget: float) -> Iterator[ServerProcess]:
     client_end, server_end = context.Pipe()
     process = context.Process(target=serve, args=(server_end, budget), name="bench-messages", daemon=True)
     process.start()
+    server_end.close()  # the child's end is the child's alone: if it dies, the client reads EOF
     try:
         yield ServerProcess(client_end)
     finally:

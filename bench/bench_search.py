@@ -16,7 +16,6 @@ not fail the run; a wrong answer exits non-zero.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -25,13 +24,15 @@ from datetime import UTC, datetime, timedelta
 import grpc
 from bench_server import new_space, user_actor
 from google.chat.v1 import chat_service_pb2_grpc, message_pb2
-from runner import alternate, format_table, spread, verdict
+from runner import alternate, arguments, format_table, sized, spread, verdict
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.store.message_records import MessageContent, NewMessage
 from chat_grpc.server import ChatServer
 
-MESSAGES, OTHER_SPACES, OTHER_MESSAGES, PAGE, GOAL = 100_000, 10, 1_000, 100, 2.0
+# In smoke mode: a page of 10, with 20 + 2 messages that mention "zephyr".
+MESSAGES, OTHER_SPACES, OTHER_MESSAGES, PAGE = sized((100_000, 10, 1_000, 100), smoke=(2_000, 2, 100, 10))
+GOAL = 2.0
 STEP = timedelta(milliseconds=1)
 WORDS = [
     "alpha",
@@ -67,8 +68,7 @@ def rfc3339(when: datetime) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--budget", type=float, default=20.0, help="measuring seconds per comparison")
+    parser = arguments(__doc__, 20.0, "per comparison")
     args = parser.parse_args(argv)
     print(f"chat-grpc SearchMessages benchmark (Python {sys.version.split()[0]}, grpcio {grpc.__version__})")
     clock = ManualClock()

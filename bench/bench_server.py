@@ -25,14 +25,14 @@ from typing import Any
 
 import grpc
 from google.chat.v1 import chat_service_pb2_grpc, membership_pb2, message_pb2, space_pb2
-from runner import Paired, Table, arguments, at_least, at_most, banner, compare
+from runner import Paired, Table, arguments, at_least, at_most, banner, compare, sized
 
 from chat_grpc.fake.auth import USER_SCOPES
 from chat_grpc.fake.store import Actor, AuthKind, ChatStore, MemberRef, Space, User
 from chat_grpc.server import ChatServer
 
 WORKERS = 16  # thread-pool size of both servers (ChatServer's default)
-SMALL, LARGE, PAGE = 100, 100_000, 100
+SMALL, LARGE, PAGE = 100, sized(100_000, smoke=300), 100
 GETSPACE_GOAL, LIST_GOAL = 0.8, 1.5
 
 
@@ -123,6 +123,7 @@ def server_process(factory: Callable[[], Any], name: str) -> Iterator[Any]:
     client_end, server_end = context.Pipe()
     process = context.Process(target=_serve_from, args=(factory, server_end), name=name, daemon=True)
     process.start()
+    server_end.close()  # the child's end is the child's alone: if it dies, the client reads EOF
     try:
         if not client_end.poll(120):
             raise RuntimeError("the server process did not report its addresses within 120 s")

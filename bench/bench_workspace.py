@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from runner import Table, arguments, at_least, at_most
+from runner import Table, arguments, at_least, at_most, sized
 
 from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.ids import IdGenerator
@@ -159,7 +159,7 @@ def create_many_round(messages: int) -> float:
 def main() -> int:
     parser = arguments(__doc__, 30)
     parser.add_argument(
-        "--messages", type=int, default=1_000_000, help="messages in the workspace file (default 1,000,000)"
+        "--messages", type=int, default=sized(1_000_000, smoke=400), help="messages in the file (default 1,000,000)"
     )
     args = parser.parse_args()
     messages = args.messages

@@ -10,19 +10,45 @@ over the rounds, with half the interquartile range (relative to the median) as t
   ms per call; it warms both up, picks ``n`` so that a slot lasts about ``SLOT`` s, then alternates.
 * :class:`Table` collects rows (``value``, ``paired``, ``ratio``) and prints them with a goal column:
   ``>= 0.8  PASS`` or ``MISS``. A MISS does not fail the run; errors (wrong answers) are the scripts' to raise.
-* :func:`arguments` is the common command line: ``--budget SECONDS`` (the measuring time per benchmark).
+* :func:`arguments` is the common command line: ``--budget SECONDS`` (the measuring time per benchmark) and
+  ``--smoke``.
+
+Smoke mode (``--smoke``) runs every row of a script at tiny sizes, to test the benchmark itself, not to measure:
+the sizes a script declares with :func:`sized` take their smoke values, the budget defaults to 0, :func:`compare`
+makes a handful of calls per slot and :func:`alternate` one round, and the table says that its goals are not
+judged. The wrong-answer checks of the scripts run as always, so a broken row still fails the run. The sizes are
+module constants, read when a script is imported, in its spawned server processes too: so smoke mode is decided
+here, once, when this module is imported (``--smoke`` on the command line, or ``BENCH_SMOKE=1`` in the
+environment, which the runner then sets for every process the script starts).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-SLOT = 0.1  # seconds per variant per round: short slots pair the variants closely in time
+SMOKE_ENV = "BENCH_SMOKE"
+SMOKE = os.environ.get(SMOKE_ENV) == "1" or "--smoke" in sys.argv[1:]
+if SMOKE:
+    os.environ[SMOKE_ENV] = "1"  # the processes the script spawns (servers, clients) run at smoke sizes too
+SMOKE_CALLS = 3  # calls per slot (and per probe) in smoke mode
+SMOKE_NOTE = "Smoke run (--smoke): tiny sizes, one round, a few calls: not a measurement; goals are not judged."
+
+SLOT = 0.002 if SMOKE else 0.1  # seconds per variant per round: short slots pair the variants closely in time
+
+T = TypeVar("T")
+
+
+def sized(full: T, smoke: T) -> T:
+    """A size of a benchmark: ``full`` for a measurement, ``smoke`` in smoke mode (big enough for the script's
+    checks, e.g. more than a page)."""
+    return smoke if SMOKE else full
 
 
 @dataclass
@@ -51,7 +77,10 @@ def alternate(
     min_rounds: int = 6,
     max_rounds: int = 2000,
 ) -> Paired:
-    """Run the two variants in ABBA order until ``budget`` seconds have passed (at least ``min_rounds``)."""
+    """Run the two variants in ABBA order until ``budget`` seconds have passed (at least ``min_rounds``); one
+    round in smoke mode."""
+    if SMOKE:
+        min_rounds = max_rounds = 1
     result = Paired()
     deadline = time.perf_counter() + budget
     for round_no in range(max_rounds):
@@ -80,11 +109,14 @@ def compare(
     warmup: bool = True,
 ) -> Paired:
     """``a(n)``/``b(n)`` make ``n`` calls and return calls/s (``rate``) or ms per call. Warm both up, size a slot to
-    about ``SLOT`` s of the slower one (from ``probe`` calls each), then alternate them for ``budget`` seconds."""
+    about ``SLOT`` s of the slower one (from ``probe`` calls each), then alternate them for ``budget`` seconds.
+    In smoke mode, probes and slots make ``SMOKE_CALLS`` calls."""
+    if SMOKE:
+        probe = min(probe, SMOKE_CALLS)
     if warmup:
         a(probe), b(probe)
     slower = min(a(probe), b(probe)) if rate else 1000 / max(a(probe), b(probe))  # calls/s
-    calls = max(min_calls, int(slower * SLOT))
+    calls = SMOKE_CALLS if SMOKE else max(min_calls, int(slower * SLOT))
     if max_calls is not None:
         calls = min(calls, max_calls)
     paired = alternate(lambda: a(calls), lambda: b(calls), budget=budget, min_rounds=min_rounds)
@@ -133,7 +165,7 @@ def format_table(rows: Sequence[tuple[str, str, str, str]]) -> list[str]:
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
     line = "  ".join("-" * w for w in widths)
     fmt = "  ".join(f"{{:<{widths[0]}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths[:3])) + "  {}"
-    return [fmt.format(*header), line, *(fmt.format(*r) for r in rows), line]
+    return [fmt.format(*header), line, *(fmt.format(*r) for r in rows), line, *([SMOKE_NOTE] if SMOKE else [])]
 
 
 def unit_text(value: float, unit: str) -> str:
@@ -191,7 +223,8 @@ class Table:
     def lines(self) -> list[str]:
         out = format_table(self.rows)
         if self.goals:
-            out.append(f"Goals: {self.goals - len(self.misses)} of {self.goals} met.")
+            met = f"{self.goals - len(self.misses)} of {self.goals} met"
+            out.append(f"Goals: not judged ({met} at smoke sizes)." if SMOKE else f"Goals: {met}.")
         return [*out, *self.notes]
 
     def print(self) -> None:
@@ -199,11 +232,33 @@ class Table:
         print("\n".join(self.lines()), flush=True)
 
 
+class _Smoke(argparse.Action):
+    """``--smoke``: smoke mode is decided when the runner is imported (the sizes are module constants), so a
+    ``--smoke`` that reaches the parser some other way (``main(["--smoke"])``) is refused, not ignored."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: Any, values: Any, option: Any = None) -> None:
+        if not SMOKE:
+            parser.error(f"--smoke must be on the command line (or {SMOKE_ENV}=1 in the environment)")
+        setattr(namespace, self.dest, True)
+
+
 def arguments(doc: str | None, budget: float, what: str = "per benchmark") -> argparse.ArgumentParser:
-    """The common command line: ``--budget SECONDS``; scripts add their own options to it."""
+    """The common command line: ``--budget SECONDS`` (0 by default in smoke mode) and ``--smoke``; scripts add
+    their own options to it, with :func:`sized` defaults where they are sizes."""
     parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--budget", type=float, default=budget, help=f"seconds of measurement {what} (default {budget:g})"
+        "--budget",
+        type=float,
+        default=0.0 if SMOKE else budget,
+        help=f"seconds of measurement {what} (default {budget:g})",
+    )
+    parser.add_argument(
+        "--smoke",
+        nargs=0,
+        action=_Smoke,
+        default=SMOKE,
+        help="test the benchmark, not a measurement: every row at tiny sizes, one round of a few calls; exits "
+        "non-zero on any error or wrong answer, never on a missed goal",
     )
     return parser
 
