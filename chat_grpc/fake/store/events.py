@@ -15,10 +15,11 @@ the mix of types — a type rare in the log costs no more than a common one, nev
 from __future__ import annotations
 
 import heapq
+import itertools
 import string
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -124,6 +125,37 @@ class EventLog:
             code = self._codes[event_type] = len(self._types)
             self._types.append(event_type)
         log.insert((_micros(when) << _SEQ_BITS) | log.next_seq, code * 2 + snapshot, resource)
+
+    def append_many(self, space_id: str, event_type: str, micros: Sequence[int], resources: Sequence[object]) -> None:
+        """Log one event of ``event_type`` about each of ``resources`` (records with a ``name``), the i-th at
+        ``micros[i]`` (its time in microseconds since the epoch): the log ``append`` once each, in order, leaves
+        — the same keys, entries and type index — extending the arrays at once when the keys come in order."""
+        if not resources:
+            return
+        log = self._spaces.get(space_id)
+        if log is None:
+            log = self._spaces[space_id] = _SpaceLog()
+        code = self._codes.get(event_type)
+        if code is None:
+            code = self._codes[event_type] = len(self._types)
+            self._types.append(event_type)
+        mask, seq = (1 << _SEQ_BITS) - 1, log.next_seq
+        keys = [(when << _SEQ_BITS) | ((seq + i) & mask) for i, when in enumerate(micros, 1)]
+        log.next_seq = (seq + len(keys)) & mask
+        typed = log.by_type.get(code)
+        in_order = all(map(int.__le__, keys, itertools.islice(keys, 1, None)))
+        if in_order and (not log.keys or log.keys[-1] <= keys[0]) and (not typed or typed[-1] <= keys[0]):
+            # Where append would put each one: at the end (a key equal to the last goes after it, as bisect_right)
+            log.keys.extend(keys)
+            log.codes.extend(bytes((code * 2,)) * len(keys))
+            log.resources.extend(resources)
+            if typed is None:
+                log.by_type[code] = array("Q", keys)
+            else:
+                typed.extend(keys)
+            return
+        for key, resource in zip(keys, resources, strict=True):
+            log.insert(key, code * 2, resource)
 
     def _event(self, space_id: str, log: _SpaceLog, i: int) -> Event:
         code = log.codes[i]

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
 
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.store.book import StoreCore
-from chat_grpc.fake.store.message_records import CREATE_PATHS, CREATED, Message, NewMessage, ThreadRequest
+from chat_grpc.fake.store.message_records import (
+    CREATE_PATHS,
+    CREATED,
+    SEQ_BITS,
+    Message,
+    NewMessage,
+    ThreadRequest,
+    _micros,
+)
 from chat_grpc.fake.store.message_rules import MessageRules
+from chat_grpc.fake.store.message_timeline import SpaceMessages
 from chat_grpc.fake.store.model import Actor
 
 
@@ -52,8 +62,8 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
 
         sender(actor)
         importing, is_space = space.import_mode, space.space_type == "SPACE"
-        clock, log_event = core.clock, core.event_log.append  # what core._record does, one call less
-        hooks = core.on_message_created
+        clock = core.clock
+        pending = _Pending(core, space_id, book)
         made: list[str] = []
         newest: Message | None = None  # the latest of the batch: the space's last activity, if later
         # The cyclic garbage collector rests during the batch: it would walk every record made so far again
@@ -70,15 +80,22 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                 found = senders.get(id(who))
                 who, sender_id, sender_kind, scope, checked = sender(who) if found is None else found
                 thread = item.thread
-                if item.reply_to is not None:
-                    root = made[item.reply_to].partition(".")[0]
+                in_batch = item.reply_to is not None  # a reply to a message of the batch: its thread exists
+                if in_batch:
+                    root = made[item.reply_to].partition(".")[0]  # type: ignore[index]
                     thread = ThreadRequest(name=root, reply_option="REPLY_MESSAGE_OR_FAIL")
-                rules._check_new_ids(state, book, item.client_id, item.private_viewer_id)
+                client_id = item.client_id
+                if client_id or item.private_viewer_id:
+                    if client_id in pending.client_ids:
+                        pending.flush()  # a client id the batch took: the book says so, as create would
+                    rules._check_new_ids(state, book, client_id, item.private_viewer_id)
                 # The thread, as _thread_for decides it; the id part drawn here unless the batch gives it.
                 thread_id, reply, new_key = "", False, ""
                 option = thread.reply_option
                 if is_space and option != "MESSAGE_REPLY_OPTION_UNSPECIFIED":
-                    if thread.name and book.has_thread(thread.name):
+                    if thread.name and not in_batch:
+                        pending.flush()  # the book must show the batch's threads to find this one
+                    if thread.name and (in_batch or book.has_thread(thread.name)):
                         thread_id, reply = thread.name, True
                     elif thread.key:
                         existing = book.thread_keys.get((scope, thread.key))
@@ -94,15 +111,15 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                 if setting not in checked and not who.is_app and not importing:
                     core._require_permission(who, state, setting, "reply in threads" if reply else "post messages")
                     checked.add(setting)
-                now = item.create_time or clock.now()
+                given = item.create_time
                 message = Message(
                     space_id=space_id,
                     id=message_id,
                     sender_id=sender_id,
                     sender_kind=sender_kind,
-                    key=book.next_key(now),
+                    key=book.next_key(given or clock.now()),
                     thread_reply=reply,
-                    client_id=item.client_id,
+                    client_id=client_id,
                     private_viewer_id=item.private_viewer_id,
                 )
                 content = item.content
@@ -117,22 +134,84 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                     message.accessory_widgets = tuple(content.accessory_widgets)
                 if new_key:
                     book.thread_keys[(scope, new_key)] = message.thread_id
-                book.add(message)
                 if newest is None or message.key > newest.key:
                     newest = message
                 # The event's time: the message's when the batch gives it, else a second reading (as create).
-                log_event(space_id, item.create_time or clock.now(), CREATED, message, snapshot=False)
-                for hook in hooks:
-                    hook(who, message)
+                pending.add(
+                    message,
+                    message.key >> SEQ_BITS if given else _micros(clock.now()),
+                    None if sender_kind == "BOT" else sender_id,
+                    who,
+                )
                 made.append(message_id)
         finally:
-            if collecting:
-                gc.enable()
-            if newest is not None:
-                space.has_messages = True
-                if space.last_active_time is None or newest.create_time > space.last_active_time:
-                    space.last_active_time = newest.create_time
+            try:
+                pending.flush()
+            finally:
+                if collecting:
+                    gc.enable()
+                if newest is not None:
+                    space.has_messages = True
+                    if space.last_active_time is None or newest.create_time > space.last_active_time:
+                        space.last_active_time = newest.create_time
+                        core.space_search.touched(space_id)
         return made
+
+
+class BatchListener(Protocol):
+    """A book that hears of new messages through its ``_on_message_created`` hook and can also be told of a
+    batch in one call, with the same result (read states, search postings)."""
+
+    def _on_message_created(self, actor: Actor, message: Message) -> None: ...
+
+    def messages_created(self, space_id: str, people: list[str | None], messages: list[Message]) -> None:
+        """``messages`` of ``space_id``, in order; ``people[i]``: who posted ``messages[i]``, if a person."""
+        ...
+
+
+class _Pending:
+    """The messages of a batch made but not yet in their space's indexes (timelines, event log, read states,
+    search postings, other listeners), put there together by ``flush``: at the end of the batch, when it fails,
+    and before a lookup of the book (a thread by name, a client id the batch took) that must see them. Each
+    index is told of them in one call, leaving what one ``add``, ``append`` and hook call per message leave."""
+
+    def __init__(self, core: StoreCore, space_id: str, book: SpaceMessages) -> None:
+        self.core, self.space_id, self.book = core, space_id, book
+        self.messages: list[Message] = []
+        self.times: list[int] = []  # each message's created event time (µs since the epoch)
+        self.people: list[str | None] = []  # who posted each, if a person (whose read state it moves)
+        self.actors: list[Actor] = []
+        self.client_ids: set[str] = set()
+        self.listeners: list[BatchListener] = []  # told of the batch at once
+        self.hooks: list[Callable[[Actor, Any], object]] = []  # the other listeners: one call per message
+        for hook in core.on_message_created:
+            owner: Any = getattr(hook, "__self__", None)
+            if hasattr(owner, "messages_created") and hook == getattr(owner, "_on_message_created", None):
+                self.listeners.append(owner)
+            else:
+                self.hooks.append(hook)
+
+    def add(self, message: Message, micros: int, person: str | None, actor: Actor) -> None:
+        self.messages.append(message)
+        self.times.append(micros)
+        self.people.append(person)
+        self.actors.append(actor)
+        if message.client_id:
+            self.client_ids.add(message.client_id)
+
+    def flush(self) -> None:
+        messages = self.messages
+        if not messages:
+            return
+        self.book.add_many(messages)
+        self.core.event_log.append_many(self.space_id, CREATED, self.times, messages)
+        for listener in self.listeners:
+            listener.messages_created(self.space_id, self.people, messages)
+        for actor, message in zip(self.actors, messages, strict=True) if self.hooks else ():
+            for hook in self.hooks:
+                hook(actor, message)
+        self.messages, self.times, self.people, self.actors = [], [], [], []
+        self.client_ids.clear()
 
 
 def _with_ids(core: StoreCore, messages: Iterable[NewMessage]) -> Iterator[tuple[NewMessage, str]]:
