@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from chat_grpc.fake.clock import ManualClock
 from chat_grpc.fake.errors import ChatError
-from chat_grpc.fake.store import ChatStore
+from chat_grpc.fake.ids import IdGenerator
+from chat_grpc.fake.space_query import parse_search_spaces_query
+from chat_grpc.fake.store import AuthKind, ChatStore, Space
 from chat_grpc.fake.store.events import EventLog, _micros
 from chat_grpc.fake.store.message_records import Message, MessageContent, NewMessage, ThreadRequest
 from chat_grpc.fake.store.message_timeline import SpaceMessages
@@ -200,3 +203,27 @@ def test_add_many_indexes_what_add_indexes(seed: int) -> None:
     }
     assert list(bulk.by_id) == list(one.by_id)
     assert bulk.client_ids == one.client_ids
+
+
+def test_searching_spaces_by_last_activity_sees_a_batch() -> None:
+    """SearchSpaces' index is told, as by create, when a batch moves a space's last activity."""
+    store = ChatStore(clock=ManualClock(START, tick=timedelta(seconds=1)), ids=IdGenerator(11))
+    admin = store.add_user("root@example.com", "Root", is_admin=True)
+    actor = Actor(admin, AuthKind.USER, frozenset({"chat.admin.spaces"}))
+    spaces = [
+        store.create_space(
+            as_user(admin), Space(id="", space_type="SPACE", display_name=f"Room {i}", customer=admin.customer)
+        )
+        for i in range(2)
+    ]
+    query = parse_search_spaces_query('customer = "customers/my_customer" AND space_type = "SPACE"')
+
+    def by_activity() -> list[str]:
+        found, _ = store.search_spaces(actor, query, "last_active_time", True, lambda s: 0.0, offset=0, limit=10)
+        return [s.id for s in found]
+
+    for space in spaces:
+        store.messages.create(as_user(admin), space.id, MessageContent(text="hi"), ThreadRequest())
+    assert by_activity() == [spaces[1].id, spaces[0].id]
+    store.messages.create_many(as_user(admin), spaces[0].id, [NewMessage(MessageContent(text="later"))])
+    assert by_activity() == [spaces[0].id, spaces[1].id]
