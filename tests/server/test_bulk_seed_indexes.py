@@ -146,11 +146,14 @@ def test_a_batch_that_fails_midway_keeps_the_messages_before_it_indexed() -> Non
 
 @pytest.mark.parametrize("seed", range(20))
 def test_append_many_logs_what_append_logs(seed: int) -> None:
-    """Times in order, back in time, many in one microsecond (the sequence number wraps), after other events."""
+    """Times in order, back in time, many in one microsecond (the sequence number wraps), after and before
+    other events."""
     rng = random.Random(seed)
     one, bulk = EventLog(), EventLog()
-    for log in (one, bulk):
+    later = START + timedelta(seconds=rng.choice([0, 1]))
+    for log in (one, bulk):  # events before and after the batches' times: they go in between
         log.append("s", START, "other", "spaces/s", snapshot=False)
+        log.append("s", later, "other", "spaces/s", snapshot=False)
     base = _micros(START)
     for _ in range(3):
         size = rng.choice([0, 1, 10, 5000])

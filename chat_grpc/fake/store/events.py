@@ -142,17 +142,20 @@ class EventLog:
         mask, seq = (1 << _SEQ_BITS) - 1, log.next_seq
         keys = [(when << _SEQ_BITS) | ((seq + i) & mask) for i, when in enumerate(micros, 1)]
         log.next_seq = (seq + len(keys)) & mask
-        typed = log.by_type.get(code)
         in_order = all(map(int.__le__, keys, itertools.islice(keys, 1, None)))
-        if in_order and (not log.keys or log.keys[-1] <= keys[0]) and (not typed or typed[-1] <= keys[0]):
-            # Where append would put each one: at the end (a key equal to the last goes after it, as bisect_right)
-            log.keys.extend(keys)
-            log.codes.extend(bytes((code * 2,)) * len(keys))
-            log.resources.extend(resources)
+        at = bisect_right(log.keys, keys[0]) if in_order else 0
+        if in_order and (at == len(log.keys) or log.keys[at] > keys[-1]):
+            # Where append puts each one: all at ``at``, in order (after equal keys, as bisect_right does) —
+            # at the end, or before the events of a later time (a seed of the past into a space made now).
+            log.keys[at:at] = array("Q", keys)
+            log.codes[at:at] = bytes((code * 2,)) * len(keys)
+            log.resources[at:at] = resources
+            typed = log.by_type.get(code)
             if typed is None:
                 log.by_type[code] = array("Q", keys)
-            else:
-                typed.extend(keys)
+            else:  # its keys are some of the log's: none between the first and the last either
+                typed_at = bisect_right(typed, keys[0])
+                typed[typed_at:typed_at] = array("Q", keys)
             return
         for key, resource in zip(keys, resources, strict=True):
             log.insert(key, code * 2, resource)
