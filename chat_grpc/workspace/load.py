@@ -284,11 +284,12 @@ class _Loader:
 
         def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
             for message in batch:
-                if message.reply_to is None and not message.thread_key and message.id is None:
-                    thread, own, reply_to = new_thread, None, None  # what _thread answers, without asking it
+                reply_to = position.get(message.reply_to) if message.reply_to is not None else None
+                new = message.reply_to is None and not message.thread_key  # a new thread, not by key
+                if message.id is None and (reply_to is not None or new):
+                    thread, own = new_thread, None  # what _thread answers (or the reply_to below replaces)
                 else:
                     thread, own = self._thread(space, message)
-                    reply_to = position.get(message.reply_to) if message.reply_to is not None else None
                     if reply_to is not None:  # its thread starts in this batch: replied to by position
                         thread = new_thread
                 yield NewMessage(
@@ -299,7 +300,7 @@ class _Loader:
                     message.create_time,
                     reply_to,
                     own,
-                    sender(message),
+                    importer or actors.get((id(message.sender), id(message.via_app))) or sender(message),
                 )
 
         before = store.messages.count(space.id)

@@ -64,6 +64,8 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
         importing, is_space = space.import_mode, space.space_type == "SPACE"
         clock = core.clock
         pending = _Pending(core, space_id, book)
+        add_message, add_time = pending.messages.append, pending.times.append
+        add_person, add_actor = pending.people.append, pending.actors.append
         made: list[str] = []
         newest: Message | None = None  # the latest of the batch: the space's last activity, if later
         # The cyclic garbage collector rests during the batch: it would walk every record made so far again
@@ -137,12 +139,12 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                 if newest is None or message.key > newest.key:
                     newest = message
                 # The event's time: the message's when the batch gives it, else a second reading (as create).
-                pending.add(
-                    message,
-                    message.key >> SEQ_BITS if given else _micros(clock.now()),
-                    None if sender_kind == "BOT" else sender_id,
-                    who,
-                )
+                add_time(message.key >> SEQ_BITS if given else _micros(clock.now()))
+                add_message(message)
+                add_person(None if sender_kind == "BOT" else sender_id)
+                add_actor(who)
+                if client_id:
+                    pending.client_ids.add(client_id)
                 made.append(message_id)
         finally:
             try:
@@ -177,6 +179,7 @@ class _Pending:
 
     def __init__(self, core: StoreCore, space_id: str, book: SpaceMessages) -> None:
         self.core, self.space_id, self.book = core, space_id, book
+        # Filled by create_many, one entry per message made, in order:
         self.messages: list[Message] = []
         self.times: list[int] = []  # each message's created event time (µs since the epoch)
         self.people: list[str | None] = []  # who posted each, if a person (whose read state it moves)
@@ -191,15 +194,8 @@ class _Pending:
             else:
                 self.hooks.append(hook)
 
-    def add(self, message: Message, micros: int, person: str | None, actor: Actor) -> None:
-        self.messages.append(message)
-        self.times.append(micros)
-        self.people.append(person)
-        self.actors.append(actor)
-        if message.client_id:
-            self.client_ids.add(message.client_id)
-
     def flush(self) -> None:
+        """Put the pending messages in the indexes (which keep none of these lists: they are emptied after)."""
         messages = self.messages
         if not messages:
             return
@@ -210,8 +206,8 @@ class _Pending:
         for actor, message in zip(self.actors, messages, strict=True) if self.hooks else ():
             for hook in self.hooks:
                 hook(actor, message)
-        self.messages, self.times, self.people, self.actors = [], [], [], []
-        self.client_ids.clear()
+        for pending in (self.messages, self.times, self.people, self.actors, self.client_ids):
+            pending.clear()
 
 
 def _with_ids(core: StoreCore, messages: Iterable[NewMessage]) -> Iterator[tuple[NewMessage, str]]:
