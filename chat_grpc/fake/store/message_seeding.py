@@ -3,6 +3,7 @@ several times the speed (no gRPC)."""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,29 @@ from chat_grpc.fake.store.message_records import (
 from chat_grpc.fake.store.message_rules import MessageRules
 from chat_grpc.fake.store.message_timeline import SpaceMessages
 from chat_grpc.fake.store.model import Actor
+
+# The fields a message without mentions or attachments is made with, in the order of Message's fields: passed by
+# position (twice as fast as by name, for a million of them).
+_PLAIN = (
+    "space_id",
+    "id",
+    "sender_id",
+    "sender_kind",
+    "key",
+    "text",
+    "formatted_text",
+    "argument_text",
+    "mentions",
+    "fallback_text",
+    "cards_v2",
+    "accessory_widgets",
+    "attachments",
+    "thread_reply",
+    "client_id",
+    "private_viewer_id",
+)
+if tuple(f.name for f in dataclasses.fields(Message))[: len(_PLAIN)] != _PLAIN:  # pragma: no cover - a guard
+    raise ImportError("message_seeding makes Messages by position: Message's fields changed order")
 
 
 def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iterable[NewMessage]) -> list[str]:
@@ -114,26 +138,42 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                     core._require_permission(who, state, setting, "reply in threads" if reply else "post messages")
                     checked.add(setting)
                 given = item.create_time
-                message = Message(
-                    space_id=space_id,
-                    id=message_id,
-                    sender_id=sender_id,
-                    sender_kind=sender_kind,
-                    key=book.next_key(given or clock.now()),
-                    thread_reply=reply,
-                    client_id=client_id,
-                    private_viewer_id=item.private_viewer_id,
-                )
+                key = book.next_key(given or clock.now())
                 content = item.content
-                if content.attachment_tokens or content.quote or "<users/" in content.text:
+                text = content.text
+                if content.attachment_tokens or content.quote or "<users/" in text:
                     if content.quote:
                         raise InvalidArgument("create_many does not quote messages", field="message")
+                    message = Message(
+                        space_id=space_id,
+                        id=message_id,
+                        sender_id=sender_id,
+                        sender_kind=sender_kind,
+                        key=key,
+                        thread_reply=reply,
+                        client_id=client_id,
+                        private_viewer_id=item.private_viewer_id,
+                    )
                     rules._set_content(message, content, CREATE_PATHS)
-                else:  # what _set_content makes of text without mentions and of no attachments
-                    message.text = message.formatted_text = message.argument_text = content.text
-                    message.fallback_text = content.fallback_text
-                    message.cards_v2 = tuple(content.cards_v2)
-                    message.accessory_widgets = tuple(content.accessory_widgets)
+                else:  # what _set_content makes of text without mentions and of no attachments (_PLAIN fields)
+                    message = Message(
+                        space_id,
+                        message_id,
+                        sender_id,
+                        sender_kind,
+                        key,
+                        text,
+                        text,
+                        text,
+                        (),
+                        content.fallback_text,
+                        tuple(content.cards_v2),
+                        tuple(content.accessory_widgets),
+                        (),
+                        reply,
+                        client_id,
+                        item.private_viewer_id,
+                    )
                 if new_key:
                     book.thread_keys[(scope, new_key)] = message.thread_id
                 if newest is None or message.key > newest.key:
