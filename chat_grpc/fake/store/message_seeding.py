@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import itertools
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from chat_grpc.fake.errors import InvalidArgument
@@ -97,95 +97,99 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
         collecting = gc.isenabled()
         gc.disable()
         try:
-            # Ids drawn ahead in chunks where nothing records the order of draws and clock readings; else
+            # Ids drawn ahead a chunk at a time where nothing records the order of draws and clock readings (as
+            # many as the chunk needs, in order: a seeded generator gives what one draw per create gives); else
             # each where create draws it (a state file's tape replays them in that order).
             bulk = core.ids.draws_in_bulk()
             draw = core.ids.opaque_id
-            for item, drawn in _with_ids(core, messages) if bulk else ((m, "") for m in messages):
-                who = item.sender or actor
-                found = senders.get(id(who))
-                who, sender_id, sender_kind, scope, checked = sender(who) if found is None else found
-                thread = item.thread
-                in_batch = item.reply_to is not None  # a reply to a message of the batch: its thread exists
-                if in_batch:
-                    root = made[item.reply_to].partition(".")[0]  # type: ignore[index]
-                    thread = ThreadRequest(name=root, reply_option="REPLY_MESSAGE_OR_FAIL")
-                client_id = item.client_id
-                if client_id or item.private_viewer_id:
-                    if client_id in pending.client_ids:
-                        pending.flush()  # a client id the batch took: the book says so, as create would
-                    rules._check_new_ids(state, book, client_id, item.private_viewer_id)
-                # The thread, as _thread_for decides it; the id part drawn here unless the batch gives it.
-                thread_id, reply, new_key = "", False, ""
-                option = thread.reply_option
-                if is_space and option != "MESSAGE_REPLY_OPTION_UNSPECIFIED":
-                    if thread.name and not in_batch:
-                        pending.flush()  # the book must show the batch's threads to find this one
-                    if thread.name and (in_batch or book.has_thread(thread.name)):
-                        thread_id, reply = thread.name, True
-                    elif thread.key:
-                        existing = book.thread_keys.get((scope, thread.key))
-                        if existing is not None:
-                            thread_id, reply = existing, True
-                        else:
-                            new_key = thread.key
-                    elif option == "REPLY_MESSAGE_OR_FAIL":
-                        rules._thread_for(who, state, book, thread)  # raises NOT_FOUND, worded as create's
-                own = item.own_id if item.own_id is not None else (drawn or draw(11))
-                message_id = f"{thread_id}.{own}" if reply else f"{own}.{own}"
-                setting = "reply_messages" if reply else "post_messages"
-                if setting not in checked and not who.is_app and not importing:
-                    core._require_permission(who, state, setting, "reply in threads" if reply else "post messages")
-                    checked.add(setting)
-                given = item.create_time
-                key = book.next_key(given or clock.now())
-                content = item.content
-                text = content.text
-                if content.attachment_tokens or content.quote or "<users/" in text:
-                    if content.quote:
-                        raise InvalidArgument("create_many does not quote messages", field="message")
-                    message = Message(
-                        space_id=space_id,
-                        id=message_id,
-                        sender_id=sender_id,
-                        sender_kind=sender_kind,
-                        key=key,
-                        thread_reply=reply,
-                        client_id=client_id,
-                        private_viewer_id=item.private_viewer_id,
-                    )
-                    rules._set_content(message, content, CREATE_PATHS)
-                else:  # what _set_content makes of text without mentions and of no attachments (_PLAIN fields)
-                    message = Message(
-                        space_id,
-                        message_id,
-                        sender_id,
-                        sender_kind,
-                        key,
-                        text,
-                        text,
-                        text,
-                        (),
-                        content.fallback_text,
-                        tuple(content.cards_v2),
-                        tuple(content.accessory_widgets),
-                        (),
-                        reply,
-                        client_id,
-                        item.private_viewer_id,
-                    )
-                if new_key:
-                    book.thread_keys[(scope, new_key)] = message.thread_id
-                if newest is None or message.key > newest.key:
-                    newest = message
-                # The event's time: the message's when the batch gives it, else a second reading (as create).
-                add_time(message.key >> SEQ_BITS if given else _micros(clock.now()))
-                add_message(message)
-                add_person(None if sender_kind == "BOT" else sender_id)
-                add_actor(who)
-                if client_id:
-                    pending.client_ids.add(client_id)
-                made.append(message_id)
+            items, size = iter(messages), 4096 if bulk else 1  # taken as create would take them, unless drawn ahead
+            while chunk := list(itertools.islice(items, size)):
+                drawn = iter(core.ids.opaque_ids(11, sum(1 for m in chunk if m.own_id is None))) if bulk else None
+                for item in chunk:
+                    who = item.sender or actor
+                    found = senders.get(id(who))
+                    who, sender_id, sender_kind, scope, checked = sender(who) if found is None else found
+                    thread = item.thread
+                    in_batch = item.reply_to is not None  # a reply to a message of the batch: its thread exists
+                    if in_batch:
+                        root = made[item.reply_to].partition(".")[0]  # type: ignore[index]
+                        thread = ThreadRequest(name=root, reply_option="REPLY_MESSAGE_OR_FAIL")
+                    client_id = item.client_id
+                    if client_id or item.private_viewer_id:
+                        if client_id in pending.client_ids:
+                            pending.flush()  # a client id the batch took: the book says so, as create would
+                        rules._check_new_ids(state, book, client_id, item.private_viewer_id)
+                    # The thread, as _thread_for decides it; the id part drawn here unless the batch gives it.
+                    thread_id, reply, new_key = "", False, ""
+                    option = thread.reply_option
+                    if is_space and option != "MESSAGE_REPLY_OPTION_UNSPECIFIED":
+                        if thread.name and not in_batch:
+                            pending.flush()  # the book must show the batch's threads to find this one
+                        if thread.name and (in_batch or book.has_thread(thread.name)):
+                            thread_id, reply = thread.name, True
+                        elif thread.key:
+                            existing = book.thread_keys.get((scope, thread.key))
+                            if existing is not None:
+                                thread_id, reply = existing, True
+                            else:
+                                new_key = thread.key
+                        elif option == "REPLY_MESSAGE_OR_FAIL":
+                            rules._thread_for(who, state, book, thread)  # raises NOT_FOUND, worded as create's
+                    own = item.own_id if item.own_id is not None else (next(drawn) if drawn else draw(11))
+                    message_id = f"{thread_id}.{own}" if reply else f"{own}.{own}"
+                    setting = "reply_messages" if reply else "post_messages"
+                    if setting not in checked and not who.is_app and not importing:
+                        core._require_permission(who, state, setting, "reply in threads" if reply else "post messages")
+                        checked.add(setting)
+                    given = item.create_time
+                    key = book.next_key(given or clock.now())
+                    content = item.content
+                    text = content.text
+                    if content.attachment_tokens or content.quote or "<users/" in text:
+                        if content.quote:
+                            raise InvalidArgument("create_many does not quote messages", field="message")
+                        message = Message(
+                            space_id=space_id,
+                            id=message_id,
+                            sender_id=sender_id,
+                            sender_kind=sender_kind,
+                            key=key,
+                            thread_reply=reply,
+                            client_id=client_id,
+                            private_viewer_id=item.private_viewer_id,
+                        )
+                        rules._set_content(message, content, CREATE_PATHS)
+                    else:  # what _set_content makes of text without mentions and of no attachments (_PLAIN fields)
+                        message = Message(
+                            space_id,
+                            message_id,
+                            sender_id,
+                            sender_kind,
+                            key,
+                            text,
+                            text,
+                            text,
+                            (),
+                            content.fallback_text,
+                            tuple(content.cards_v2),
+                            tuple(content.accessory_widgets),
+                            (),
+                            reply,
+                            client_id,
+                            item.private_viewer_id,
+                        )
+                    if new_key:
+                        book.thread_keys[(scope, new_key)] = message.thread_id
+                    if newest is None or message.key > newest.key:
+                        newest = message
+                    # The event's time: the message's when the batch gives it, else a second reading (as create).
+                    add_time(message.key >> SEQ_BITS if given else _micros(clock.now()))
+                    add_message(message)
+                    add_person(None if sender_kind == "BOT" else sender_id)
+                    add_actor(who)
+                    if client_id:
+                        pending.client_ids.add(client_id)
+                    made.append(message_id)
         finally:
             try:
                 pending.flush()
@@ -248,17 +252,3 @@ class _Pending:
                 hook(actor, message)
         for pending in (self.messages, self.times, self.people, self.actors, self.client_ids):
             pending.clear()
-
-
-def _with_ids(core: StoreCore, messages: Iterable[NewMessage]) -> Iterator[tuple[NewMessage, str]]:
-    """Each message with the id part drawn for it ("" when it brings its own), drawn a chunk at a time: as
-    many as the chunk needs, in order, so a seeded generator gives what one draw per create gives."""
-    chunk: list[NewMessage] = []
-    iterator = iter(messages)
-    while True:
-        chunk[:] = itertools.islice(iterator, 4096)
-        if not chunk:
-            return
-        drawn = iter(core.ids.opaque_ids(11, sum(1 for m in chunk if m.own_id is None)))
-        for item in chunk:
-            yield item, next(drawn) if item.own_id is None else ""
