@@ -27,10 +27,13 @@ from tests.server.test_bulk_seed import START, _state, _world
 _KEY = "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
 
 
-def _random_batch(rng: random.Random, w: dict[str, Any], size: int) -> list[NewMessage]:
-    """Messages from three senders (a person through an app too), new threads, thread keys, replies, client
-    ids (now and then one the batch already took: the batch fails there), times given out of order or not."""
-    senders = [None, as_user(w["bob"]), as_app(w["bot"]), as_user(w["ann"], w["bot"])]
+def _random_batch(rng: random.Random, w: dict[str, Any], size: int, where: str = "space") -> list[NewMessage]:
+    """Messages from three senders (a person through an app too; in the group chat, people only), new
+    threads, thread keys, replies, client ids (now and then one the batch already took: the batch fails
+    there), times given out of order or not."""
+    senders = [None, as_user(w["bob"])]
+    if where == "space":
+        senders += [as_app(w["bot"]), as_user(w["ann"], w["bot"])]
     items: list[NewMessage] = []
     for i in range(size):
         thread, reply_to = ThreadRequest(), None
@@ -102,8 +105,9 @@ def _full_state(store: ChatStore, space_id: str) -> dict[str, Any]:
         }
 
 
+@pytest.mark.parametrize("where", ["space", "chat"])
 @pytest.mark.parametrize("seed", range(12))
-def test_a_random_batch_leaves_what_one_create_per_message_leaves(seed: int) -> None:
+def test_a_random_batch_leaves_what_one_create_per_message_leaves(seed: int, where: str) -> None:
     rng = random.Random(seed)
     tick = rng.choice([timedelta(microseconds=1), timedelta(0), timedelta(seconds=1)])
     size = rng.choice([1, 5, 40, 120])
@@ -112,17 +116,17 @@ def test_a_random_batch_leaves_what_one_create_per_message_leaves(seed: int) -> 
     outcomes = []
     for store, clock, w in ((one, one_clock, w1), (bulk, None, w2)):
         for round_ in range(2):  # a second batch lands after the first (threads, keys and client ids taken)
-            items = _random_batch(random.Random(seed * 100 + round_), w, size)
+            items = _random_batch(random.Random(seed * 100 + round_), w, size, where)
             try:
                 if clock is not None:
-                    _one_by_one(store, clock, as_user(w["ann"]), w["space"].id, items)
+                    _one_by_one(store, clock, as_user(w["ann"]), w[where].id, items)
                 else:
-                    store.messages.create_many(as_user(w["ann"]), w["space"].id, items)
+                    store.messages.create_many(as_user(w["ann"]), w[where].id, items)
                 outcomes.append((round_, None))
             except ChatError as error:
                 outcomes.append((round_, (type(error), str(error))))
     assert outcomes[:2] == outcomes[2:]
-    one_state, bulk_state = _full_state(one, w1["space"].id), _full_state(bulk, w2["space"].id)
+    one_state, bulk_state = _full_state(one, w1[where].id), _full_state(bulk, w2[where].id)
     if any(error for _, error in outcomes):  # a failed batch drew ids ahead for its chunk (as it always has)
         del one_state["next id"], bulk_state["next id"]
     assert bulk_state == one_state

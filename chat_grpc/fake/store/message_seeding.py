@@ -17,7 +17,6 @@ from chat_grpc.fake.store.message_records import (
     SEQ_BITS,
     Message,
     NewMessage,
-    ThreadRequest,
     _micros,
 )
 from chat_grpc.fake.store.message_rules import MessageRules
@@ -109,11 +108,6 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                     who = item.sender or actor
                     found = senders.get(id(who))
                     who, sender_id, sender_kind, scope, checked = sender(who) if found is None else found
-                    thread = item.thread
-                    in_batch = item.reply_to is not None  # a reply to a message of the batch: its thread exists
-                    if in_batch:
-                        root = made[item.reply_to].partition(".")[0]  # type: ignore[index]
-                        thread = ThreadRequest(name=root, reply_option="REPLY_MESSAGE_OR_FAIL")
                     client_id = item.client_id
                     if client_id or item.private_viewer_id:
                         if client_id in pending.client_ids:
@@ -121,11 +115,15 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                         rules._check_new_ids(state, book, client_id, item.private_viewer_id)
                     # The thread, as _thread_for decides it; the id part drawn here unless the batch gives it.
                     thread_id, reply, new_key = "", False, ""
+                    thread = item.thread
                     option = thread.reply_option
-                    if is_space and option != "MESSAGE_REPLY_OPTION_UNSPECIFIED":
-                        if thread.name and not in_batch:
+                    if item.reply_to is not None:  # in the thread of a message of the batch, which exists
+                        if is_space:  # (asked as REPLY_MESSAGE_OR_FAIL by its name)
+                            thread_id, reply = made[item.reply_to].partition(".")[0], True
+                    elif is_space and option != "MESSAGE_REPLY_OPTION_UNSPECIFIED":
+                        if thread.name:
                             pending.flush()  # the book must show the batch's threads to find this one
-                        if thread.name and (in_batch or book.has_thread(thread.name)):
+                        if thread.name and book.has_thread(thread.name):
                             thread_id, reply = thread.name, True
                         elif thread.key:
                             existing = book.thread_keys.get((scope, thread.key))
