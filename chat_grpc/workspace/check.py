@@ -3,12 +3,18 @@ messages, reactions and read states (``check_people`` checks the directory)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
 from google.apps.card.v1 import card_pb2
 from google.chat.v1 import message_pb2
 from google.protobuf import json_format
 from google.protobuf.message import Message as ProtoMessage
 
 from chat_grpc.fake.errors import ChatError
+from chat_grpc.fake.store import ChatStore
 from chat_grpc.fake.store.model import PERMISSION_SETTINGS, default_permission_settings
 from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.fake.store.reactions import check_unicode_emoji
@@ -38,7 +44,14 @@ from chat_grpc.workspace.schema import (
 
 
 class Checker(PeopleChecker):
-    """Step 1: the file's schema and references -> a plan whose references are resolved."""
+    """Step 1: the file's schema and references -> a plan whose references are resolved. ``times``: create
+    times the shape pass already read (text -> ``parse_time`` of it), if any."""
+
+    def __init__(
+        self, store: ChatStore, data: Mapping[str, Any], base_dir: Path, times: dict[str, datetime] | None = None
+    ) -> None:
+        super().__init__(store, data, base_dir)
+        self.times: dict[str, datetime] = {} if times is None else times
 
     # -------------------------------------------------------------- the whole file
 
@@ -165,7 +178,8 @@ class Checker(PeopleChecker):
             return  # none (or the shape pass says what is wrong): the space's messages are not looked up
         refs: dict[str, int] = {}
         for message in plan.messages:
-            for label in (message.ref, message.id, message.client_id):
+            labels = (message.ref, message.id, message.client_id)
+            for label in labels if any(labels) else ():
                 if label:
                     refs[label] = message.index
         by_index = {m.index: m for m in plan.messages}
@@ -294,8 +308,9 @@ class Checker(PeopleChecker):
         thread_keys: dict[tuple[Who | None, str], int] = {}  # (scope, key) -> root index
         checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
         senders: dict[str, Who] = {}  # what the file writes -> who, once a message of theirs passed the checks
+        times = self.times
         for index, (path, value) in enumerate(node.items("messages")):
-            message = plain_plan(path, value, index, plan, senders, thread_keys)
+            message = plain_plan(path, value, index, plan, senders, thread_keys, times)
             if message is None:
                 message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
                 if message is not None and message.via_app is None and type(value["sender"]) is str:
@@ -308,7 +323,8 @@ class Checker(PeopleChecker):
                 if message.id in ids:
                     self.problem(f"{path}.id", f"message id {message.id} is used twice in this space")
                 ids.add(message.id)
-            for label in (message.ref, message.id, message.client_id):
+            labels = (message.ref, message.id, message.client_id)
+            for label in labels if any(labels) else ():
                 if label:
                     if label in refs and label != message.id:
                         self.problem(path, f"{label!r} names two messages of this space")

@@ -56,7 +56,7 @@ from chat_grpc.fake.store.message_records import (
 )
 from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.check import Checker
-from chat_grpc.workspace.plain import without_cleared_messages
+from chat_grpc.workspace.plain import create_times_kept, without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
     MemberPlan,
@@ -284,11 +284,12 @@ class _Loader:
 
         def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
             for message in batch:
-                if message.reply_to is None and not message.thread_key and message.id is None:
-                    thread, own, reply_to = new_thread, None, None  # what _thread answers, without asking it
+                reply_to = position.get(message.reply_to) if message.reply_to is not None else None
+                new = message.reply_to is None and not message.thread_key  # a new thread, not by key
+                if message.id is None and (reply_to is not None or new):
+                    thread, own = new_thread, None  # what _thread answers (or the reply_to below replaces)
                 else:
                     thread, own = self._thread(space, message)
-                    reply_to = position.get(message.reply_to) if message.reply_to is not None else None
                     if reply_to is not None:  # its thread starts in this batch: replied to by position
                         thread = new_thread
                 yield NewMessage(
@@ -299,7 +300,7 @@ class _Loader:
                     message.create_time,
                     reply_to,
                     own,
-                    sender(message),
+                    importer or actors.get((id(message.sender), id(message.via_app))) or sender(message),
                 )
 
         before = store.messages.count(space.id)
@@ -594,11 +595,12 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any])
 
 def _checked(store: ChatStore, data: dict[str, Any], base_dir: Path) -> Plan:
     # the shape pass sees what the quick check of plain messages does not clear (the same places, the same words)
-    shape, refused = workspace_schema.shape_problems(without_cleared_messages(data))
+    with create_times_kept() as times:  # what it read of create times, for the quick plan of plain messages
+        shape, refused = workspace_schema.shape_problems(without_cleared_messages(data))
     if refused:
         data = workspace_schema.repaired(data, refused)
     try:
-        plan = Checker(store, data, base_dir).check()
+        plan = Checker(store, data, base_dir, times).check()
     except SeedError as error:
         found = shape + error.problems
         raise SeedError(found[:MAX_PROBLEMS] + _more(found)) from None

@@ -16,6 +16,10 @@ can make a load faster, never more or less strict:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import datetime
 from typing import Any
 
 from pydantic_core import PydanticCustomError
@@ -28,9 +32,9 @@ PLAIN_KEYS = frozenset({"sender", "text", "fallback_text", "thread_key", "client
 _CLIENT_ID_SEARCH = CLIENT_ID.search  # as the shape pass checks it (``_patterned``: search)
 
 
-def shape_cleared(message: object) -> bool:
+def shape_cleared(message: object, times: dict[str, datetime] | None = None) -> bool:
     """Whether the shape pass would accept this message with no problem (a plain one: else False, and the
-    shape pass looks at it)."""
+    shape pass looks at it). ``times``, if given, keeps what its create time reads as, for ``plain_plan``."""
     if type(message) is not dict or "sender" not in message or not PLAIN_KEYS.issuperset(message):
         return False
     for key, value in message.items():
@@ -38,14 +42,31 @@ def shape_cleared(message: object) -> bool:
             return False
         if key == "create_time":
             try:
-                parse_time(value)
+                parsed = parse_time(value)
             except PydanticCustomError:
                 return False
+            if times is not None:
+                times[value] = parsed
         elif (key == "thread_key" and len(value) > THREAD_KEY_MAX) or (
             key == "client_id" and not _CLIENT_ID_SEARCH(value)
         ):
             return False
     return True
+
+
+_TIMES: ContextVar[dict[str, datetime] | None] = ContextVar("create_times_read", default=None)
+
+
+@contextmanager
+def create_times_kept() -> Iterator[dict[str, datetime]]:
+    """While it is open, ``without_cleared_messages`` keeps what each create time it read reads as (text ->
+    ``parse_time`` of it) in the dict it gives, which ``plain_plan`` then need not compute again."""
+    times: dict[str, datetime] = {}
+    token = _TIMES.set(times)
+    try:
+        yield times
+    finally:
+        _TIMES.reset(token)
 
 
 def without_cleared_messages(data: dict[str, Any]) -> dict[str, Any]:
@@ -55,10 +76,11 @@ def without_cleared_messages(data: dict[str, Any]) -> dict[str, Any]:
     spaces = data.get("spaces")
     if type(spaces) is not list:
         return data
+    times = _TIMES.get()
     slim = list(spaces)
     for i, space in enumerate(spaces):
         messages = space.get("messages") if type(space) is dict else None
-        if type(messages) is list and messages and all(map(shape_cleared, messages)):
+        if type(messages) is list and messages and all(shape_cleared(m, times) for m in messages):
             slim[i] = {**space, "messages": []}
     return {**data, "spaces": slim}
 
@@ -70,10 +92,12 @@ def plain_plan(
     plan: SpacePlan,
     senders: dict[str, Who],
     thread_keys: dict[tuple[Who | None, str], int],
+    times: dict[str, datetime],
 ) -> MessagePlan | None:
     """The plan of a plain message whose sender is in ``senders``, when no problem can be found in it; else
     None (the general pass checks it). ``senders``: what the file writes for a sender -> who, for each sender
-    of a message of this space the general pass found no problem in (so they may post here)."""
+    of a message of this space the general pass found no problem in (so they may post here). ``times``: create
+    times already read (text -> ``parse_time`` of it), from ``shape_cleared``."""
     if type(value) is not dict or not PLAIN_KEYS.issuperset(value):
         return None
     raw_sender = value.get("sender")
@@ -97,10 +121,12 @@ def plain_plan(
     if when is not None:
         if type(when) is not str:
             return None
-        try:
-            create_time = parse_time(when)
-        except PydanticCustomError:
-            return None
+        create_time = times.get(when)
+        if create_time is None:
+            try:
+                create_time = parse_time(when)
+            except PydanticCustomError:
+                return None
     if thread_key and root is None:
         thread_keys[(scope, thread_key)] = index
     return MessagePlan(

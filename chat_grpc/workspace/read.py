@@ -30,14 +30,23 @@ def _yaml() -> Any:
 MAX_DEPTH = 100  # a workspace needs about 30 (cards inside messages inside spaces); deeper is a damaged file
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # what most values of a file are: never containers
+
+
 def nesting_depth(data: Any) -> int:
     """How deeply lists and mappings nest in ``data`` (without recursion: any depth is measured), a level at a
     time: the containers one level down, in one comprehension per level (a million messages are one level)."""
     if not isinstance(data, dict | list):
         return 0
     depth, level = 1, [data]
+    scalars, containers = _SCALARS, (dict, list)
     while depth <= MAX_DEPTH:
-        level = [v for x in level for v in (x.values() if isinstance(x, dict) else x) if isinstance(v, dict | list)]
+        level = [
+            v
+            for x in level
+            for v in (x.values() if isinstance(x, dict) else x)
+            if v.__class__ not in scalars and isinstance(v, containers)  # a text or a number: no lookup of its type
+        ]
         if not level:
             return depth
         depth += 1

@@ -15,10 +15,11 @@ the mix of types — a type rare in the log costs no more than a common one, nev
 from __future__ import annotations
 
 import heapq
+import itertools
 import string
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -124,6 +125,40 @@ class EventLog:
             code = self._codes[event_type] = len(self._types)
             self._types.append(event_type)
         log.insert((_micros(when) << _SEQ_BITS) | log.next_seq, code * 2 + snapshot, resource)
+
+    def append_many(self, space_id: str, event_type: str, micros: Sequence[int], resources: Sequence[object]) -> None:
+        """Log one event of ``event_type`` about each of ``resources`` (records with a ``name``), the i-th at
+        ``micros[i]`` (its time in microseconds since the epoch): the log ``append`` once each, in order, leaves
+        — the same keys, entries and type index — extending the arrays at once when the keys come in order."""
+        if not resources:
+            return
+        log = self._spaces.get(space_id)
+        if log is None:
+            log = self._spaces[space_id] = _SpaceLog()
+        code = self._codes.get(event_type)
+        if code is None:
+            code = self._codes[event_type] = len(self._types)
+            self._types.append(event_type)
+        mask, seq = (1 << _SEQ_BITS) - 1, log.next_seq
+        keys = [(when << _SEQ_BITS) | ((seq + i) & mask) for i, when in enumerate(micros, 1)]
+        log.next_seq = (seq + len(keys)) & mask
+        in_order = all(map(int.__le__, keys, itertools.islice(keys, 1, None)))
+        at = bisect_right(log.keys, keys[0]) if in_order else 0
+        if in_order and (at == len(log.keys) or log.keys[at] > keys[-1]):
+            # Where append puts each one: all at ``at``, in order (after equal keys, as bisect_right does) —
+            # at the end, or before the events of a later time (a seed of the past into a space made now).
+            log.keys[at:at] = array("Q", keys)
+            log.codes[at:at] = bytes((code * 2,)) * len(keys)
+            log.resources[at:at] = resources
+            typed = log.by_type.get(code)
+            if typed is None:
+                log.by_type[code] = array("Q", keys)
+            else:  # its keys are some of the log's: none between the first and the last either
+                typed_at = bisect_right(typed, keys[0])
+                typed[typed_at:typed_at] = array("Q", keys)
+            return
+        for key, resource in zip(keys, resources, strict=True):
+            log.insert(key, code * 2, resource)
 
     def _event(self, space_id: str, log: _SpaceLog, i: int) -> Event:
         code = log.codes[i]

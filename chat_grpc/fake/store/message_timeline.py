@@ -8,6 +8,7 @@ with ``show_deleted``).
 
 from __future__ import annotations
 
+import itertools
 from bisect import insort
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,14 +39,36 @@ class SpaceMessages:
         else:
             insort(timeline, message, key=_by_key)
         if message.thread_reply:
-            thread = self.replies.get(message.thread_id)
-            if thread is None:
-                root = self.by_id.get(f"{message.thread_id}.{message.thread_id}")
-                thread = self.replies[message.thread_id] = [root] if root is not None else []
-            insort(thread, message, key=_by_key)
+            insort(self._replies_to(message.thread_id), message, key=_by_key)
         self.by_id[message.id] = message
         if message.client_id:
             self.client_ids[message.client_id] = message.id
+
+    def _replies_to(self, thread_id: str) -> list[Message]:
+        """A thread's timeline, for a new reply: made at its first reply, from its first message if there is one."""
+        thread = self.replies.get(thread_id)
+        if thread is None:
+            root = self.by_id.get(f"{thread_id}.{thread_id}")
+            thread = self.replies[thread_id] = [root] if root is not None else []
+        return thread
+
+    def add_many(self, messages: list[Message]) -> None:
+        """Put new messages in every index of their space: what ``add`` once each, in order, leaves, with the
+        timeline extended at once when they come in key order after it (every seed in time order)."""
+        timeline = self.timeline
+        in_order = all(a.key <= b.key for a, b in itertools.pairwise(messages))
+        if in_order and messages and (not timeline or timeline[-1].key <= messages[0].key):
+            timeline.extend(messages)  # where add puts each: at the end (after an equal key, as insort does)
+        else:
+            for message in messages:
+                insort(timeline, message, key=_by_key)
+        by_id, client_ids = self.by_id, self.client_ids
+        for message in messages:
+            if message.thread_reply:
+                insort(self._replies_to(message.thread_id), message, key=_by_key)
+            by_id[message.id] = message
+            if message.client_id:
+                client_ids[message.client_id] = message.id
 
     def thread(self, thread_id: str) -> list[Message]:
         """A thread's messages in order (its first message alone when nobody replied)."""

@@ -60,6 +60,27 @@ class ReadStateBook:
         if previous is None or created > previous:
             self._read[key] = created
 
+    def messages_created(self, space_id: str, people: list[str | None], messages: list[Message]) -> None:
+        """What ``_on_message_created`` once per message, in order, leaves, in one pass: ``messages`` of
+        ``space_id`` and, for each, the id of the person who posted it (``people``; None for an app, which
+        reads nothing).
+        Each (person, space or thread) read state moves to the newest create time among them — compared by
+        timeline key, which orders a space's messages as their create times do — and states first set here
+        are added in the order of their first message, as one call each adds them."""
+        newest: dict[tuple[str, str, str], Message] = {}
+        for person, message in zip(people, messages, strict=True):
+            if person is None:
+                continue
+            key = (person, space_id, message.id.partition(".")[0] if message.thread_reply else "")
+            best = newest.get(key)
+            if best is None or message.key > best.key:
+                newest[key] = message
+        read = self._read
+        for key, message in newest.items():
+            previous, created = read.get(key), message.create_time
+            if previous is None or created > previous:
+                read[key] = created
+
     def _check_caller(self, actor: Actor, user_id: str, space_id: str) -> None:
         """Only the caller's own state; the space must be one the caller can see."""
         if user_id != actor.principal.id:

@@ -63,9 +63,21 @@ class MessageSearch:
     def __init__(self, core: _Store) -> None:
         self._core = core
         self._postings: dict[str, dict[str, list[Message]]] = {}  # space -> word -> messages by key
-        core.on_message_created.append(lambda _actor, message: self._maintain(message, ""))
+        core.on_message_created.append(self._on_message_created)
         core.on_message_updated.append(self._maintain)
         core.on_space_deleted.append(lambda space_id: self._postings.pop(space_id, None))
+
+    def _on_message_created(self, _actor: Actor, message: Message) -> None:
+        self._maintain(message, "")
+
+    def messages_created(self, space_id: str, people: list[str | None], messages: list[Message]) -> None:
+        """What ``_on_message_created`` once per message, in order, does for new ``messages`` of ``space_id``
+        (``people``: who posted each; not needed here): nothing until somebody searched the space, else each
+        is listed under its words."""
+        postings = self._postings.get(space_id)
+        if postings is not None:
+            for message in messages:
+                self._index(postings, message, message.text, "")
 
     def _maintain(self, message: Message, before: str) -> None:
         if message.space_id in self._postings:  # spaces nobody searched yet have no index to keep
