@@ -74,23 +74,27 @@ def _one_by_one(store: ChatStore, clock: ManualClock, batches: list[tuple[Actor,
     file's loader makes it (its created event at that time too)."""
     pinning = _SeedClock(clock)
     store.clock = pinning
-    for actor, space_id, items in batches:
-        made: list[str] = []
-        for item in items:
-            thread = item.thread
-            if item.reply_to is not None:
-                thread = ThreadRequest(name=made[item.reply_to].partition(".")[0], reply_option="REPLY_MESSAGE_OR_FAIL")
-            with pinning.pinned(item.create_time):
-                created = store.messages.create(
-                    item.sender or actor,
-                    space_id,
-                    item.content,
-                    thread,
-                    client_id=item.client_id,
-                    private_viewer_id=item.private_viewer_id,
-                    create_time=item.create_time,
-                )
-            made.append(created.id)
+    try:
+        for actor, space_id, items in batches:
+            made: list[str] = []
+            for item in items:
+                thread = item.thread
+                if item.reply_to is not None:
+                    root = made[item.reply_to].partition(".")[0]
+                    thread = ThreadRequest(name=root, reply_option="REPLY_MESSAGE_OR_FAIL")
+                with pinning.pinned(item.create_time):
+                    created = store.messages.create(
+                        item.sender or actor,
+                        space_id,
+                        item.content,
+                        thread,
+                        client_id=item.client_id,
+                        private_viewer_id=item.private_viewer_id,
+                        create_time=item.create_time,
+                    )
+                made.append(created.id)
+    finally:
+        store.clock = clock
 
 
 def _state(store: ChatStore) -> dict[str, Any]:

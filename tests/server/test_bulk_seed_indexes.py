@@ -20,9 +20,9 @@ from chat_grpc.fake.store.events import EventLog, _micros
 from chat_grpc.fake.store.message_records import Message, MessageContent, NewMessage, ThreadRequest
 from chat_grpc.fake.store.message_timeline import SpaceMessages
 from chat_grpc.fake.store.model import Actor
-from chat_grpc.workspace.seeding import SeedClock
 from tests.server.seed_helpers import as_app, as_user
 from tests.server.test_bulk_seed import START, _state, _world
+from tests.server.test_bulk_seed import _one_by_one as one_by_one
 
 _KEY = "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD"
 
@@ -61,26 +61,8 @@ def _random_batch(rng: random.Random, w: dict[str, Any], size: int, where: str =
 
 
 def _one_by_one(store: ChatStore, clock: Any, actor: Actor, space_id: str, items: list[NewMessage]) -> None:
-    pinning = SeedClock(clock)
-    store.clock = pinning
-    made: list[str] = []
-    try:
-        for item in items:
-            thread = item.thread
-            if item.reply_to is not None:
-                thread = ThreadRequest(name=made[item.reply_to].partition(".")[0], reply_option="REPLY_MESSAGE_OR_FAIL")
-            with pinning.pinned(item.create_time):
-                created = store.messages.create(
-                    item.sender or actor,
-                    space_id,
-                    item.content,
-                    thread,
-                    client_id=item.client_id,
-                    create_time=item.create_time,
-                )
-            made.append(created.id)
-    finally:
-        store.clock = clock
+    """One create per message (test_bulk_seed's reference), the store's clock put back after."""
+    one_by_one(store, clock, [(actor, space_id, items)])
 
 
 def _full_state(store: ChatStore, space_id: str) -> dict[str, Any]:
