@@ -16,9 +16,6 @@ can make a load faster, never more or less strict:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -54,29 +51,14 @@ def shape_cleared(message: object, times: dict[str, datetime] | None = None) -> 
     return True
 
 
-_TIMES: ContextVar[dict[str, datetime] | None] = ContextVar("create_times_read", default=None)
-
-
-@contextmanager
-def create_times_kept() -> Iterator[dict[str, datetime]]:
-    """While it is open, ``without_cleared_messages`` keeps what each create time it read reads as (text ->
-    ``parse_time`` of it) in the dict it gives, which ``plain_plan`` then need not compute again."""
-    times: dict[str, datetime] = {}
-    token = _TIMES.set(times)
-    try:
-        yield times
-    finally:
-        _TIMES.reset(token)
-
-
-def without_cleared_messages(data: dict[str, Any]) -> dict[str, Any]:
+def without_cleared_messages(data: dict[str, Any], times: dict[str, datetime] | None = None) -> dict[str, Any]:
     """``data`` (not changed) with the messages of each space whose messages ``shape_cleared`` all clears left
     out: what the shape pass still needs to see. A space with any other message keeps all of them, so every
-    place pydantic names is the file's own."""
+    place pydantic names is the file's own. ``times``, if given, keeps what each create time it read reads as
+    (text -> ``parse_time`` of it), which ``plain_plan`` then need not compute again."""
     spaces = data.get("spaces")
     if type(spaces) is not list:
         return data
-    times = _TIMES.get()
     slim = list(spaces)
     for i, space in enumerate(spaces):
         messages = space.get("messages") if type(space) is dict else None

@@ -173,7 +173,7 @@ def test_plain_messages_are_checked_as_the_general_passes_check_them(
     quick = _outcome(data)
     assert isinstance(quick, list) != bool(seed % 2)  # problems, or a plan
     monkeypatch.setattr(workspace_check, "plain_plan", lambda *args: None)
-    monkeypatch.setattr(workspace_load, "without_cleared_messages", lambda data: data)
+    monkeypatch.setattr(workspace_load, "without_cleared_messages", lambda data, times=None: data)
     assert _outcome(data) == quick
 
 
