@@ -29,6 +29,8 @@ from typing import Any
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
+from chat_grpc.fake import wire_bytes
+
 DEFAULT_MAX_CALLS = 10_000
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024  # what the kept calls may hold in all (requests, metadata, messages)
 _ENTRY_OVERHEAD = 400  # bytes of Python objects per entry besides its request, metadata and message
@@ -181,7 +183,7 @@ class Journal:
             size += len(key) + len(value)
         answered = None
         if response is not None:
-            answered = (response.__class__, response.SerializeToString())
+            answered = (response.__class__, wire_bytes.kept(response))
             size += len(answered[1])
         calls = self._calls
         with self._lock:

@@ -23,6 +23,7 @@ from google.protobuf.message import DecodeError, Message
 from google.protobuf.message_factory import GetMessageClass
 
 from chat_grpc.doors.grpc import status
+from chat_grpc.fake import wire_bytes
 from chat_grpc.fake.core import BUSY, ChatCore
 from chat_grpc.fake.errors import InvalidArgument
 
@@ -86,8 +87,7 @@ def _parse(rpc: str, data: bytes) -> Message:
         ) from None
 
 
-def _serialize(response: Message) -> bytes:
-    return response.SerializeToString()
+_serialize = wire_bytes.taken  # a page's bytes as it was made (and journaled); any other answer serialized now
 
 
 def add_to_server(servicer: ChatServicer, server: grpc.Server) -> None:

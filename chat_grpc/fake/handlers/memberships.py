@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from google.chat.v1 import membership_pb2
 
-from chat_grpc.fake import codec, filters
+from chat_grpc.fake import codec, filters, wire_bytes
 from chat_grpc.fake.errors import InvalidArgument, NotFound
 from chat_grpc.fake.names import mask_paths, parse_name, require, space_id, to_datetime
 from chat_grpc.fake.pagination import page_size
@@ -96,8 +96,8 @@ def list_memberships(
     }
     after = call.page_cursor(request.page_token, query) or 0
     memberships, last = call.store.list_memberships(actor, parent, accept, after=after, limit=size)
-    response = membership_pb2.ListMembershipsResponse(next_page_token=call.next_page_token(query, last))
-    response.MergeFromString(b"".join([codec.record_field(m) for m in memberships]))
+    token = call.next_page_token(query, last)
+    response = wire_bytes.page(membership_pb2.ListMembershipsResponse, token, map(codec.record_field, memberships))
     return response
 
 

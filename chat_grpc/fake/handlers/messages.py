@@ -7,7 +7,7 @@ import dataclasses
 from google.chat.v1 import attachment_pb2, message_pb2
 from google.protobuf import empty_pb2, field_mask_pb2
 
-from chat_grpc.fake import codec, filters
+from chat_grpc.fake import codec, filters, wire_bytes
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.fake.pagination import page_size
@@ -164,8 +164,8 @@ def list_messages(call: Call, request: message_pb2.ListMessagesRequest) -> messa
         limit=size,
         view=codec.message_field,
     )
-    response = message_pb2.ListMessagesResponse(next_page_token=call.next_page_token(query, last))
-    response.MergeFromString(b"".join(found))
+    token = call.next_page_token(query, last)
+    response = wire_bytes.page(message_pb2.ListMessagesResponse, token, found)
     return response
 
 

@@ -7,7 +7,7 @@ import dataclasses
 from google.chat.v1 import reaction_pb2
 from google.protobuf import empty_pb2
 
-from chat_grpc.fake import codec, filters
+from chat_grpc.fake import codec, filters, wire_bytes
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import parse_name, require
 from chat_grpc.fake.pagination import page_size
@@ -65,8 +65,8 @@ def list_reactions(call: Call, request: reaction_pb2.ListReactionsRequest) -> re
     found, last = call.store.reactions.list(
         call.actor, space, message, emoji_keys=emoji_keys, user_ids=user_ids, after=after, limit=size
     )
-    response = reaction_pb2.ListReactionsResponse(next_page_token=call.next_page_token(query, last))
-    response.MergeFromString(b"".join([codec.record_field(r) for r in found]))
+    token = call.next_page_token(query, last)
+    response = wire_bytes.page(reaction_pb2.ListReactionsResponse, token, map(codec.record_field, found))
     return response
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from google.chat.v1 import message_pb2
 
-from chat_grpc.fake import codec
+from chat_grpc.fake import codec, wire_bytes
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import require
 from chat_grpc.fake.pagination import page_size
@@ -40,10 +40,8 @@ def search_messages(call: Call, request: message_pb2.SearchMessagesRequest) -> m
         full_view=full,
         view=_full_result if full else _result,
     )
-    response = message_pb2.SearchMessagesResponse(
-        next_page_token=call.next_page_token(bound, list(last) if last else None)
-    )
-    response.MergeFromString(b"".join(found))
+    token = call.next_page_token(bound, list(last) if last else None)
+    response = wire_bytes.page(message_pb2.SearchMessagesResponse, token, found)
     return response
 
 

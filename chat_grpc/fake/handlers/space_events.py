@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from google.chat.v1 import space_event_pb2
 
-from chat_grpc.fake import codec, filters
+from chat_grpc.fake import codec, filters, wire_bytes
 from chat_grpc.fake.auth import full_scope
 from chat_grpc.fake.errors import PermissionDenied
 from chat_grpc.fake.names import parse_name, require, space_id
@@ -82,6 +82,6 @@ def list_space_events(
         limit=size,
         view=render,
     )
-    response = space_event_pb2.ListSpaceEventsResponse(next_page_token=call.next_page_token(query, last))
-    response.MergeFromString(b"".join(found))
+    token = call.next_page_token(query, last)
+    response = wire_bytes.page(space_event_pb2.ListSpaceEventsResponse, token, found)
     return response
