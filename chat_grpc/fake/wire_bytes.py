@@ -3,7 +3,8 @@
 A list page is parsed from its entries' bytes (rendered once per state and kept); the journal then keeps the page
 as bytes, and the gRPC door sends it as bytes. Without this module, each of those would serialize the page again —
 two serializations of up to hundreds of kilobytes per call. ``page`` remembers the bytes it parsed; ``kept`` (the
-journal) reads them, ``taken`` (the door) reads them for the last time; for any other message, both serialize.
+journal) reads them, ``taken`` (the gRPC door) reads them for the last time; for any other message, both serialize.
+The REST door keys the JSON it keeps by a page's bytes (``remembered``), as it keys any answer by its bytes.
 
 One slot serves the process, which is all a call needs: the handler makes the page, the journal keeps its bytes,
 the door sends them — in that order, on one thread. A page made on another thread in between costs only a fresh
@@ -34,6 +35,12 @@ def page(response_class: type[M], next_page_token: str, entries: Iterable[bytes]
     response = response_class.FromString(data)
     _last = (response, data)
     return response
+
+
+def remembered(message: Message) -> bytes | None:
+    """A page's remembered bytes (still there for the next reader), or None."""
+    last = _last
+    return last[1] if last[0] is message else None
 
 
 def kept(message: Message) -> bytes:

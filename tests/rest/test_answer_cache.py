@@ -12,8 +12,10 @@ from google.chat.v1 import message_pb2, reaction_pb2, space_pb2
 from google.protobuf import json_format
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
+from google.protobuf.message_factory import GetMessageClass
 
 from chat_grpc.doors.rest import render
+from chat_grpc.fake import wire_bytes
 from tests.rest.test_protojson import SEED, TYPES, random_messages
 
 CHAT_TYPES = [d for d in TYPES if d.file.package == "google.chat.v1"]
@@ -66,3 +68,29 @@ def test_the_kept_answers_have_a_ceiling() -> None:
     for i in range(kept.max_entries + 10):
         render.answer_json(message_pb2.Message(name=f"spaces/A/messages/{i}"), enums_as_ints=False, pretty=False)
     assert len(kept) <= kept.max_entries and kept.size <= kept.max_bytes
+
+
+PAGE_TYPES = [d for d in CHAT_TYPES if "next_page_token" in d.fields_by_name and d.name.endswith("Response")]
+
+
+@pytest.mark.parametrize("descriptor", PAGE_TYPES, ids=lambda d: d.full_name)
+def test_a_page_is_kept_by_the_bytes_it_was_made_from(descriptor: Descriptor) -> None:
+    """A list page remembers the bytes it was parsed from (``wire_bytes.page``), which key its JSON: the same
+    answer as a fresh rendering, whether the page was made from its entries or built field by field."""
+    response_class = GetMessageClass(descriptor)
+    field = next(f for f in descriptor.fields if f.name != "next_page_token")
+    rng = random.Random(f"{SEED}page{descriptor.full_name}")
+    for made in random_messages(descriptor, rng, rounds=4):
+        message = response_class(next_page_token=made.next_page_token)  # what a list handler fills in
+        getattr(message, field.name).extend(getattr(made, field.name))
+        entries = []
+        for item in getattr(message, field.name):
+            one = response_class()
+            getattr(one, field.name).append(item)
+            entries.append(one.SerializeToString())
+        page = wire_bytes.page(response_class, message.next_page_token, entries)
+        assert page == message and wire_bytes.remembered(page) is not None
+        for ints in (False, True):
+            expected = outcome(fresh, message, enums_as_ints=ints, pretty=False)
+            for answered in (page, message):  # by the page's bytes, then by the deterministic bytes of its equal
+                assert outcome(render.answer_json, answered, enums_as_ints=ints, pretty=False) == expected

@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 
 from chat_grpc.doors.grpc import status
 from chat_grpc.doors.rest import protojson
+from chat_grpc.fake import wire_bytes
 from chat_grpc.fake.errors import ChatError, InvalidArgument
 from chat_grpc.fake.renderings import Renderings
 
@@ -137,7 +138,9 @@ _ANSWERS: Renderings[tuple[type[Message], bytes, bool, bool]] = Renderings(4096,
 
 def answer_json(message: Message, *, enums_as_ints: bool, pretty: bool) -> bytes:
     """``dumps(to_json(message))``: the JSON a response is written as, kept by the message's bytes."""
-    wire = message.SerializeToString(deterministic=True)
+    wire = wire_bytes.remembered(message)  # a page: the bytes it was parsed from
+    if wire is None:
+        wire = message.SerializeToString(deterministic=True)
     key = (type(message), wire, enums_as_ints, pretty)
     written = _ANSWERS.get(key)
     if written is None:
