@@ -60,7 +60,23 @@ def install(monkeypatch: pytest.MonkeyPatch) -> list[str]:
             raise AssertionError(mismatches[-1])
         return got
 
+    space_field = codec.space_field
+
+    def checked_space(space: Any, **options: Any) -> bytes:
+        got = space_field(space, **options)
+        fresh = codec._render_space(
+            space,
+            options.get("member_counts"),
+            options.get("with_permission_settings", True),
+            options.get("with_access_settings", True),
+        )
+        if not _same(got, codec.framed(fresh.SerializeToString())):
+            mismatches.append(f"stale rendering of {space.name}")
+            raise AssertionError(mismatches[-1])
+        return got
+
     monkeypatch.setattr(codec, "message_field", checked_message)
+    monkeypatch.setattr(codec, "space_field", checked_space)
     monkeypatch.setattr(codec, "record_field", checked_record)
     monkeypatch.setattr(codec, "space_event_field", checked_event)
     return mismatches

@@ -81,18 +81,46 @@ def space_to_proto(
     with_permission_settings: bool = True,
     with_access_settings: bool = True,
 ) -> space_pb2.Space:
-    key = (
-        _SPACE_INPUTS(space),
-        tuple(space.permission_settings.items()) if with_permission_settings else None,
-        member_counts,
-        with_access_settings,
-    )
+    key = _space_key(space, member_counts, with_permission_settings, with_access_settings)
     rendered = _RENDERED.get(key)
     if rendered is None:
         message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
         _RENDERED.keep(key, message.SerializeToString())
         return message
     return space_pb2.Space.FromString(rendered)
+
+
+def space_field(
+    space: model.Space,
+    *,
+    member_counts: tuple[int, int] | None = None,
+    with_permission_settings: bool = True,
+    with_access_settings: bool = True,
+) -> bytes:
+    """``space_to_proto``'s space serialized as field 1 of the message holding it (ListSpacesResponse.spaces,
+    SearchSpacesResponse.spaces, SearchSpaceResult.space), from the same kept renderings."""
+    key = _space_key(space, member_counts, with_permission_settings, with_access_settings)
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
+        rendered = message.SerializeToString()
+        _RENDERED.keep(key, rendered)
+    return framed(rendered)
+
+
+def _space_key(
+    space: model.Space,
+    member_counts: tuple[int, int] | None,
+    with_permission_settings: bool,
+    with_access_settings: bool,
+) -> tuple[object, ...]:
+    """Everything a space's rendering depends on."""
+    return (
+        _SPACE_INPUTS(space),
+        tuple(space.permission_settings.items()) if with_permission_settings else None,
+        member_counts,
+        with_access_settings,
+    )
 
 
 def _render_space(
@@ -272,9 +300,10 @@ def _varint(value: int) -> bytes:
     return bytes(out)
 
 
-def framed(body: bytes) -> bytes:
-    """A serialized message as field 1 of the message that holds it: the tag (1, length-delimited), the length."""
-    return b"\x0a" + _varint(len(body)) + body
+def framed(body: bytes, tag: bytes = b"\x0a") -> bytes:
+    """A serialized message as a field of the message that holds it: the tag (field 1, length-delimited, unless
+    another is given), the length, the bytes."""
+    return tag + _varint(len(body)) + body
 
 
 def message_field(message: message_records.Message) -> bytes:

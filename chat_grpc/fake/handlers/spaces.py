@@ -6,7 +6,7 @@ from __future__ import annotations
 from google.chat.v1 import history_state_pb2, space_pb2, space_setup_pb2
 from google.protobuf import empty_pb2
 
-from chat_grpc.fake import codec, filters
+from chat_grpc.fake import codec, filters, wire_bytes
 from chat_grpc.fake.errors import InvalidArgument
 from chat_grpc.fake.names import mask_paths, max_length, parse_name, require, space_id, to_datetime
 from chat_grpc.fake.pagination import page_size
@@ -22,18 +22,31 @@ UPDATE_PATHS = frozenset(
     {"display_name", "space_details", "space_type", "space_history_state", "access_settings.audience"}
     | {f"permission_settings.{s}" for s in SETTABLE_PERMISSIONS}
 )
+RESULTS_TAG = b"\x22"  # SearchSpacesResponse.results: field 4, length-delimited (a SearchSpaceResult: space is 1)
 NOT_WITH_ADMIN_ACCESS = ("space_type", "space_history_state", "access_settings.audience", "permission_settings.")
 
 
-def render(call: Call, space: model.Space, *, listing: bool = False) -> space_pb2.Space:
+def render(call: Call, space: model.Space) -> space_pb2.Space:
     """A Space as the caller may see it: under app auth, access settings need chat.app.spaces and permission
-    settings are shown only for spaces the app created; list results never carry permission settings."""
+    settings are shown only for spaces the app created."""
     actor = call.actor
     app_created = space.created_by_app and space.creator_key == actor.key
     return codec.space_to_proto(
         space,
         member_counts=call.store.joined_human_count(space.id),
-        with_permission_settings=not listing and (not actor.is_app or app_created),
+        with_permission_settings=not actor.is_app or app_created,
+        with_access_settings=not actor.is_app or "chat.app.spaces" in actor.granted_scopes,
+    )
+
+
+def listed(call: Call, space: model.Space) -> bytes:
+    """A Space of a list or search page (``render``'s, but never with permission settings), as the encoded field
+    1 of the page (``codec.space_field``)."""
+    actor = call.actor
+    return codec.space_field(
+        space,
+        member_counts=call.store.joined_human_count(space.id),
+        with_permission_settings=False,
         with_access_settings=not actor.is_app or "chat.app.spaces" in actor.granted_scopes,
     )
 
@@ -187,16 +200,18 @@ def list_spaces(call: Call, request: space_pb2.ListSpacesRequest) -> space_pb2.L
     wanted = filters.parse_space_filter(request.filter)
     query = {"filter": request.filter}
     cursor = call.page_cursor(request.page_token, query)
-    spaces, last = call.store.list_spaces(
-        call.actor,
-        lambda s: wanted is None or wanted.matches(s.space_type),
-        after=tuple(cursor) if cursor else None,
-        limit=size,
-    )
-    return space_pb2.ListSpacesResponse(
-        spaces=[render(call, s, listing=True) for s in spaces],
-        next_page_token=call.next_page_token(query, list(last) if last else None),
-    )
+    store = call.store
+    with store.lock:  # the live records, rendered before anyone can change them
+        spaces, last = store.list_spaces(
+            call.actor,
+            lambda s: wanted is None or wanted.matches(s.space_type),
+            after=tuple(cursor) if cursor else None,
+            limit=size,
+            copy=False,
+        )
+        entries = [listed(call, s) for s in spaces]
+    token = call.next_page_token(query, list(last) if last else None)
+    return wire_bytes.page(space_pb2.ListSpacesResponse, token, entries)
 
 
 @handler("SearchSpaces")
@@ -215,17 +230,20 @@ def search_spaces(call: Call, request: space_pb2.SearchSpacesRequest) -> space_p
         when = space.last_active_time if order_field == "last_active_time" else space.create_time
         return sign * (when.timestamp() if when else 0.0)
 
-    spaces, total = call.store.search_spaces(
-        call.actor, space_query, order_field, descending, sort_key, offset=offset, limit=size
-    )
+    store = call.store
+    with store.lock:  # the live records, rendered before anyone can change them
+        spaces, total = store.search_spaces(
+            call.actor, space_query, order_field, descending, sort_key, offset=offset, limit=size, copy=False
+        )
+        rendered = [listed(call, s) for s in spaces]
     more = offset + len(spaces) < total
-    rendered = [render(call, s, listing=True) for s in spaces]
-    return space_pb2.SearchSpacesResponse(
-        spaces=rendered,
-        next_page_token=call.next_page_token(query, offset + len(spaces) if more else None),
-        total_size=total,
-        results=[space_pb2.SearchSpacesResponse.SearchSpaceResult(space=s) for s in rendered],  # Google's newer field
-    )
+    token = call.next_page_token(query, offset + len(spaces) if more else None)
+    entries = [
+        *rendered,  # spaces (field 1)
+        space_pb2.SearchSpacesResponse(total_size=total).SerializeToString(),
+        *[codec.framed(s, RESULTS_TAG) for s in rendered],  # results (Google's newer field): each holds its space
+    ]
+    return wire_bytes.page(space_pb2.SearchSpacesResponse, token, entries)
 
 
 def _changes(call: Call, request: space_pb2.UpdateSpaceRequest) -> SpaceChanges:
@@ -314,5 +332,7 @@ def find_group_chats(call: Call, request: space_pb2.FindGroupChatsRequest) -> sp
     after = call.page_cursor(request.page_token, query) or ""
     found, last = call.store.find_group_chats(call.actor, list(request.users), after=after, limit=size)
     expanded = request.space_view == space_pb2.SPACE_VIEW_EXPANDED
-    spaces = [render(call, s, listing=True) if expanded else space_pb2.Space(name=s.name) for s in found]
-    return space_pb2.FindGroupChatsResponse(spaces=spaces, next_page_token=call.next_page_token(query, last))
+    entries = [
+        listed(call, s) if expanded else codec.framed(space_pb2.Space(name=s.name).SerializeToString()) for s in found
+    ]
+    return wire_bytes.page(space_pb2.FindGroupChatsResponse, call.next_page_token(query, last), entries)

@@ -213,9 +213,16 @@ class SpaceOperations(StoreBase):
             return clone(space) if copy else space
 
     def list_spaces(
-        self, actor: Actor, accept: Callable[[Space], bool], *, after: tuple[str, str] | None, limit: int
+        self,
+        actor: Actor,
+        accept: Callable[[Space], bool],
+        *,
+        after: tuple[str, str] | None,
+        limit: int,
+        copy: bool = True,
     ) -> tuple[list[Space], tuple[str, str] | None]:
-        """The caller's spaces in (create_time, id) order, starting after the cursor."""
+        """The caller's spaces in (create_time, id) order, starting after the cursor. ``copy=False``: the live
+        records, read-only and only while the caller holds ``lock`` (as ``get_space``)."""
         with self._lock:
             spaces = []
             for space_id in self._spaces_of.get(actor.principal.id, ()):
@@ -225,21 +232,27 @@ class SpaceOperations(StoreBase):
                 if self._spaces[space_id].members[actor.principal.id].state != "JOINED":
                     continue
                 spaces.append(space)
-            return self._page(spaces, accept, after=after, limit=limit)
+            return self._page(spaces, accept, after=after, limit=limit, copy=copy)
 
     @staticmethod
     def _sort_key(space: Space) -> tuple[str, str]:
         return (space.create_time.isoformat() if space.create_time else "", space.id)
 
     def _page(
-        self, spaces: list[Space], accept: Callable[[Space], bool], *, after: tuple[str, str] | None, limit: int
+        self,
+        spaces: list[Space],
+        accept: Callable[[Space], bool],
+        *,
+        after: tuple[str, str] | None,
+        limit: int,
+        copy: bool,
     ) -> tuple[list[Space], tuple[str, str] | None]:
         ordered = sorted((s for s in spaces if accept(s)), key=self._sort_key)
         if after is not None:
             ordered = ordered[bisect_right([self._sort_key(s) for s in ordered], after) :]
         page = ordered[:limit]
         more = len(ordered) > limit
-        return [clone(s) for s in page], (self._sort_key(page[-1]) if more and page else None)
+        return [clone(s) for s in page] if copy else page, (self._sort_key(page[-1]) if more and page else None)
 
     def search_spaces(
         self,
@@ -251,16 +264,18 @@ class SpaceOperations(StoreBase):
         *,
         offset: int,
         limit: int,
+        copy: bool = True,
     ) -> tuple[list[Space], int]:
         """Admin search over the admin's customer (its spaces of type SPACE, not in import mode): the page at
         ``offset`` in ``order`` (``create_time``, ``last_active_time``, or by ``sort_key``), ties by id, and the
-        total match count; from the search index (space_index.py), not a scan of every space."""
+        total match count; from the search index (space_index.py), not a scan of every space. ``copy=False``:
+        the live records (as ``list_spaces``)."""
         with self._lock:
             customer = getattr(actor.principal, "customer", None)
             page, total = self.space_search.search(
                 customer, query, order, descending, sort_key, offset=offset, limit=limit
             )
-            return [clone(s) for s in page], total
+            return [clone(s) for s in page] if copy else page, total
 
     def joined_human_count(self, space_id: str) -> tuple[int, int]:
         """(joined direct human members, joined groups) of a space, for Space.membership_count."""
