@@ -321,6 +321,19 @@ def message_field(message: message_records.Message) -> bytes:
     return rendered
 
 
+def message_of_field(field: bytes) -> message_pb2.Message:
+    """The message of a ``message_field`` rendering (a GetMessage answers the rendering its pages keep)."""
+    position, shift, length = 1, 0, 0  # after the tag: the length, a varint
+    while True:
+        byte = field[position]
+        position += 1
+        length |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            break
+        shift += 7
+    return message_pb2.Message.FromString(field[position : position + length])
+
+
 def custom_emoji_to_proto(emoji: emojis.CustomEmoji, *, temporary_image_uri: str = "") -> reaction_pb2.CustomEmoji:
     """A custom emoji; ``temporary_image_uri`` is given on get and list, never on the create response. The
     payload is input only and never returned."""

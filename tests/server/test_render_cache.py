@@ -3,8 +3,8 @@
 A list, search or event page renders each message once per state of it: a message is stamped when read
 (message_records.stamp) and every change unstamps it (message_records.changed), and the codec keeps the
 serialized rendering by the stamp. Here every kind of change is made to messages that were read before it, and
-what the pages answer is compared with what they answer once the caches are emptied, and with GetMessage (never
-cached). (tests/render_checks.py also compares each cached rendering with a fresh one, in every test.)
+what the pages answer is compared with what they answer once the caches are emptied, and with GetMessage with
+the caches emptied. (tests/render_checks.py also compares each cached rendering with a fresh one, in every test.)
 """
 
 from __future__ import annotations
@@ -122,6 +122,7 @@ def test_a_message_field_is_the_message_as_field_1() -> None:
     again = b"".join(codec.message_field(m) for m in records)  # from the cache
     assert message_pb2.ListMessagesResponse.FromString(first) == reference
     assert again == first
+    assert [codec.message_of_field(codec.message_field(m)) for m in records] == list(reference.messages)
     # The containers of the other fast paths hold their message as field 1 too.
     for container, field in [
         (message_pb2.ListMessagesResponse, "messages"),
@@ -137,6 +138,7 @@ def test_framed_bodies_of_every_length_parse(size: int) -> None:
     body = M(text="z" * size).SerializeToString() if size else b""
     parsed = message_pb2.SearchMessageResult.FromString(codec.framed(body))
     assert parsed.message == M.FromString(body) and parsed.HasField("message")
+    assert codec.message_of_field(codec.framed(body)) == M.FromString(body)  # GetMessage's way back
 
 
 def test_event_ids_are_the_base_62_keys() -> None:
@@ -314,6 +316,7 @@ def _check(call: Caller, space: str, readers: dict[str, Any]) -> None:
         fresh = _reads(call, space, who)
         assert cached == fresh, name
         for message in cached["list"][1].messages:
+            codec._MESSAGE_FIELDS.clear()  # GetMessage answers the same kept rendering: here, a fresh one
             assert call("GetMessage", message_pb2.GetMessageRequest(name=message.name), as_=who) == message
         assert list(cached["paged"]) == list(cached["list"][0].messages)
         _reads(call, space, who)  # leave the caches filled for the next change

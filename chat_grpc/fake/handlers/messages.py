@@ -136,7 +136,7 @@ def create_message(call: Call, request: message_pb2.CreateMessageRequest) -> mes
 @handler("GetMessage")
 def get_message(call: Call, request: message_pb2.GetMessageRequest) -> message_pb2.Message:
     space, message = message_name(request.name)
-    return codec.message_to_proto(call.store.messages.get(call.actor, space, message))
+    return codec.message_of_field(call.store.messages.view(call.actor, space, message, codec.message_field))
 
 
 @handler("ListMessages")

@@ -214,6 +214,13 @@ class MessageBook(MessageRules):
             state = self._core._state(actor, space_id)
             return clone(self._find(actor, state, message_id))
 
+    def view(self, actor: Actor, space_id: str, message_id: str, view: Callable[[Message], T]) -> T:
+        """``get``, as ``view`` makes it of the live record, stamped, under the store's lock (as ``list``)."""
+        with self._core.lock:
+            message = self._find(actor, self._core._state(actor, space_id), message_id)
+            stamp(message)
+            return view(message)
+
     def resolve(self, actor: Actor, space_id: str, message_id: str) -> Message:
         """The live message (lock held by the caller): for reactions and read states in the same operation."""
         return self._find(actor, self._core._state(actor, space_id), message_id, field="parent")
