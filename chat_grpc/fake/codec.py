@@ -81,13 +81,9 @@ def space_to_proto(
     with_permission_settings: bool = True,
     with_access_settings: bool = True,
 ) -> space_pb2.Space:
-    key = _space_key(space, member_counts, with_permission_settings, with_access_settings)
-    rendered = _RENDERED.get(key)
-    if rendered is None:
-        message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
-        _RENDERED.keep(key, message.SerializeToString())
-        return message
-    return space_pb2.Space.FromString(rendered)
+    return space_pb2.Space.FromString(
+        _space_bytes(space, member_counts, with_permission_settings, with_access_settings)
+    )
 
 
 def space_field(
@@ -98,29 +94,29 @@ def space_field(
     with_access_settings: bool = True,
 ) -> bytes:
     """``space_to_proto``'s space serialized as field 1 of the message holding it (ListSpacesResponse.spaces,
-    SearchSpacesResponse.spaces, SearchSpaceResult.space), from the same kept renderings."""
-    key = _space_key(space, member_counts, with_permission_settings, with_access_settings)
-    rendered = _RENDERED.get(key)
-    if rendered is None:
-        message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
-        rendered = message.SerializeToString()
-        _RENDERED.keep(key, rendered)
-    return framed(rendered)
+    SearchSpacesResponse.spaces, SearchSpaceResult.space)."""
+    return framed(_space_bytes(space, member_counts, with_permission_settings, with_access_settings))
 
 
-def _space_key(
+def _space_bytes(
     space: model.Space,
     member_counts: tuple[int, int] | None,
     with_permission_settings: bool,
     with_access_settings: bool,
-) -> tuple[object, ...]:
-    """Everything a space's rendering depends on."""
-    return (
+) -> bytes:
+    """The space's rendering, serialized: kept by everything it depends on."""
+    key = (
         _SPACE_INPUTS(space),
         tuple(space.permission_settings.items()) if with_permission_settings else None,
         member_counts,
         with_access_settings,
     )
+    rendered = _RENDERED.get(key)
+    if rendered is None:
+        message = _render_space(space, member_counts, with_permission_settings, with_access_settings)
+        rendered = message.SerializeToString()
+        _RENDERED.keep(key, rendered)
+    return rendered
 
 
 def _render_space(
