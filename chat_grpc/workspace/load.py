@@ -59,6 +59,7 @@ from chat_grpc.workspace.check import Checker
 from chat_grpc.workspace.plain import without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
+    LoadedMessages,
     MemberPlan,
     MessagePlan,
     Plan,
@@ -97,7 +98,7 @@ class _Loader:
         self.group_ids: dict[Who, str] = {}
         self.emoji_uids: dict[tuple[str, str], str] = {}
         self.spaces: list[tuple[SpacePlan, Space]] = []
-        self.message_ids: dict[tuple[str, int], str] = {}  # (space id, index) -> message id
+        self.message_ids: dict[str, list[str]] = {}  # space id -> its message ids, by index (file order)
 
     @contextmanager
     def place(self, path: str) -> Iterator[None]:
@@ -257,6 +258,7 @@ class _Loader:
         """The space's messages in file order: runs of plain messages (no attachments, edits, reactions or
         deletion, whose operations come between creates) in one ``create_many`` batch each — the same state as
         one ``create`` apiece, several times faster — and the others one by one."""
+        self.message_ids[space.id] = []
         batch: list[MessagePlan] = []
         for message in plan.messages:
             if not (message.attachments or message.reactions or message.update_time or message.delete_time):
@@ -273,8 +275,11 @@ class _Loader:
         store = self.store
         actors: dict[tuple[int, int], Actor] = {}  # one per sender (by its Who): create_many checks each once
         importer = self._importer(plan) if plan.import_mode else None
-        position = {message.index: i for i, message in enumerate(batch)}
+        message_ids = self.message_ids[space.id]
+        first = batch[0].index  # a checked plan holds every message: the batch's indexes follow each other
+        assert first == len(message_ids) and batch[-1].index == first + len(batch) - 1
         principals, new_thread = self.principals, ThreadRequest()  # frozen: one for every message that asks none
+        content = MessageContent.plain
 
         def sender(message: MessagePlan) -> Actor:
             actor = importer or actors.get((id(message.sender), id(message.via_app)))
@@ -284,7 +289,8 @@ class _Loader:
 
         def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
             for message in batch:
-                reply_to = position.get(message.reply_to) if message.reply_to is not None else None
+                reply_to = message.reply_to
+                reply_to = reply_to - first if reply_to is not None and reply_to >= first else None  # its position
                 new = message.reply_to is None and not message.thread_key  # a new thread, not by key
                 if message.id is None and (reply_to is not None or new):
                     thread, own = new_thread, None  # what _thread answers (or the reply_to below replaces)
@@ -293,7 +299,7 @@ class _Loader:
                     if reply_to is not None:  # its thread starts in this batch: replied to by position
                         thread = new_thread
                 yield NewMessage(
-                    MessageContent(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
+                    content(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
                     thread,
                     message.client_id,
                     principals[message.private_viewer].id if message.private_viewer else "",
@@ -309,14 +315,14 @@ class _Loader:
         except ChatError as error:  # each message made before the failing one is one more in the space
             failed = batch[store.messages.count(space.id) - before]
             raise SeedError([f"{failed.path}: {error}"]) from None
-        message_ids, space_id = self.message_ids, space.id
-        for message, message_id in zip(batch, made, strict=True):
-            message_ids[(space_id, message.index)] = message_id
+        assert len(made) == len(batch)
+        message_ids.extend(made)
 
     def _thread(self, space: Space, message: MessagePlan) -> tuple[ThreadRequest, str | None]:
         """How a message joins its thread (what create is asked), and the id part it brings, if any."""
         if message.reply_to is not None:
-            root_id = self.message_ids.get((space.id, message.reply_to), "")
+            made = self.message_ids[space.id]
+            root_id = made[message.reply_to] if message.reply_to < len(made) else ""
             thread = ThreadRequest(name=root_id.partition(".")[0], reply_option="REPLY_MESSAGE_OR_FAIL")
             return thread, message.id.partition(".")[2] if message.id else None
         if message.thread_key:
@@ -445,7 +451,9 @@ class _Loader:
                     private_viewer_id=viewer,
                     create_time=message.create_time,
                 )
-            self.message_ids[(space.id, message.index)] = created.id
+            message_ids = self.message_ids[space.id]
+            assert message.index == len(message_ids)
+            message_ids.append(created.id)
             if message.update_time is not None:
                 with self.clock.pinned(message.update_time):
                     store.messages.update(actor, space.id, created.id, content, frozenset({"text"}))
@@ -485,11 +493,11 @@ class _Loader:
             if member.last_read_time is not None:
                 store.read_states.set_read_time(self.user(member.who).id, space.id, "", member.last_read_time)
         for state in plan.thread_read_states:
-            thread = self.message_ids[(space.id, state.root)].partition(".")[0]
+            thread = self.message_ids[space.id][state.root].partition(".")[0]
             store.read_states.set_read_time(self.user(state.user).id, space.id, thread, state.last_read_time)
         for index in plan.pins:
             with self.place(f"{plan.path}.pins"):
-                store.pins.seed(space.id, self.message_ids[(space.id, index)])
+                store.pins.seed(space.id, self.message_ids[space.id][index])
         # Former members leave, managers last (the last manager may leave only a space nobody else is in).
         roles = {m.member_id: m.role for m in store.memberships(space.id)}
         leaving = sorted(enumerate(plan.former_members), key=lambda e: roles.get(self._ref(e[1]).id) == "ROLE_MANAGER")
@@ -567,15 +575,13 @@ class _Loader:
         all_spaces = {s.id: s for s in store.spaces()}
         names = [p.display_name for p, _ in self.spaces if p.display_name]
         spaces: dict[str, Space] = {}
-        messages: dict[str, Message] = {}
+        made_messages: list[tuple[str, list[str], list[str | None] | None]] = []
         for space_plan, made in self.spaces:
             space = all_spaces[made.id]
             unique = space_plan.display_name and names.count(space_plan.display_name) == 1
             spaces[space_plan.ref or (space_plan.display_name if unique else space.name)] = space
-            by_id = {m.id: m for m in store.messages.all(space.id)}
-            for message_plan in space_plan.messages:
-                message = by_id[self.message_ids[(space.id, message_plan.index)]]
-                messages[message_plan.ref or message.name] = message
+            refs = [m.ref for m in space_plan.messages]
+            made_messages.append((space.id, self.message_ids[space.id], refs if any(refs) else None))
         emojis = {e.emoji_name: e for e in store.custom_emojis.emojis() if e.uid in set(self.emoji_uids.values())}
         made_emojis = {p.name for p in self.plan.emojis}
         return Workspace(
@@ -584,7 +590,7 @@ class _Loader:
             groups=groups,
             spaces=spaces,
             custom_emojis={name: e for name, e in emojis.items() if name in made_emojis},
-            messages=messages,
+            messages=LoadedMessages(store, made_messages),
         )
 
 

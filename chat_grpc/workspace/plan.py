@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from chat_grpc.fake.store import App, Group, Space, User
+from chat_grpc.fake.store import App, ChatStore, Group, Space, User
 from chat_grpc.fake.store.emojis import CustomEmoji
 from chat_grpc.fake.store.message_records import Message
 
@@ -195,13 +196,61 @@ class Person:
     display_name: str = ""
 
 
+class LoadedMessages(Mapping[str, Message]):
+    """The messages a load made (``Workspace.messages``), in file order (space by space), each by its ``ref``, else
+    its resource name: a read-only mapping whose keys are fixed at the load and whose values are read from the
+    store at each lookup — a copy of the message as it is *now* (an update since the load shows; a message deleted
+    since is its tombstone, with ``delete_time`` set and its content gone). A message the store no longer holds
+    (its space was deleted, the store reset) is still a key, but looking it up raises KeyError, naming the key.
+
+    Nothing is copied at the load (a million messages would take seconds): the keys are made at the first use."""
+
+    def __init__(self, store: ChatStore, made: list[tuple[str, list[str], list[str | None] | None]]) -> None:
+        # made: per space, in file order: (space id, its message ids in file order, their refs, None if none has one)
+        self._store, self._made = store, made
+        self._keys: dict[str, tuple[str, str]] | None = None  # key -> (space id, message id), in file order
+
+    def _index(self) -> dict[str, tuple[str, str]]:
+        keys = self._keys
+        if keys is None:  # two threads may both make it: the same keys either way
+            keys = {}
+            for space_id, ids, refs in self._made:
+                prefix = f"spaces/{space_id}/messages/"
+                for i, message_id in enumerate(ids):
+                    keys[(refs[i] if refs else None) or prefix + message_id] = (space_id, message_id)
+            self._keys = keys
+        return keys
+
+    def __getitem__(self, key: str) -> Message:
+        found = self._index().get(key)
+        if found is None:
+            raise KeyError(f"no message {key!r} in the workspace (a ref, or a resource name without one)")
+        message = self._store.messages.copy_of(*found)
+        if message is None:
+            raise KeyError(f"message {key!r} of the workspace is no longer in the store")
+        return message
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._index()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index())
+
+    def __len__(self) -> int:
+        return len(self._index())
+
+    def __repr__(self) -> str:
+        return f"<LoadedMessages: {len(self)} messages>"
+
+
 @dataclass(frozen=True)
 class Workspace:
-    """Handles on what a workspace file made (copies, as the store hands out)."""
+    """Handles on what a workspace file made (copies, as the store hands out; ``messages`` reads each from the
+    store when it is looked up: see ``LoadedMessages``)."""
 
     users: dict[str, User]  # by email, as the file writes it
     apps: dict[str, App]  # by display name
     groups: dict[str, Group]  # by display name
     spaces: dict[str, Space]  # by ref; without one by display name (if unique in the file), else resource name
     custom_emojis: dict[str, CustomEmoji]  # by :name:
-    messages: dict[str, Message]  # by ref; without one by resource name
+    messages: Mapping[str, Message]  # by ref; without one by resource name (LoadedMessages: read on lookup)

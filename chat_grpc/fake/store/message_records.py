@@ -127,6 +127,7 @@ class Message:
 
 
 _STAMPS = itertools.count(1)
+_new, _assign = object.__new__, object.__setattr__
 
 
 def stamp(message: Message) -> int:
@@ -154,6 +155,32 @@ class MessageContent:
     accessory_widgets: tuple[bytes, ...] = ()
     attachment_tokens: tuple[str, ...] = ()  # attachment_data_ref.attachment_upload_token or resource_name
     quote: QuoteRequest | None = None  # CreateMessage only: the message to quote
+
+    @classmethod
+    def plain(
+        cls,
+        text: str,
+        fallback_text: str = "",
+        cards_v2: tuple[tuple[str, bytes], ...] = (),
+        accessory_widgets: tuple[bytes, ...] = (),
+    ) -> MessageContent:
+        """``MessageContent(text, fallback_text, cards_v2, accessory_widgets)``, made in half the time (for bulk
+        paths: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``); the same value,
+        as frozen (tests/server/test_message_content.py)."""
+        content = _new(cls)
+        _assign(
+            content,
+            "__dict__",
+            {
+                "text": text,
+                "fallback_text": fallback_text,
+                "cards_v2": cards_v2,
+                "accessory_widgets": accessory_widgets,
+                "attachment_tokens": (),
+                "quote": None,
+            },
+        )
+        return content
 
 
 @dataclass(frozen=True)
