@@ -19,7 +19,7 @@ from chat_grpc.fake.store.model import PERMISSION_SETTINGS, default_permission_s
 from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.fake.store.reactions import check_unicode_emoji
 from chat_grpc.workspace.check_people import Node, PeopleChecker
-from chat_grpc.workspace.plain import plain_plan
+from chat_grpc.workspace.plain import ShapeReadings, cleared_plan, plain_plan
 from chat_grpc.workspace.plan import (
     AttachmentPlan,
     MemberPlan,
@@ -309,8 +309,13 @@ class Checker(PeopleChecker):
         checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
         senders: dict[str, Who] = {}  # what the file writes -> who, once a message of theirs passed the checks
         times = self.times
-        for index, (path, value) in enumerate(node.items("messages")):
-            message = plain_plan(path, value, index, plan, senders, thread_keys, times)
+        values = node.raw("messages")
+        values = values if isinstance(values, list) else []  # node.items' paths, made one at a time below
+        prefix = f"{node.path}.messages["
+        quick = cleared_plan if isinstance(times, ShapeReadings) and times.cleared_whole(values) else plain_plan
+        for index, value in enumerate(values):
+            path = f"{prefix}{index}]"
+            message = quick(path, value, index, plan, senders, thread_keys, times)
             if message is None:
                 message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
                 if message is not None and message.via_app is None and type(value["sender"]) is str:
@@ -319,12 +324,12 @@ class Checker(PeopleChecker):
             if message is None:
                 continue
             plan.messages.append(message)
-            if message.id is not None:
-                if message.id in ids:
-                    self.problem(f"{path}.id", f"message id {message.id} is used twice in this space")
-                ids.add(message.id)
-            labels = (message.ref, message.id, message.client_id)
-            for label in labels if any(labels) else ():
+            ref, message_id, client_id = message.ref, message.id, message.client_id
+            if message_id is not None:
+                if message_id in ids:
+                    self.problem(f"{path}.id", f"message id {message_id} is used twice in this space")
+                ids.add(message_id)
+            for label in (ref, message_id, client_id) if ref or message_id or client_id else ():
                 if label:
                     if label in refs and label != message.id:
                         self.problem(path, f"{label!r} names two messages of this space")

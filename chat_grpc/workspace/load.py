@@ -56,7 +56,7 @@ from chat_grpc.fake.store.message_records import (
 )
 from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.check import Checker
-from chat_grpc.workspace.plain import without_cleared_messages
+from chat_grpc.workspace.plain import ShapeReadings, without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
     LoadedMessages,
@@ -601,7 +601,7 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any])
 
 def _checked(store: ChatStore, data: dict[str, Any], base_dir: Path) -> Plan:
     # the shape pass sees what the quick check of plain messages does not clear (the same places, the same words)
-    times: dict[str, datetime] = {}  # what it read of create times, for the quick plan of plain messages
+    times = ShapeReadings()  # what it read of create times and cleared, for the quick plan of plain messages
     shape, refused = workspace_schema.shape_problems(without_cleared_messages(data, times))
     if refused:
         data = workspace_schema.repaired(data, refused)

@@ -11,7 +11,9 @@ can make a load faster, never more or less strict:
   are all cleared is handed to pydantic without them (``without_cleared_messages``).
 * references and rules: :func:`plain_plan` makes the ``MessagePlan`` the general ``Checker._message`` makes for
   a plain message from a sender the general pass already cleared in the same space (a dict lookup, a time and
-  a dataclass), else None.
+  a dataclass), else None; :func:`cleared_plan` makes it for a message of a space the shape check cleared whole
+  (``ShapeReadings``, which ``without_cleared_messages`` fills), looking again only at what the shape pass does
+  not check.
 """
 
 from __future__ import annotations
@@ -51,20 +53,92 @@ def shape_cleared(message: object, times: dict[str, datetime] | None = None) -> 
     return True
 
 
+class ShapeReadings(dict[str, datetime]):
+    """What the quick shape check read, for the quick plan: each create time (text -> ``parse_time`` of it), and
+    ``cleared``, the message lists it cleared whole (id -> the list, held: an id is only the list's while it
+    lives), whose messages ``cleared_plan`` need not look at again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cleared: dict[int, list[Any]] = {}
+
+    def cleared_whole(self, messages: object) -> bool:
+        """Whether ``messages`` is a list the quick shape check cleared every message of."""
+        return self.cleared.get(id(messages)) is messages
+
+
 def without_cleared_messages(data: dict[str, Any], times: dict[str, datetime] | None = None) -> dict[str, Any]:
     """``data`` (not changed) with the messages of each space whose messages ``shape_cleared`` all clears left
     out: what the shape pass still needs to see. A space with any other message keeps all of them, so every
     place pydantic names is the file's own. ``times``, if given, keeps what each create time it read reads as
-    (text -> ``parse_time`` of it), which ``plain_plan`` then need not compute again."""
+    (text -> ``parse_time`` of it), which ``plain_plan`` then need not compute again (and, a ``ShapeReadings``,
+    the lists it cleared)."""
     spaces = data.get("spaces")
     if type(spaces) is not list:
         return data
+    cleared = times.cleared if isinstance(times, ShapeReadings) else None
     slim = list(spaces)
     for i, space in enumerate(spaces):
         messages = space.get("messages") if type(space) is dict else None
         if type(messages) is list and messages and all(shape_cleared(m, times) for m in messages):
             slim[i] = {**space, "messages": []}
+            if cleared is not None:
+                cleared[id(messages)] = messages
     return {**data, "spaces": slim}
+
+
+def cleared_plan(
+    path: str,
+    value: dict[str, str],
+    index: int,
+    plan: SpacePlan,
+    senders: dict[str, Who],
+    thread_keys: dict[tuple[Who | None, str], int],
+    times: dict[str, datetime],
+) -> MessagePlan | None:
+    """``plain_plan`` of a message ``shape_cleared`` cleared, reading ``times`` (which holds its create time): it
+    is a dict of ``PLAIN_KEYS`` with a sender, every value a string, so only what the shape pass does not check is
+    left to look at (test_workspace_fast_paths.py compares them)."""
+    sender = senders.get(value["sender"])
+    if sender is None:
+        return None
+    get = value.get
+    text = get("text")
+    if not text:
+        return None  # an empty message (a problem)
+    thread_key = get("thread_key", "")
+    root: int | None = None
+    if thread_key:
+        if plan.space_type != "SPACE":
+            return None
+        scope = sender if sender.kind == "app" else None
+        root = thread_keys.get((scope, thread_key))
+        if root is None:
+            thread_keys[(scope, thread_key)] = index
+    when = get("create_time")
+    return MessagePlan(
+        path,
+        index,
+        get("ref"),
+        None,  # id
+        sender,
+        None,  # via_app
+        text,
+        get("fallback_text", ""),
+        (),  # cards_v2
+        (),  # accessory_widgets
+        thread_key,
+        root,  # reply_to
+        get("client_id", ""),
+        None,  # private_viewer
+        [],  # attachments
+        None if when is None else times[when],
+        None,  # update_time
+        None,  # delete_time
+        "",  # deletion_type
+        [],  # reactions
+        index if root is None else root,
+    )
 
 
 def plain_plan(
