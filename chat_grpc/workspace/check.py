@@ -21,6 +21,7 @@ from chat_grpc.fake.store.reactions import check_unicode_emoji
 from chat_grpc.workspace.check_people import Node, PeopleChecker
 from chat_grpc.workspace.plain import ShapeReadings, cleared_plan, plain_plan
 from chat_grpc.workspace.plan import (
+    AnyMessagePlan,
     AttachmentPlan,
     MemberPlan,
     MessagePlan,
@@ -306,18 +307,17 @@ class Checker(PeopleChecker):
         refs: dict[str, int] = {}  # ref, id and client id -> message index
         ids: set[str] = set()
         thread_keys: dict[tuple[Who | None, str], int] = {}  # (scope, key) -> root index
-        checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
+        checked: list[AnyMessagePlan | None] = []  # by index (None: a message with problems)
         senders: dict[str, Who] = {}  # what the file writes -> who, once a message of theirs passed the checks
         times = self.times
         values = node.raw("messages")
-        values = values if isinstance(values, list) else []  # node.items' paths, made one at a time below
-        prefix = f"{node.path}.messages["
+        values = values if isinstance(values, list) else []
+        prefix = f"{node.path}.messages["  # node.items' paths, made only where needed
         quick = cleared_plan if isinstance(times, ShapeReadings) and times.cleared_whole(values) else plain_plan
         for index, value in enumerate(values):
-            path = f"{prefix}{index}]"
-            message = quick(path, value, index, plan, senders, thread_keys, times)
+            message: AnyMessagePlan | None = quick(prefix, value, index, plan, senders, thread_keys, times)
             if message is None:
-                message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
+                message = self._message(f"{prefix}{index}]", value, index, plan, states, refs, thread_keys, checked)
                 if message is not None and message.via_app is None and type(value["sender"]) is str:
                     senders[value["sender"]] = message.sender
             checked.append(message)
@@ -327,12 +327,12 @@ class Checker(PeopleChecker):
             ref, message_id, client_id = message.ref, message.id, message.client_id
             if message_id is not None:
                 if message_id in ids:
-                    self.problem(f"{path}.id", f"message id {message_id} is used twice in this space")
+                    self.problem(f"{message.path}.id", f"message id {message_id} is used twice in this space")
                 ids.add(message_id)
             for label in (ref, message_id, client_id) if ref or message_id or client_id else ():
                 if label:
                     if label in refs and label != message.id:
-                        self.problem(path, f"{label!r} names two messages of this space")
+                        self.problem(message.path, f"{label!r} names two messages of this space")
                     refs[label] = index
 
     def _message(
@@ -344,7 +344,7 @@ class Checker(PeopleChecker):
         states: dict[Who, str],
         refs: dict[str, int],
         thread_keys: dict[tuple[Who | None, str], int],
-        checked: list[MessagePlan | None],
+        checked: list[AnyMessagePlan | None],
     ) -> MessagePlan | None:
         node = Node(self, path, value)
         if not node.ok:

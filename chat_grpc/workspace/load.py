@@ -2,7 +2,7 @@
 declared in ``schema``, its export is ``export``, and ``seed`` is the public entry to all of them
 (``docs/emulator.md`` documents the format, with a complete example). Reading a file is ``read``; step 1 below
 is ``check`` (with ``check_people``), into the ``plan``; the seeding clock and ids of steps 2 and 3 are in
-``seeding``.
+``seeding``, and the making of each space's messages in ``load_messages``.
 
 Loading happens in three steps, so that a bad file changes nothing:
 
@@ -48,22 +48,15 @@ from typing import Any
 from chat_grpc.fake.errors import ChatError
 from chat_grpc.fake.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, User
 from chat_grpc.fake.store.availability import CustomStatus
-from chat_grpc.fake.store.message_records import (
-    Message,
-    MessageContent,
-    NewMessage,
-    ThreadRequest,
-)
 from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.check import Checker
+from chat_grpc.workspace.load_messages import IMPORT_SCOPES, MessageMaker
 from chat_grpc.workspace.plain import ShapeReadings, without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
     LoadedMessages,
     MemberPlan,
-    MessagePlan,
     Plan,
-    ReactionPlan,
     SpacePlan,
     Who,
     Workspace,
@@ -80,7 +73,6 @@ from chat_grpc.workspace.seeding import (
     user_actor,
 )
 
-IMPORT_SCOPES = frozenset({"chat.import"})
 IMPORT_MODE_LIFETIME = timedelta(days=90)
 MAX_PROBLEMS = 25
 
@@ -89,7 +81,7 @@ def _more(problems: list[str]) -> list[str]:
     return [f"... and {len(problems) - MAX_PROBLEMS} more problems"] if len(problems) > MAX_PROBLEMS else []
 
 
-class _Loader:
+class _Loader(MessageMaker):
     """Steps 2 and 3: the plan, made through the store's operations."""
 
     def __init__(self, store: ChatStore, plan: Plan, clock: SeedClock, ids: SeedIds, *, dry_run: bool = False) -> None:
@@ -254,82 +246,6 @@ class _Loader:
                 store.set_membership_state(space.id, member_id, state)
         self._messages(plan, space)
 
-    def _messages(self, plan: SpacePlan, space: Space) -> None:
-        """The space's messages in file order: runs of plain messages (no attachments, edits, reactions or
-        deletion, whose operations come between creates) in one ``create_many`` batch each — the same state as
-        one ``create`` apiece, several times faster — and the others one by one."""
-        self.message_ids[space.id] = []
-        batch: list[MessagePlan] = []
-        for message in plan.messages:
-            if not (message.attachments or message.reactions or message.update_time or message.delete_time):
-                batch.append(message)
-                continue
-            if batch:
-                self._batch(plan, space, batch)
-                batch = []
-            self._message(plan, space, message)
-        if batch:
-            self._batch(plan, space, batch)
-
-    def _batch(self, plan: SpacePlan, space: Space, batch: list[MessagePlan]) -> None:
-        store = self.store
-        actors: dict[tuple[int, int], Actor] = {}  # one per sender (by its Who): create_many checks each once
-        importer = self._importer(plan) if plan.import_mode else None
-        message_ids = self.message_ids[space.id]
-        first = batch[0].index  # a checked plan holds every message: the batch's indexes follow each other
-        assert first == len(message_ids) and batch[-1].index == first + len(batch) - 1
-        principals, new_thread = self.principals, ThreadRequest()  # frozen: one for every message that asks none
-        content = MessageContent.plain
-
-        def sender(message: MessagePlan) -> Actor:
-            actor = importer or actors.get((id(message.sender), id(message.via_app)))
-            if actor is None:
-                actor = actors[(id(message.sender), id(message.via_app))] = self.actor(message.sender, message.via_app)
-            return actor
-
-        def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
-            for message in batch:
-                reply_to = message.reply_to
-                reply_to = reply_to - first if reply_to is not None and reply_to >= first else None  # its position
-                new = message.reply_to is None and not message.thread_key  # a new thread, not by key
-                if message.id is None and (reply_to is not None or new):
-                    thread, own = new_thread, None  # what _thread answers (or the reply_to below replaces)
-                else:
-                    thread, own = self._thread(space, message)
-                    if reply_to is not None:  # its thread starts in this batch: replied to by position
-                        thread = new_thread
-                yield NewMessage(
-                    content(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
-                    thread,
-                    message.client_id,
-                    principals[message.private_viewer].id if message.private_viewer else "",
-                    message.create_time,
-                    reply_to,
-                    own,
-                    importer or actors.get((id(message.sender), id(message.via_app))) or sender(message),
-                )
-
-        before = store.messages.count(space.id)
-        try:
-            made = store.messages.create_many(sender(batch[0]), space.id, items())
-        except ChatError as error:  # each message made before the failing one is one more in the space
-            failed = batch[store.messages.count(space.id) - before]
-            raise SeedError([f"{failed.path}: {error}"]) from None
-        assert len(made) == len(batch)
-        message_ids.extend(made)
-
-    def _thread(self, space: Space, message: MessagePlan) -> tuple[ThreadRequest, str | None]:
-        """How a message joins its thread (what create is asked), and the id part it brings, if any."""
-        if message.reply_to is not None:
-            made = self.message_ids[space.id]
-            root_id = made[message.reply_to] if message.reply_to < len(made) else ""
-            thread = ThreadRequest(name=root_id.partition(".")[0], reply_option="REPLY_MESSAGE_OR_FAIL")
-            return thread, message.id.partition(".")[2] if message.id else None
-        if message.thread_key:
-            thread = ThreadRequest(key=message.thread_key, reply_option="REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD")
-            return thread, message.id.partition(".")[0] if message.id else None
-        return ThreadRequest(), message.id.partition(".")[0] if message.id else None
-
     def _set_up(self, plan: SpacePlan, template: Space, members: dict[Who, MemberPlan]) -> Space:
         """A GROUP_CHAT or DIRECT_MESSAGE, set up by its creator with the other people (SetUpSpace)."""
         everyone = [*(m.who for m in plan.members), *plan.former_members]
@@ -423,53 +339,6 @@ class _Loader:
                         " or outside the organization of a space that does not allow external users)"
                     ]
                 )
-
-    def _message(self, plan: SpacePlan, space: Space, message: MessagePlan) -> None:
-        store = self.store
-        actor = self._importer(plan) if plan.import_mode else self.actor(message.sender, message.via_app)
-        with self.place(message.path):
-            tokens = []
-            for attachment in message.attachments:
-                with self.ids.preset(("opaque", 24, attachment.id)):
-                    tokens.append(store.messages.upload(space.id, attachment.name, attachment.content_type))
-            thread, own = self._thread(space, message)
-            viewer = self.principals[message.private_viewer].id if message.private_viewer else ""
-            content = MessageContent(
-                text=message.text,
-                fallback_text=message.fallback_text,
-                cards_v2=message.cards_v2,
-                accessory_widgets=message.accessory_widgets,
-                attachment_tokens=tuple(tokens),
-            )
-            with self.clock.pinned(message.create_time), self.ids.preset(("opaque", 11, own)):
-                created = store.messages.create(
-                    actor,
-                    space.id,
-                    content,
-                    thread,
-                    client_id=message.client_id,
-                    private_viewer_id=viewer,
-                    create_time=message.create_time,
-                )
-            message_ids = self.message_ids[space.id]
-            assert message.index == len(message_ids)
-            message_ids.append(created.id)
-            if message.update_time is not None:
-                with self.clock.pinned(message.update_time):
-                    store.messages.update(actor, space.id, created.id, content, frozenset({"text"}))
-            for reaction in message.reactions:
-                with self.place(reaction.path):
-                    self._reaction(plan, space, created, reaction)
-            if message.delete_time is not None:
-                with self.clock.pinned(message.delete_time):
-                    store.messages.tombstone(space.id, created.id, message.deletion_type)
-
-    def _reaction(self, plan: SpacePlan, space: Space, message: Message, reaction: ReactionPlan) -> None:
-        user = self.user(reaction.user)
-        actor = Actor(user, AuthKind.USER, IMPORT_SCOPES) if plan.import_mode else user_actor(user)
-        uid = self.emoji_uids[reaction.custom_emoji] if reaction.custom_emoji else ""
-        with self.clock.pinned(reaction.create_time), self.ids.preset(("opaque", 16, reaction.id)):
-            self.store.reactions.create(actor, space.id, message.id, unicode=reaction.unicode, custom_emoji_uid=uid)
 
     # -------------------------------------------------------------- after the content
 

@@ -9,11 +9,12 @@ can make a load faster, never more or less strict:
 * shape: :func:`shape_cleared` holds a message to what pydantic's ``MessageItem`` accepts (a sender, strings,
   a thread key within its length, a client id of its form, a time the shape pass reads); a space whose messages
   are all cleared is handed to pydantic without them (``without_cleared_messages``).
-* references and rules: :func:`plain_plan` makes the ``MessagePlan`` the general ``Checker._message`` makes for
-  a plain message from a sender the general pass already cleared in the same space (a dict lookup, a time and
-  a dataclass), else None; :func:`cleared_plan` makes it for a message of a space the shape check cleared whole
-  (``ShapeReadings``, which ``without_cleared_messages`` fills), looking again only at what the shape pass does
-  not check.
+* references and rules: :func:`plain_plan` makes the plan the general ``Checker._message`` makes for a plain
+  message from a sender the general pass already cleared in the same space (a dict lookup, a time and a tuple:
+  a ``PlainMessagePlan``, which is equal to that ``MessagePlan``), else None; :func:`cleared_plan` makes it for
+  a message of a space the shape check cleared whole (``ShapeReadings``, which ``without_cleared_messages``
+  fills), looking again only at what the shape pass does not check. Both take the path's prefix
+  (``spaces[i].messages[``): the plan makes the path when it is asked for.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from typing import Any
 from pydantic_core import PydanticCustomError
 
 from chat_grpc.fake.store.message_records import CLIENT_ID
-from chat_grpc.workspace.plan import MessagePlan, SpacePlan, Who
+from chat_grpc.workspace.plan import PlainMessagePlan, SpacePlan, Who
 from chat_grpc.workspace.schema import THREAD_KEY_MAX, parse_time
 
 PLAIN_KEYS = frozenset({"sender", "text", "fallback_text", "thread_key", "client_id", "ref", "create_time"})
 _CLIENT_ID_SEARCH = CLIENT_ID.search  # as the shape pass checks it (``_patterned``: search)
+_compact = tuple.__new__  # a PlainMessagePlan from its row
 
 
 def shape_cleared(message: object, times: dict[str, datetime] | None = None) -> bool:
@@ -88,14 +90,14 @@ def without_cleared_messages(data: dict[str, Any], times: dict[str, datetime] | 
 
 
 def cleared_plan(
-    path: str,
+    prefix: str,
     value: dict[str, str],
     index: int,
     plan: SpacePlan,
     senders: dict[str, Who],
     thread_keys: dict[tuple[Who | None, str], int],
     times: dict[str, datetime],
-) -> MessagePlan | None:
+) -> PlainMessagePlan | None:
     """``plain_plan`` of a message ``shape_cleared`` cleared, reading ``times`` (which holds its create time): it
     is a dict of ``PLAIN_KEYS`` with a sender, every value a string, so only what the shape pass does not check is
     left to look at (test_workspace_fast_paths.py compares them)."""
@@ -116,40 +118,19 @@ def cleared_plan(
         if root is None:
             thread_keys[(scope, thread_key)] = index
     when = get("create_time")
-    return MessagePlan(
-        path,
-        index,
-        get("ref"),
-        None,  # id
-        sender,
-        None,  # via_app
-        text,
-        get("fallback_text", ""),
-        (),  # cards_v2
-        (),  # accessory_widgets
-        thread_key,
-        root,  # reply_to
-        get("client_id", ""),
-        None,  # private_viewer
-        [],  # attachments
-        None if when is None else times[when],
-        None,  # update_time
-        None,  # delete_time
-        "",  # deletion_type
-        [],  # reactions
-        index if root is None else root,
-    )
+    row = (prefix, index, get("ref"), sender, text, get("fallback_text", ""), thread_key, root, get("client_id", ""))
+    return _compact(PlainMessagePlan, (*row, None if when is None else times[when], index if root is None else root))
 
 
 def plain_plan(
-    path: str,
+    prefix: str,
     value: object,
     index: int,
     plan: SpacePlan,
     senders: dict[str, Who],
     thread_keys: dict[tuple[Who | None, str], int],
     times: dict[str, datetime],
-) -> MessagePlan | None:
+) -> PlainMessagePlan | None:
     """The plan of a plain message whose sender is in ``senders``, when no problem can be found in it; else
     None (the general pass checks it). ``senders``: what the file writes for a sender -> who, for each sender
     of a message of this space the general pass found no problem in (so they may post here). ``times``: create
@@ -185,26 +166,5 @@ def plain_plan(
                 return None
     if thread_key and root is None:
         thread_keys[(scope, thread_key)] = index
-    return MessagePlan(
-        path,
-        index,
-        ref,
-        None,  # id
-        sender,
-        None,  # via_app
-        text,
-        fallback,
-        (),  # cards_v2
-        (),  # accessory_widgets
-        thread_key,
-        root,  # reply_to
-        client_id,
-        None,  # private_viewer
-        [],  # attachments
-        create_time,
-        None,  # update_time
-        None,  # delete_time
-        "",  # deletion_type
-        [],  # reactions
-        index if root is None else root,
-    )
+    row = (prefix, index, ref, sender, text, fallback, thread_key, root, client_id, create_time)
+    return _compact(PlainMessagePlan, (*row, index if root is None else root))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
 from chat_grpc.fake.store import App, ChatStore, Group, Space, User
 from chat_grpc.fake.store.emojis import CustomEmoji
@@ -117,7 +118,7 @@ class AttachmentPlan:
     id: str | None
 
 
-@dataclass
+@dataclass(slots=True)  # a file may hold a million: slots make each one smaller and quicker to make
 class MessagePlan:
     path: str
     index: int
@@ -140,6 +141,90 @@ class MessagePlan:
     deletion_type: str
     reactions: list[ReactionPlan]
     root: int = -1  # index of the first message of this message's thread (itself for a top-level message)
+
+
+_ROW = itemgetter  # a field of a PlainMessagePlan, read in C
+
+
+class PlainMessagePlan(tuple):  # type: ignore[type-arg]
+    """The plan of a plain message (``plain.py``: text from a sender, perhaps with a create time, a thread key, a
+    fallback text, a client id or a ref, and nothing else), compact: the ``MessagePlan`` it stands for, as one
+    tuple (a file may hold a million; a ``MessagePlan`` and its path take three times as long to make). It reads
+    as that ``MessagePlan`` — every field by name, the path made when asked — and is equal to it.
+
+    The row: (path prefix ``spaces[i].messages[``, index, ref, sender, text, fallback text, thread key, reply_to,
+    client id, create time, root), which the loader unpacks."""
+
+    __slots__ = ()
+
+    # What a plain message does not have:
+    id: None = None
+    via_app: None = None
+    cards_v2: tuple[tuple[str, bytes], ...] = ()
+    accessory_widgets: tuple[bytes, ...] = ()
+    private_viewer: None = None
+    attachments: tuple[AttachmentPlan, ...] = ()
+    update_time: None = None
+    delete_time: None = None
+    deletion_type = ""
+    reactions: tuple[ReactionPlan, ...] = ()
+
+    index: int = property(_ROW(1))  # type: ignore[assignment]  # tuple.index, the method, is not used on it
+    ref: str | None = property(_ROW(2))  # type: ignore[assignment]
+    sender: Who = property(_ROW(3))  # type: ignore[assignment]
+    text: str = property(_ROW(4))  # type: ignore[assignment]
+    fallback_text: str = property(_ROW(5))  # type: ignore[assignment]
+    thread_key: str = property(_ROW(6))  # type: ignore[assignment]
+    reply_to: int | None = property(_ROW(7))  # type: ignore[assignment]
+    client_id: str = property(_ROW(8))  # type: ignore[assignment]
+    create_time: datetime | None = property(_ROW(9))  # type: ignore[assignment]
+    root: int = property(_ROW(10))  # type: ignore[assignment]
+
+    @property
+    def path(self) -> str:
+        return f"{self[0]}{self[1]}]"
+
+    def message_plan(self) -> MessagePlan:
+        """The ``MessagePlan`` it stands for."""
+        return MessagePlan(
+            self.path,
+            self.index,
+            self.ref,
+            None,
+            self.sender,
+            None,
+            self.text,
+            self.fallback_text,
+            (),
+            (),
+            self.thread_key,
+            self.reply_to,
+            self.client_id,
+            None,
+            [],
+            self.create_time,
+            None,
+            None,
+            "",
+            [],
+            self.root,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PlainMessagePlan):
+            other = other.message_plan()
+        return isinstance(other, MessagePlan) and self.message_plan() == other
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]  # as a MessagePlan's
+
+    def __repr__(self) -> str:
+        return repr(self.message_plan())
+
+
+AnyMessagePlan = MessagePlan | PlainMessagePlan
 
 
 @dataclass
@@ -169,7 +254,7 @@ class SpacePlan:
     permission_settings: dict[str, tuple[bool, bool]]  # final settings (SPACE)
     members: list[MemberPlan]
     former_members: list[Who]
-    messages: list[MessagePlan]
+    messages: list[AnyMessagePlan]  # in file order; plain ones compact
     thread_read_states: list[ThreadReadPlan]
     customer: str | None
     pins: list[int] = field(default_factory=list)  # indexes of the pinned messages, in pin order

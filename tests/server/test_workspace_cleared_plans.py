@@ -1,15 +1,19 @@
 """The plan of a space whose messages the quick shape check cleared whole (``cleared_plan``, which looks at them
-no more than the shape pass left to look at) is the one ``plain_plan`` and the general pass make."""
+no more than the shape pass left to look at) is the one ``plain_plan`` and the general pass make; the compact
+plan of a plain message reads as, and is equal to, the ``MessagePlan`` the general pass makes of it."""
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 import pytest
 
 from chat_grpc.fake.store import ChatStore
+from chat_grpc.workspace import check as workspace_check
 from chat_grpc.workspace import load as workspace_load
 from chat_grpc.workspace.plain import ShapeReadings, shape_cleared, without_cleared_messages
+from chat_grpc.workspace.plan import MessagePlan, PlainMessagePlan
 from chat_grpc.workspace.read import SeedError
 from tests.server.test_workspace_fast_paths import _random_workspace
 
@@ -35,3 +39,31 @@ def test_cleared_spaces_plan_as_the_other_passes_do(seed: int, monkeypatch: pyte
     quick = _outcome(data)
     monkeypatch.setattr(ShapeReadings, "cleared_whole", lambda self, messages: False)
     assert _outcome(data) == quick
+
+
+@pytest.mark.parametrize("seed", [1, 3, 5])
+def test_a_compact_plan_reads_as_the_message_plan_it_stands_for(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = _random_workspace(seed)  # odd seeds: a file with no problem
+    quick = workspace_load._check(ChatStore(), copy.deepcopy(data))
+    monkeypatch.setattr(workspace_check, "plain_plan", lambda *args: None)
+    monkeypatch.setattr(workspace_load, "without_cleared_messages", lambda data, times=None: data)
+    slow = workspace_load._check(ChatStore(), copy.deepcopy(data))
+    compact = 0
+    for quick_space, slow_space in zip(quick.spaces, slow.spaces, strict=True):
+        for mine, theirs in zip(quick_space.messages, slow_space.messages, strict=True):
+            assert type(theirs) is MessagePlan
+            if type(mine) is not PlainMessagePlan:
+                continue
+            compact += 1
+            assert mine == theirs and theirs == mine
+            assert (mine != theirs, theirs != mine) == (False, False)
+            assert mine.message_plan() == theirs and repr(mine) == repr(theirs)
+            for field in dataclasses.fields(MessagePlan):
+                value, expected = getattr(mine, field.name), getattr(theirs, field.name)
+                assert (list(value) if isinstance(expected, list) else value) == expected, field.name
+            other = dataclasses.replace(theirs, text=theirs.text + "!")
+            assert mine != other and other != mine
+            assert (mine == other, other == mine) == (False, False)
+            with pytest.raises(TypeError):
+                hash(mine)
+    assert compact > 100
