@@ -11,10 +11,10 @@ can make a load faster, never more or less strict:
   are all cleared is handed to pydantic without them (``without_cleared_messages``).
 * references and rules: :func:`plain_plan` makes the plan the general ``Checker._message`` makes for a plain
   message from a sender the general pass already cleared in the same space (a dict lookup, a time and a tuple:
-  a ``PlainMessagePlan``, which is equal to that ``MessagePlan``), else None; :func:`cleared_plan` makes it for
-  a message of a space the shape check cleared whole (``ShapeReadings``, which ``without_cleared_messages``
-  fills), looking again only at what the shape pass does not check. Both take the path's prefix
-  (``spaces[i].messages[``): the plan makes the path when it is asked for.
+  a ``PlainMessagePlan``, which is equal to that ``MessagePlan``), else None; :func:`cleared_run` makes them for
+  the messages of a space the shape check cleared whole (``ShapeReadings``, which ``without_cleared_messages``
+  fills), a run at a time, looking again only at what the shape pass does not check. Both take the path's
+  prefix (``spaces[i].messages[``): the plan makes the path when it is asked for.
 """
 
 from __future__ import annotations
@@ -89,37 +89,56 @@ def without_cleared_messages(data: dict[str, Any], times: dict[str, datetime] | 
     return {**data, "spaces": slim}
 
 
-def cleared_plan(
+def cleared_run(
     prefix: str,
-    value: dict[str, str],
-    index: int,
+    values: list[dict[str, str]],
+    start: int,
     plan: SpacePlan,
     senders: dict[str, Who],
     thread_keys: dict[tuple[Who | None, str], int],
     times: dict[str, datetime],
-) -> PlainMessagePlan | None:
-    """``plain_plan`` of a message ``shape_cleared`` cleared, reading ``times`` (which holds its create time): it
-    is a dict of ``PLAIN_KEYS`` with a sender, every value a string, so only what the shape pass does not check is
-    left to look at (test_workspace_fast_paths.py compares them)."""
-    sender = senders.get(value["sender"])
-    if sender is None:
-        return None
-    get = value.get
-    text = get("text")
-    if not text:
-        return None  # an empty message (a problem)
-    thread_key = get("thread_key", "")
-    root: int | None = None
-    if thread_key:
-        if plan.space_type != "SPACE":
-            return None
-        scope = sender if sender.kind == "app" else None
-        root = thread_keys.get((scope, thread_key))
-        if root is None:
-            thread_keys[(scope, thread_key)] = index
-    when = get("create_time")
-    row = (prefix, index, get("ref"), sender, text, get("fallback_text", ""), thread_key, root, get("client_id", ""))
-    return _compact(PlainMessagePlan, (*row, None if when is None else times[when], index if root is None else root))
+    refs: dict[str, int],
+    checked: list[Any],
+) -> int:
+    """The plans ``plain_plan`` makes of the messages of a list ``shape_cleared`` cleared whole (dicts of
+    ``PLAIN_KEYS`` with a sender, every value a string, each create time in ``times``), from ``values[start]`` on,
+    appended to ``checked`` and to the space plan's messages, with what the checker records of each (its ref and
+    client id in ``refs``). It stops at the first message it does not plan — a sender not in ``senders`` yet, an
+    empty text, a thread key outside a SPACE, a ref or client id already taken — and returns its index: the
+    checker's general path takes that one, words its problems, and hands the rest back.
+    (test_workspace_cleared_plans.py compares it with the other paths.)"""
+    space = plan.space_type == "SPACE"
+    add_checked, add_planned = checked.append, plan.messages.append
+    for index in range(start, len(values)):
+        value = values[index]
+        sender = senders.get(value["sender"])
+        if sender is None:
+            return index
+        get = value.get
+        text, ref, client_id = get("text"), get("ref"), get("client_id", "")
+        if not text or (ref and (ref in refs or ref == client_id)) or (client_id and client_id in refs):
+            return index  # an empty message, or a label two messages have (a problem)
+        thread_key = get("thread_key", "")
+        root: int | None = None
+        if thread_key:
+            if not space:
+                return index
+            scope = sender if sender.kind == "app" else None
+            root = thread_keys.get((scope, thread_key))
+            if root is None:
+                thread_keys[(scope, thread_key)] = index
+        when = get("create_time")
+        row = (prefix, index, ref, sender, text, get("fallback_text", ""), thread_key, root, client_id)
+        message = _compact(
+            PlainMessagePlan, (*row, None if when is None else times[when], index if root is None else root)
+        )
+        add_checked(message)
+        add_planned(message)
+        if ref:
+            refs[ref] = index
+        if client_id:
+            refs[client_id] = index
+    return len(values)
 
 
 def plain_plan(

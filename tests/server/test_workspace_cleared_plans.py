@@ -1,4 +1,4 @@
-"""The plan of a space whose messages the quick shape check cleared whole (``cleared_plan``, which looks at them
+"""The plan of a space whose messages the quick shape check cleared whole (``cleared_run``, which looks at them
 no more than the shape pass left to look at) is the one ``plain_plan`` and the general pass make; the compact
 plan of a plain message reads as, and is equal to, the ``MessagePlan`` the general pass makes of it."""
 
@@ -67,3 +67,32 @@ def test_a_compact_plan_reads_as_the_message_plan_it_stands_for(seed: int, monke
             with pytest.raises(TypeError):
                 hash(mine)
     assert compact > 100
+
+
+def _labelled(messages: list[dict[str, str]]) -> dict[str, object]:
+    people = [{"email": "ann@example.com"}, {"email": "bob@example.com"}]
+    sent = [{"sender": people[i % 2]["email"], "text": f"m{i}"} | m for i, m in enumerate(messages)]
+    return {
+        "users": people,
+        "spaces": [{"display_name": "S", "members": [{"user": p["email"]} for p in people], "messages": sent}],
+    }
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [{}, {}, {"ref": "client-a", "client_id": "client-a"}],  # one message, the same label twice
+        [{}, {}, {"client_id": "client-a"}, {"ref": "client-a"}],  # a ref another's client id
+        [{}, {}, {"ref": "x"}, {"ref": "x"}, {"client_id": "client-b"}, {"client_id": "client-b"}],
+        [{}, {}, {"ref": "x"}, {}, {"ref": "y", "client_id": "client-y"}, {"thread_key": "t"}, {"text": ""}],
+    ],
+)
+def test_labels_in_a_cleared_space_are_checked_as_the_other_paths_check_them(
+    labels: list[dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _labelled(labels)
+    quick = _outcome(data)
+    monkeypatch.setattr(ShapeReadings, "cleared_whole", lambda self, messages: False)
+    assert _outcome(data) == quick
+    monkeypatch.setattr(workspace_check, "plain_plan", lambda *args: None)
+    assert _outcome(data) == quick
