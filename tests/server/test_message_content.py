@@ -28,7 +28,7 @@ def test_plain_content_is_the_constructors_value() -> None:
         assert quick == made and made == quick and hash(quick) == hash(made) and repr(quick) == repr(made)
         assert type(quick) is MessageContent
         assert dataclasses.astuple(quick) == dataclasses.astuple(made)
-        assert vars(quick) == vars(made)
+        assert all(getattr(quick, f.name) is getattr(made, f.name) for f in dataclasses.fields(made))
     assert MessageContent.plain("only text") == MessageContent(text="only text")
 
 
