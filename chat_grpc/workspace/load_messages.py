@@ -60,7 +60,8 @@ class MessageMaker:
 
     def _batch(self, plan: SpacePlan, space: Space, batch: list[AnyMessagePlan]) -> None:
         store = self.store
-        actors: dict[tuple[int, int], Actor] = {}  # one per sender (by its Who): create_many checks each once
+        # One actor per sender (by its Who's id, with its app's if through one): create_many checks each once.
+        actors: dict[int | tuple[int, int], Actor] = {}
         importer = self._importer(plan) if plan.import_mode else None
         message_ids = self.message_ids[space.id]
         first = batch[0].index  # a checked plan holds every message: the batch's indexes follow each other
@@ -69,9 +70,10 @@ class MessageMaker:
         content = MessageContent.plain
 
         def sender(who: Who, via_app: Who | None) -> Actor:
-            actor = importer or actors.get((id(who), id(via_app)))
+            key = id(who) if via_app is None else (id(who), id(via_app))
+            actor = importer or actors.get(key)
             if actor is None:
-                actor = actors[(id(who), id(via_app))] = self.actor(who, via_app)
+                actor = actors[key] = self.actor(who, via_app)
             return actor
 
         def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
@@ -81,6 +83,7 @@ class MessageMaker:
                 if type(message) is PlainMessagePlan:  # its row, read at once (a plain message has none of the rest)
                     _, _, _, who, text, fallback, key, root, client_id, when, _ = message
                     via_app, given_id, cards, widgets, viewer = None, None, (), (), ""
+                    actor = importer or actors.get(id(who)) or sender(who, None)
                 else:
                     who, via_app, given_id, root, key = (
                         message.sender,
@@ -97,6 +100,7 @@ class MessageMaker:
                     )
                     client_id, when = message.client_id, message.create_time
                     viewer = principals[message.private_viewer].id if message.private_viewer else ""
+                    actor = sender(who, via_app)
                 reply_to = root - first if root is not None and root >= first else None  # its position in the batch
                 if given_id is None and (reply_to is not None or (root is None and not key)):  # not by key
                     thread, own = new_thread, None  # what _thread answers (or the reply_to below replaces)
@@ -112,7 +116,7 @@ class MessageMaker:
                     when,
                     reply_to,
                     own,
-                    importer or actors.get((id(who), id(via_app))) or sender(who, via_app),
+                    actor,
                 )
 
         before = store.messages.count(space.id)
