@@ -136,10 +136,10 @@ def cleared_run(
             if root is None:
                 thread_keys[(scope, thread_key)] = index
         when = get("create_time")
-        row = (prefix, index, ref, sender, text, get("fallback_text", ""), thread_key, root, client_id)
-        message = _compact(
-            PlainMessagePlan, (*row, None if when is None else times[when], index if root is None else root)
-        )
+        fallback, create_time = get("fallback_text", ""), None if when is None else times[when]
+        first = index if root is None else root  # its thread's first message
+        row = (prefix, index, ref, sender, text, fallback, thread_key, root, client_id, create_time, first)
+        message = _compact(PlainMessagePlan, row)
         add_checked(message)
         add_planned(message)
         if ref:
