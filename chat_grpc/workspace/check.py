@@ -19,8 +19,9 @@ from chat_grpc.fake.store.model import PERMISSION_SETTINGS, default_permission_s
 from chat_grpc.fake.store.pins import MAX_PINS_PER_SPACE
 from chat_grpc.fake.store.reactions import check_unicode_emoji
 from chat_grpc.workspace.check_people import Node, PeopleChecker
-from chat_grpc.workspace.plain import plain_plan
+from chat_grpc.workspace.plain import ShapeReadings, cleared_run, plain_plan
 from chat_grpc.workspace.plan import (
+    AnyMessagePlan,
     AttachmentPlan,
     MemberPlan,
     MessagePlan,
@@ -306,29 +307,41 @@ class Checker(PeopleChecker):
         refs: dict[str, int] = {}  # ref, id and client id -> message index
         ids: set[str] = set()
         thread_keys: dict[tuple[Who | None, str], int] = {}  # (scope, key) -> root index
-        checked: list[MessagePlan | None] = []  # by index (None: a message with problems)
+        checked: list[AnyMessagePlan | None] = []  # by index (None: a message with problems)
         senders: dict[str, Who] = {}  # what the file writes -> who, once a message of theirs passed the checks
         times = self.times
-        for index, (path, value) in enumerate(node.items("messages")):
-            message = plain_plan(path, value, index, plan, senders, thread_keys, times)
+        values = node.raw("messages")
+        values = values if isinstance(values, list) else []
+        prefix = f"{node.path}.messages["  # node.items' paths, made only where needed
+        # A space the quick shape check cleared whole is planned in runs, each message of a run as plain_plan
+        # plans it; what a run stops at takes the path below (plain_plan, else the general pass).
+        cleared = isinstance(times, ShapeReadings) and times.cleared_whole(values)
+        index = 0
+        while index < len(values):
+            if cleared:
+                index = cleared_run(prefix, values, index, plan, senders, thread_keys, times, refs, checked)
+                if index == len(values):
+                    break
+            value = values[index]
+            message: AnyMessagePlan | None = plain_plan(prefix, value, index, plan, senders, thread_keys, times)
             if message is None:
-                message = self._message(path, value, index, plan, states, refs, thread_keys, checked)
+                message = self._message(f"{prefix}{index}]", value, index, plan, states, refs, thread_keys, checked)
                 if message is not None and message.via_app is None and type(value["sender"]) is str:
                     senders[value["sender"]] = message.sender
             checked.append(message)
-            if message is None:
-                continue
-            plan.messages.append(message)
-            if message.id is not None:
-                if message.id in ids:
-                    self.problem(f"{path}.id", f"message id {message.id} is used twice in this space")
-                ids.add(message.id)
-            labels = (message.ref, message.id, message.client_id)
-            for label in labels if any(labels) else ():
-                if label:
-                    if label in refs and label != message.id:
-                        self.problem(path, f"{label!r} names two messages of this space")
-                    refs[label] = index
+            if message is not None:
+                plan.messages.append(message)
+                ref, message_id, client_id = message.ref, message.id, message.client_id
+                if message_id is not None:
+                    if message_id in ids:
+                        self.problem(f"{message.path}.id", f"message id {message_id} is used twice in this space")
+                    ids.add(message_id)
+                for label in (ref, message_id, client_id) if ref or message_id or client_id else ():
+                    if label:
+                        if label in refs and label != message.id:
+                            self.problem(message.path, f"{label!r} names two messages of this space")
+                        refs[label] = index
+            index += 1
 
     def _message(
         self,
@@ -339,7 +352,7 @@ class Checker(PeopleChecker):
         states: dict[Who, str],
         refs: dict[str, int],
         thread_keys: dict[tuple[Who | None, str], int],
-        checked: list[MessagePlan | None],
+        checked: list[AnyMessagePlan | None],
     ) -> MessagePlan | None:
         node = Node(self, path, value)
         if not node.ok:

@@ -2,7 +2,7 @@
 declared in ``schema``, its export is ``export``, and ``seed`` is the public entry to all of them
 (``docs/emulator.md`` documents the format, with a complete example). Reading a file is ``read``; step 1 below
 is ``check`` (with ``check_people``), into the ``plan``; the seeding clock and ids of steps 2 and 3 are in
-``seeding``.
+``seeding``, and the making of each space's messages in ``load_messages``.
 
 Loading happens in three steps, so that a bad file changes nothing:
 
@@ -48,21 +48,15 @@ from typing import Any
 from chat_grpc.fake.errors import ChatError
 from chat_grpc.fake.store import Actor, App, AuthKind, ChatStore, MemberRef, Space, User
 from chat_grpc.fake.store.availability import CustomStatus
-from chat_grpc.fake.store.message_records import (
-    Message,
-    MessageContent,
-    NewMessage,
-    ThreadRequest,
-)
 from chat_grpc.workspace import schema as workspace_schema
 from chat_grpc.workspace.check import Checker
-from chat_grpc.workspace.plain import without_cleared_messages
+from chat_grpc.workspace.load_messages import IMPORT_SCOPES, MessageMaker
+from chat_grpc.workspace.plain import ShapeReadings, without_cleared_messages
 from chat_grpc.workspace.plan import (
     EmojiPlan,
+    LoadedMessages,
     MemberPlan,
-    MessagePlan,
     Plan,
-    ReactionPlan,
     SpacePlan,
     Who,
     Workspace,
@@ -79,7 +73,6 @@ from chat_grpc.workspace.seeding import (
     user_actor,
 )
 
-IMPORT_SCOPES = frozenset({"chat.import"})
 IMPORT_MODE_LIFETIME = timedelta(days=90)
 MAX_PROBLEMS = 25
 
@@ -88,7 +81,7 @@ def _more(problems: list[str]) -> list[str]:
     return [f"... and {len(problems) - MAX_PROBLEMS} more problems"] if len(problems) > MAX_PROBLEMS else []
 
 
-class _Loader:
+class _Loader(MessageMaker):
     """Steps 2 and 3: the plan, made through the store's operations."""
 
     def __init__(self, store: ChatStore, plan: Plan, clock: SeedClock, ids: SeedIds, *, dry_run: bool = False) -> None:
@@ -97,7 +90,7 @@ class _Loader:
         self.group_ids: dict[Who, str] = {}
         self.emoji_uids: dict[tuple[str, str], str] = {}
         self.spaces: list[tuple[SpacePlan, Space]] = []
-        self.message_ids: dict[tuple[str, int], str] = {}  # (space id, index) -> message id
+        self.message_ids: dict[str, list[str]] = {}  # space id -> its message ids, by index (file order)
 
     @contextmanager
     def place(self, path: str) -> Iterator[None]:
@@ -253,77 +246,6 @@ class _Loader:
                 store.set_membership_state(space.id, member_id, state)
         self._messages(plan, space)
 
-    def _messages(self, plan: SpacePlan, space: Space) -> None:
-        """The space's messages in file order: runs of plain messages (no attachments, edits, reactions or
-        deletion, whose operations come between creates) in one ``create_many`` batch each — the same state as
-        one ``create`` apiece, several times faster — and the others one by one."""
-        batch: list[MessagePlan] = []
-        for message in plan.messages:
-            if not (message.attachments or message.reactions or message.update_time or message.delete_time):
-                batch.append(message)
-                continue
-            if batch:
-                self._batch(plan, space, batch)
-                batch = []
-            self._message(plan, space, message)
-        if batch:
-            self._batch(plan, space, batch)
-
-    def _batch(self, plan: SpacePlan, space: Space, batch: list[MessagePlan]) -> None:
-        store = self.store
-        actors: dict[tuple[int, int], Actor] = {}  # one per sender (by its Who): create_many checks each once
-        importer = self._importer(plan) if plan.import_mode else None
-        position = {message.index: i for i, message in enumerate(batch)}
-        principals, new_thread = self.principals, ThreadRequest()  # frozen: one for every message that asks none
-
-        def sender(message: MessagePlan) -> Actor:
-            actor = importer or actors.get((id(message.sender), id(message.via_app)))
-            if actor is None:
-                actor = actors[(id(message.sender), id(message.via_app))] = self.actor(message.sender, message.via_app)
-            return actor
-
-        def items() -> Iterator[NewMessage]:  # made as create_many takes them: a million need not be held at once
-            for message in batch:
-                reply_to = position.get(message.reply_to) if message.reply_to is not None else None
-                new = message.reply_to is None and not message.thread_key  # a new thread, not by key
-                if message.id is None and (reply_to is not None or new):
-                    thread, own = new_thread, None  # what _thread answers (or the reply_to below replaces)
-                else:
-                    thread, own = self._thread(space, message)
-                    if reply_to is not None:  # its thread starts in this batch: replied to by position
-                        thread = new_thread
-                yield NewMessage(
-                    MessageContent(message.text, message.fallback_text, message.cards_v2, message.accessory_widgets),
-                    thread,
-                    message.client_id,
-                    principals[message.private_viewer].id if message.private_viewer else "",
-                    message.create_time,
-                    reply_to,
-                    own,
-                    importer or actors.get((id(message.sender), id(message.via_app))) or sender(message),
-                )
-
-        before = store.messages.count(space.id)
-        try:
-            made = store.messages.create_many(sender(batch[0]), space.id, items())
-        except ChatError as error:  # each message made before the failing one is one more in the space
-            failed = batch[store.messages.count(space.id) - before]
-            raise SeedError([f"{failed.path}: {error}"]) from None
-        message_ids, space_id = self.message_ids, space.id
-        for message, message_id in zip(batch, made, strict=True):
-            message_ids[(space_id, message.index)] = message_id
-
-    def _thread(self, space: Space, message: MessagePlan) -> tuple[ThreadRequest, str | None]:
-        """How a message joins its thread (what create is asked), and the id part it brings, if any."""
-        if message.reply_to is not None:
-            root_id = self.message_ids.get((space.id, message.reply_to), "")
-            thread = ThreadRequest(name=root_id.partition(".")[0], reply_option="REPLY_MESSAGE_OR_FAIL")
-            return thread, message.id.partition(".")[2] if message.id else None
-        if message.thread_key:
-            thread = ThreadRequest(key=message.thread_key, reply_option="REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD")
-            return thread, message.id.partition(".")[0] if message.id else None
-        return ThreadRequest(), message.id.partition(".")[0] if message.id else None
-
     def _set_up(self, plan: SpacePlan, template: Space, members: dict[Who, MemberPlan]) -> Space:
         """A GROUP_CHAT or DIRECT_MESSAGE, set up by its creator with the other people (SetUpSpace)."""
         everyone = [*(m.who for m in plan.members), *plan.former_members]
@@ -418,51 +340,6 @@ class _Loader:
                     ]
                 )
 
-    def _message(self, plan: SpacePlan, space: Space, message: MessagePlan) -> None:
-        store = self.store
-        actor = self._importer(plan) if plan.import_mode else self.actor(message.sender, message.via_app)
-        with self.place(message.path):
-            tokens = []
-            for attachment in message.attachments:
-                with self.ids.preset(("opaque", 24, attachment.id)):
-                    tokens.append(store.messages.upload(space.id, attachment.name, attachment.content_type))
-            thread, own = self._thread(space, message)
-            viewer = self.principals[message.private_viewer].id if message.private_viewer else ""
-            content = MessageContent(
-                text=message.text,
-                fallback_text=message.fallback_text,
-                cards_v2=message.cards_v2,
-                accessory_widgets=message.accessory_widgets,
-                attachment_tokens=tuple(tokens),
-            )
-            with self.clock.pinned(message.create_time), self.ids.preset(("opaque", 11, own)):
-                created = store.messages.create(
-                    actor,
-                    space.id,
-                    content,
-                    thread,
-                    client_id=message.client_id,
-                    private_viewer_id=viewer,
-                    create_time=message.create_time,
-                )
-            self.message_ids[(space.id, message.index)] = created.id
-            if message.update_time is not None:
-                with self.clock.pinned(message.update_time):
-                    store.messages.update(actor, space.id, created.id, content, frozenset({"text"}))
-            for reaction in message.reactions:
-                with self.place(reaction.path):
-                    self._reaction(plan, space, created, reaction)
-            if message.delete_time is not None:
-                with self.clock.pinned(message.delete_time):
-                    store.messages.tombstone(space.id, created.id, message.deletion_type)
-
-    def _reaction(self, plan: SpacePlan, space: Space, message: Message, reaction: ReactionPlan) -> None:
-        user = self.user(reaction.user)
-        actor = Actor(user, AuthKind.USER, IMPORT_SCOPES) if plan.import_mode else user_actor(user)
-        uid = self.emoji_uids[reaction.custom_emoji] if reaction.custom_emoji else ""
-        with self.clock.pinned(reaction.create_time), self.ids.preset(("opaque", 16, reaction.id)):
-            self.store.reactions.create(actor, space.id, message.id, unicode=reaction.unicode, custom_emoji_uid=uid)
-
     # -------------------------------------------------------------- after the content
 
     def _finish_space(self, plan: SpacePlan, space: Space) -> None:
@@ -485,11 +362,11 @@ class _Loader:
             if member.last_read_time is not None:
                 store.read_states.set_read_time(self.user(member.who).id, space.id, "", member.last_read_time)
         for state in plan.thread_read_states:
-            thread = self.message_ids[(space.id, state.root)].partition(".")[0]
+            thread = self.message_ids[space.id][state.root].partition(".")[0]
             store.read_states.set_read_time(self.user(state.user).id, space.id, thread, state.last_read_time)
         for index in plan.pins:
             with self.place(f"{plan.path}.pins"):
-                store.pins.seed(space.id, self.message_ids[(space.id, index)])
+                store.pins.seed(space.id, self.message_ids[space.id][index])
         # Former members leave, managers last (the last manager may leave only a space nobody else is in).
         roles = {m.member_id: m.role for m in store.memberships(space.id)}
         leaving = sorted(enumerate(plan.former_members), key=lambda e: roles.get(self._ref(e[1]).id) == "ROLE_MANAGER")
@@ -567,15 +444,13 @@ class _Loader:
         all_spaces = {s.id: s for s in store.spaces()}
         names = [p.display_name for p, _ in self.spaces if p.display_name]
         spaces: dict[str, Space] = {}
-        messages: dict[str, Message] = {}
+        made_messages: list[tuple[str, list[str], list[str | None] | None]] = []
         for space_plan, made in self.spaces:
             space = all_spaces[made.id]
             unique = space_plan.display_name and names.count(space_plan.display_name) == 1
             spaces[space_plan.ref or (space_plan.display_name if unique else space.name)] = space
-            by_id = {m.id: m for m in store.messages.all(space.id)}
-            for message_plan in space_plan.messages:
-                message = by_id[self.message_ids[(space.id, message_plan.index)]]
-                messages[message_plan.ref or message.name] = message
+            refs = [m.ref for m in space_plan.messages]
+            made_messages.append((space.id, self.message_ids[space.id], refs if any(refs) else None))
         emojis = {e.emoji_name: e for e in store.custom_emojis.emojis() if e.uid in set(self.emoji_uids.values())}
         made_emojis = {p.name for p in self.plan.emojis}
         return Workspace(
@@ -584,7 +459,7 @@ class _Loader:
             groups=groups,
             spaces=spaces,
             custom_emojis={name: e for name, e in emojis.items() if name in made_emojis},
-            messages=messages,
+            messages=LoadedMessages(store, made_messages),
         )
 
 
@@ -595,7 +470,7 @@ def _check(store: ChatStore, source: str | os.PathLike[str] | Mapping[str, Any])
 
 def _checked(store: ChatStore, data: dict[str, Any], base_dir: Path) -> Plan:
     # the shape pass sees what the quick check of plain messages does not clear (the same places, the same words)
-    times: dict[str, datetime] = {}  # what it read of create times, for the quick plan of plain messages
+    times = ShapeReadings()  # what it read of create times and cleared, for the quick plan of plain messages
     shape, refused = workspace_schema.shape_problems(without_cleared_messages(data, times))
     if refused:
         data = workspace_schema.repaired(data, refused)

@@ -9,9 +9,12 @@ can make a load faster, never more or less strict:
 * shape: :func:`shape_cleared` holds a message to what pydantic's ``MessageItem`` accepts (a sender, strings,
   a thread key within its length, a client id of its form, a time the shape pass reads); a space whose messages
   are all cleared is handed to pydantic without them (``without_cleared_messages``).
-* references and rules: :func:`plain_plan` makes the ``MessagePlan`` the general ``Checker._message`` makes for
-  a plain message from a sender the general pass already cleared in the same space (a dict lookup, a time and
-  a dataclass), else None.
+* references and rules: :func:`plain_plan` makes the plan the general ``Checker._message`` makes for a plain
+  message from a sender the general pass already cleared in the same space (a dict lookup, a time and a tuple:
+  a ``PlainMessagePlan``, which is equal to that ``MessagePlan``), else None; :func:`cleared_run` makes them for
+  the messages of a space the shape check cleared whole (``ShapeReadings``, which ``without_cleared_messages``
+  fills), a run at a time, looking again only at what the shape pass does not check. Both take the path's
+  prefix (``spaces[i].messages[``): the plan makes the path when it is asked for.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ from typing import Any
 from pydantic_core import PydanticCustomError
 
 from chat_grpc.fake.store.message_records import CLIENT_ID
-from chat_grpc.workspace.plan import MessagePlan, SpacePlan, Who
+from chat_grpc.workspace.plan import PlainMessagePlan, SpacePlan, Who
 from chat_grpc.workspace.schema import THREAD_KEY_MAX, parse_time
 
 PLAIN_KEYS = frozenset({"sender", "text", "fallback_text", "thread_key", "client_id", "ref", "create_time"})
 _CLIENT_ID_SEARCH = CLIENT_ID.search  # as the shape pass checks it (``_patterned``: search)
+_compact = tuple.__new__  # a PlainMessagePlan from its row
 
 
 def shape_cleared(message: object, times: dict[str, datetime] | None = None) -> bool:
@@ -51,31 +55,109 @@ def shape_cleared(message: object, times: dict[str, datetime] | None = None) -> 
     return True
 
 
+class ShapeReadings(dict[str, datetime]):
+    """What the quick shape check read, for the quick plan: each create time (text -> ``parse_time`` of it), and
+    ``cleared``, the message lists it cleared whole (id -> the list, held: an id is only the list's while it
+    lives), whose messages ``cleared_plan`` need not look at again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cleared: dict[int, list[Any]] = {}
+
+    def cleared_whole(self, messages: object) -> bool:
+        """Whether ``messages`` is a list the quick shape check cleared every message of."""
+        return self.cleared.get(id(messages)) is messages
+
+
+def _all_cleared(messages: list[Any], times: dict[str, datetime] | None) -> bool:
+    """``all(shape_cleared(m, times) for m in messages)``, without a generator's step per message."""
+    for message in messages:  # noqa: SIM110 - the loop is the point
+        if not shape_cleared(message, times):
+            return False
+    return True
+
+
 def without_cleared_messages(data: dict[str, Any], times: dict[str, datetime] | None = None) -> dict[str, Any]:
     """``data`` (not changed) with the messages of each space whose messages ``shape_cleared`` all clears left
     out: what the shape pass still needs to see. A space with any other message keeps all of them, so every
     place pydantic names is the file's own. ``times``, if given, keeps what each create time it read reads as
-    (text -> ``parse_time`` of it), which ``plain_plan`` then need not compute again."""
+    (text -> ``parse_time`` of it), which ``plain_plan`` then need not compute again (and, a ``ShapeReadings``,
+    the lists it cleared)."""
     spaces = data.get("spaces")
     if type(spaces) is not list:
         return data
+    cleared = times.cleared if isinstance(times, ShapeReadings) else None
     slim = list(spaces)
     for i, space in enumerate(spaces):
         messages = space.get("messages") if type(space) is dict else None
-        if type(messages) is list and messages and all(shape_cleared(m, times) for m in messages):
+        if type(messages) is list and messages and _all_cleared(messages, times):
             slim[i] = {**space, "messages": []}
+            if cleared is not None:
+                cleared[id(messages)] = messages
     return {**data, "spaces": slim}
 
 
+def cleared_run(
+    prefix: str,
+    values: list[dict[str, str]],
+    start: int,
+    plan: SpacePlan,
+    senders: dict[str, Who],
+    thread_keys: dict[tuple[Who | None, str], int],
+    times: dict[str, datetime],
+    refs: dict[str, int],
+    checked: list[Any],
+) -> int:
+    """The plans ``plain_plan`` makes of the messages of a list ``shape_cleared`` cleared whole (dicts of
+    ``PLAIN_KEYS`` with a sender, every value a string, each create time in ``times``), from ``values[start]`` on,
+    appended to ``checked`` and to the space plan's messages, with what the checker records of each (its ref and
+    client id in ``refs``). It stops at the first message it does not plan — a sender not in ``senders`` yet, an
+    empty text, a thread key outside a SPACE, a ref or client id already taken — and returns its index: the
+    checker's general path takes that one, words its problems, and hands the rest back.
+    (test_workspace_cleared_plans.py compares it with the other paths.)"""
+    space = plan.space_type == "SPACE"
+    add_checked, add_planned = checked.append, plan.messages.append
+    for index in range(start, len(values)):
+        value = values[index]
+        sender = senders.get(value["sender"])
+        if sender is None:
+            return index
+        get = value.get
+        text, ref, client_id = get("text"), get("ref"), get("client_id", "")
+        if not text or (ref and (ref in refs or ref == client_id)) or (client_id and client_id in refs):
+            return index  # an empty message, or a label two messages have (a problem)
+        thread_key = get("thread_key", "")
+        root: int | None = None
+        if thread_key:
+            if not space:
+                return index
+            scope = sender if sender.kind == "app" else None
+            root = thread_keys.get((scope, thread_key))
+            if root is None:
+                thread_keys[(scope, thread_key)] = index
+        when = get("create_time")
+        fallback, create_time = get("fallback_text", ""), None if when is None else times[when]
+        first = index if root is None else root  # its thread's first message
+        row = (prefix, index, ref, sender, text, fallback, thread_key, root, client_id, create_time, first)
+        message = _compact(PlainMessagePlan, row)
+        add_checked(message)
+        add_planned(message)
+        if ref:
+            refs[ref] = index
+        if client_id:
+            refs[client_id] = index
+    return len(values)
+
+
 def plain_plan(
-    path: str,
+    prefix: str,
     value: object,
     index: int,
     plan: SpacePlan,
     senders: dict[str, Who],
     thread_keys: dict[tuple[Who | None, str], int],
     times: dict[str, datetime],
-) -> MessagePlan | None:
+) -> PlainMessagePlan | None:
     """The plan of a plain message whose sender is in ``senders``, when no problem can be found in it; else
     None (the general pass checks it). ``senders``: what the file writes for a sender -> who, for each sender
     of a message of this space the general pass found no problem in (so they may post here). ``times``: create
@@ -111,26 +193,5 @@ def plain_plan(
                 return None
     if thread_key and root is None:
         thread_keys[(scope, thread_key)] = index
-    return MessagePlan(
-        path,
-        index,
-        ref,
-        None,  # id
-        sender,
-        None,  # via_app
-        text,
-        fallback,
-        (),  # cards_v2
-        (),  # accessory_widgets
-        thread_key,
-        root,  # reply_to
-        client_id,
-        None,  # private_viewer
-        [],  # attachments
-        create_time,
-        None,  # update_time
-        None,  # delete_time
-        "",  # deletion_type
-        [],  # reactions
-        index if root is None else root,
-    )
+    row = (prefix, index, ref, sender, text, fallback, thread_key, root, client_id, create_time)
+    return _compact(PlainMessagePlan, (*row, index if root is None else root))

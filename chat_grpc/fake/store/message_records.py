@@ -9,6 +9,7 @@ messages, so records stay lean (see bench/README.md): no per-message empty conta
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ class Message:
 
 
 _STAMPS = itertools.count(1)
+_new, _assign = object.__new__, object.__setattr__
 
 
 def stamp(message: Message) -> int:
@@ -144,7 +146,7 @@ def changed(message: Message) -> None:
     message.version = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a million are made by a bulk load (see ``plain``)
 class MessageContent:
     """What a create or update request asks for (already validated by the handler)."""
 
@@ -154,6 +156,39 @@ class MessageContent:
     accessory_widgets: tuple[bytes, ...] = ()
     attachment_tokens: tuple[str, ...] = ()  # attachment_data_ref.attachment_upload_token or resource_name
     quote: QuoteRequest | None = None  # CreateMessage only: the message to quote
+
+    @classmethod
+    def plain(
+        cls,
+        text: str,
+        fallback_text: str = "",
+        cards_v2: tuple[tuple[str, bytes], ...] = (),
+        accessory_widgets: tuple[bytes, ...] = (),
+    ) -> MessageContent:
+        """``MessageContent(text, fallback_text, cards_v2, accessory_widgets)``, made in half the time (for bulk
+        paths: a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``); the same value,
+        as frozen (tests/server/test_message_content.py)."""
+        content = _new(cls)
+        set_text, set_fallback, set_cards, set_widgets, set_tokens, set_quote = _CONTENT_SLOTS
+        set_text(content, text)  # each slot set as __init__ sets it, without the frozen class's checks
+        set_fallback(content, fallback_text)
+        set_cards(content, cards_v2)
+        set_widgets(content, accessory_widgets)
+        set_tokens(content, ())
+        set_quote(content, None)
+        return content
+
+
+_CONTENT_SLOTS = tuple(getattr(MessageContent, f.name).__set__ for f in dataclasses.fields(MessageContent))
+if tuple(f.name for f in dataclasses.fields(MessageContent)) != (  # pragma: no cover - a guard
+    "text",
+    "fallback_text",
+    "cards_v2",
+    "accessory_widgets",
+    "attachment_tokens",
+    "quote",
+):
+    raise ImportError("MessageContent.plain sets the fields by position: MessageContent's fields changed")
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,7 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
         add_message, add_time = pending.messages.append, pending.times.append
         add_person, add_actor = pending.people.append, pending.actors.append
         made: list[str] = []
+        seq_bits = SEQ_BITS
         newest: Message | None = None  # the latest of the batch: the space's last activity, if later
         # The cyclic garbage collector rests during the batch: it would walk every record made so far again
         # and again (a third of the time of a million messages), and the batch makes no cycles to collect.
@@ -117,9 +118,10 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                     thread_id, reply, new_key = "", False, ""
                     thread = item.thread
                     option = thread.reply_option
-                    if item.reply_to is not None:  # in the thread of a message of the batch, which exists
+                    reply_to = item.reply_to
+                    if reply_to is not None:  # in the thread of a message of the batch, which exists
                         if is_space:  # (asked as REPLY_MESSAGE_OR_FAIL by its name)
-                            thread_id, reply = made[item.reply_to].partition(".")[0], True
+                            thread_id, reply = made[reply_to].partition(".")[0], True
                     elif is_space and option != "MESSAGE_REPLY_OPTION_UNSPECIFIED":
                         if thread.name:
                             pending.flush()  # the book must show the batch's threads to find this one
@@ -133,7 +135,9 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                                 new_key = thread.key
                         elif option == "REPLY_MESSAGE_OR_FAIL":
                             rules._thread_for(who, state, book, thread)  # raises NOT_FOUND, worded as create's
-                    own = item.own_id if item.own_id is not None else (next(drawn) if drawn else draw(11))
+                    own = item.own_id
+                    if own is None:
+                        own = next(drawn) if drawn else draw(11)
                     message_id = f"{thread_id}.{own}" if reply else f"{own}.{own}"
                     setting = "reply_messages" if reply else "post_messages"
                     if setting not in checked and not who.is_app and not importing:
@@ -178,10 +182,10 @@ def create_many(rules: MessageRules, actor: Actor, space_id: str, messages: Iter
                         )
                     if new_key:
                         book.thread_keys[(scope, new_key)] = message.thread_id
-                    if newest is None or message.key > newest.key:
+                    if newest is None or key > newest.key:
                         newest = message
                     # The event's time: the message's when the batch gives it, else a second reading (as create).
-                    add_time(message.key >> SEQ_BITS if given else _micros(clock.now()))
+                    add_time(key >> seq_bits if given else _micros(clock.now()))
                     add_message(message)
                     add_person(None if sender_kind == "BOT" else sender_id)
                     add_actor(who)

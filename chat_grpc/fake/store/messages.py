@@ -402,6 +402,14 @@ class MessageBook(MessageRules):
             book = self._spaces.get(space_id)
             return [clone(message) for message in book.timeline] if book else []
 
+    def copy_of(self, space_id: str, message_id: str) -> Message | None:
+        """A copy of a message as it is now (a deleted one as its tombstone), or None if the store holds none by
+        that id (introspection: no caller, no rights checked)."""
+        with self._core.lock:
+            book = self._spaces.get(space_id)
+            message = book.by_id.get(message_id) if book else None
+            return clone(message) if message is not None else None
+
     def count(self, space_id: str) -> int:
         with self._core.lock:
             book = self._spaces.get(space_id)
