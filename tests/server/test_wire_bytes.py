@@ -144,6 +144,7 @@ def test_a_page_is_never_serialized_again(
     first = call("ListMessages", request, as_=ws.bob)
     assert [m.text for m in first.messages] == ["one", "two"] and first.next_page_token
     assert fresh_serializations == []
+    assert wire_bytes._last[0] is None  # the door took the page's bytes to send them (the journal only read them)
     assert chat.journal.last("ListMessages").response == first
     second = call(
         "ListMessages",
